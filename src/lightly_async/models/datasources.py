@@ -1,0 +1,164 @@
+"""Models of the Datasources API: the config union, verify, bookmark and raw-file listing."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TypeAlias
+
+import attrs
+
+__all__ = [
+    "DatasourceConfig",
+    "DatasourceConfigAzure",
+    "DatasourceConfigGCS",
+    "DatasourceConfigLIGHTLY",
+    "DatasourceConfigLOCAL",
+    "DatasourceConfigS3",
+    "DatasourceConfigVerifyData",
+    "DatasourceProcessedUntilTimestampRequest",
+    "DatasourceProcessedUntilTimestampResponse",
+    "DatasourceRawSamplesData",
+    "DatasourceRawSamplesDataRow",
+    "DatasourceType",
+    "S3Region",
+]
+
+
+class DatasourceType(str, Enum):
+    """The discriminator of ``DatasourceConfig``."""
+
+    S3 = "S3"
+    GCS = "GCS"
+    AZURE = "AZURE"
+    LOCAL = "LOCAL"
+    LIGHTLY = "LIGHTLY"
+
+
+class S3Region(str, Enum):
+    """AWS regions an S3 datasource may live in."""
+
+    US_EAST_2 = "us-east-2"
+    US_EAST_1 = "us-east-1"
+    US_WEST_1 = "us-west-1"
+    US_WEST_2 = "us-west-2"
+    US_GOV_WEST_1 = "us-gov-west-1"
+    US_GOV_EAST_1 = "us-gov-east-1"
+    EU_CENTRAL_1 = "eu-central-1"
+    EU_WEST_1 = "eu-west-1"
+    EU_WEST_2 = "eu-west-2"
+    EU_WEST_3 = "eu-west-3"
+    EU_NORTH_1 = "eu-north-1"
+    SA_EAST_1 = "sa-east-1"
+    CN_NORTH_1 = "cn-north-1"
+    CN_NORTHWEST_1 = "cn-northwest-1"
+    AP_EAST_1 = "ap-east-1"
+    AP_SOUTH_1 = "ap-south-1"
+    AP_NORTHEAST_2 = "ap-northeast-2"
+    AP_SOUTHEAST_1 = "ap-southeast-1"
+    AP_SOUTHEAST_2 = "ap-southeast-2"
+    AP_NORTHEAST_1 = "ap-northeast-1"
+    CA_CENTRAL_1 = "ca-central-1"
+    ME_SOUTH_1 = "me-south-1"
+
+
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigS3:
+    """An S3 bucket datasource."""
+
+    full_path: str
+    s3_region: S3Region | str
+    s3_access_key_id: str
+    s3_secret_access_key: str = attrs.field(repr=False)
+    thumb_suffix: str | None = None
+    type: str = "S3"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigGCS:
+    """A Google Cloud Storage datasource."""
+
+    full_path: str
+    gcs_project_id: str
+    gcs_credentials: str = attrs.field(repr=False)
+    thumb_suffix: str | None = None
+    type: str = "GCS"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigAzure:
+    """An Azure Blob Storage datasource."""
+
+    full_path: str
+    account_name: str
+    account_key: str = attrs.field(repr=False)
+    thumb_suffix: str | None = None
+    type: str = "AZURE"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigLOCAL:
+    """A local-storage datasource."""
+
+    full_path: str
+    thumb_suffix: str | None = None
+    type: str = "LOCAL"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigLIGHTLY:
+    """Lightly's own storage."""
+
+    full_path: str
+    thumb_suffix: str | None = None
+    type: str = "LIGHTLY"
+
+
+DatasourceConfig: TypeAlias = (
+    DatasourceConfigLIGHTLY
+    | DatasourceConfigS3
+    | DatasourceConfigGCS
+    | DatasourceConfigAzure
+    | DatasourceConfigLOCAL
+)
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigVerifyData:
+    """What Lightly can do with the configured datasource."""
+
+    can_read: bool
+    can_write: bool
+    can_list: bool
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceProcessedUntilTimestampRequest:
+    """Request body moving the processed-until bookmark (seconds)."""
+
+    processed_until_timestamp: int
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceProcessedUntilTimestampResponse:
+    """The processed-until bookmark (seconds; 0 = never processed)."""
+
+    processed_until_timestamp: int
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceRawSamplesDataRow:
+    """A raw file in the datasource and a signed URL to read it."""
+
+    file_name: str
+    read_url: str
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceRawSamplesData:
+    """One page of the raw-file listing."""
+
+    has_more: bool
+    cursor: str
+    data: list[DatasourceRawSamplesDataRow]

@@ -1,0 +1,215 @@
+"""Models of the Tags API: tags, requests, arithmetic and the LabelBox/LabelStudio exports."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeAlias
+
+import attrs
+
+from lightly_async.bitmask import BitMask
+from lightly_async.models.common import CreateEntityResponse
+
+__all__ = [
+    "CustomSampleMetaData",
+    "ImageType",
+    "InitialTagCreateRequest",
+    "LabelBoxDataRow",
+    "LabelStudioTask",
+    "LabelStudioTaskData",
+    "SampleDataV2",
+    "SampleMetaDataV2",
+    "SampleType",
+    "TagArithmeticsOperation",
+    "TagArithmeticsRequest",
+    "TagArithmeticsResponse",
+    "TagBitMaskResponse",
+    "TagCreateRequest",
+    "TagCreator",
+    "TagData",
+    "TagUpdateRequest",
+    "TagUpsizeRequest",
+    "VideoFrameData",
+]
+
+
+class TagCreator(str, Enum):
+    """Who created a tag."""
+
+    UNKNOWN = "UNKNOWN"
+    USER_WEBAPP = "USER_WEBAPP"
+    USER_PIP = "USER_PIP"
+    SAMPLER_ACTIVE_LEARNING = "SAMPLER_ACTIVE_LEARNING"
+    SAMPLER_CORAL = "SAMPLER_CORAL"
+    SAMPLER_CORESET = "SAMPLER_CORESET"
+    SAMPLER_RANDOM = "SAMPLER_RANDOM"
+
+
+class ImageType(str, Enum):
+    """What was uploaded for a dataset: full images, thumbnails or metadata only."""
+
+    FULL = "full"
+    THUMBNAIL = "thumbnail"
+    META = "meta"
+
+
+class TagArithmeticsOperation(str, Enum):
+    """Set operation between two tags' bitmasks."""
+
+    UNION = "UNION"
+    INTERSECTION = "INTERSECTION"
+    DIFFERENCE = "DIFFERENCE"
+
+
+class SampleType(str, Enum):
+    """Image or video frame (newer sample shape)."""
+
+    IMAGE = "IMAGE"
+    VIDEO_FRAME = "VIDEO_FRAME"
+
+
+@attrs.frozen(kw_only=True)
+class TagData:
+    """A tag: a named set of samples (``bit_mask_data``) of size ``tot_size``."""
+
+    id: str
+    dataset_id: str
+    prev_tag_id: str | None
+    name: str
+    bit_mask_data: BitMask
+    tot_size: int
+    created_at: int
+    query_tag_id: str | None = None
+    preselected_tag_id: str | None = None
+    last_modified_at: int | None = None
+    changes: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class InitialTagCreateRequest:
+    """Request body of ``tags.create_initial``."""
+
+    img_type: ImageType | str
+    name: str | None = None
+    creator: TagCreator | str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagCreateRequest:
+    """Request body of ``tags.create``."""
+
+    name: str
+    prev_tag_id: str
+    bit_mask_data: BitMask
+    tot_size: int
+    query_tag_id: str | None = None
+    preselected_tag_id: str | None = None
+    creator: TagCreator | str | None = None
+    changes: dict[str, Any] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagUpdateRequest:
+    """Request body of ``tags.update`` (rename)."""
+
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class TagUpsizeRequest:
+    """Request body of ``tags.upsize``."""
+
+    upsize_tag_name: str
+    upsize_tag_creator: TagCreator | str
+
+
+@attrs.frozen(kw_only=True)
+class TagArithmeticsRequest:
+    """Request body of the two arithmetic operations."""
+
+    tag_id1: str = attrs.field(metadata={"wire": "tagId1"})
+    tag_id2: str = attrs.field(metadata={"wire": "tagId2"})
+    operation: TagArithmeticsOperation | str
+    new_tag_name: str | None = None
+    creator: TagCreator | str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagBitMaskResponse:
+    """A computed bitmask (no tag created)."""
+
+    bit_mask_data: BitMask
+
+
+TagArithmeticsResponse: TypeAlias = CreateEntityResponse | TagBitMaskResponse
+
+
+@attrs.frozen(kw_only=True)
+class LabelBoxDataRow:
+    """A LabelBox import row: external id and a signed image URL."""
+
+    external_id: str
+    image_url: str
+
+
+@attrs.frozen(kw_only=True)
+class VideoFrameData:
+    """Where a video frame came from."""
+
+    source_video: str | None = None
+    source_video_frame_index: float | None = None
+    source_video_frame_timestamp: float | None = None
+
+
+CustomSampleMetaData: TypeAlias = dict[str, Any]
+
+
+@attrs.frozen(kw_only=True)
+class SampleMetaDataV2:
+    """The newer, all-optional sample metadata embedded in LabelStudio exports."""
+
+    custom: dict[str, Any] | None = None
+    dynamic: dict[str, Any] | None = None
+    sharpness: float | None = None
+    size_in_bytes: int | None = None
+    snr: float | None = None
+    mean: list[float] | None = None
+    shape: list[int] | None = None
+    std: list[float] | None = None
+    sum_of_squares: list[float] | None = None
+    sum_of_values: list[float] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SampleDataV2:
+    """The newer sample shape embedded in LabelStudio exports as ``lightlyMetaInfo``."""
+
+    id: str
+    type: SampleType | str
+    file_name: str
+    dataset_id: str | None = None
+    thumb_name: str | None = None
+    exif: dict[str, Any] | None = None
+    index: int | None = None
+    created_at: int | None = None
+    last_modified_at: int | None = None
+    meta_data: SampleMetaDataV2 | None = None
+    custom_meta_data: dict[str, Any] | None = None
+    video_frame_data: VideoFrameData | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LabelStudioTaskData:
+    """The ``data`` of a LabelStudio task."""
+
+    image: str
+    lightly_file_name: str | None = None
+    lightly_meta_info: SampleDataV2 | None = None
+
+
+@attrs.frozen(kw_only=True)
+class LabelStudioTask:
+    """A LabelStudio import task."""
+
+    id: int
+    data: LabelStudioTaskData
