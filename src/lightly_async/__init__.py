@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lightly_async._retry import RetryPolicy
+from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
     APIConnectionError,
@@ -22,8 +24,31 @@ from lightly_async.errors import (
     ServerError,
     UnprocessableEntityError,
 )
+from lightly_async.models import (
+    CreateEntityResponse,
+    DatasourceConfig,
+    ImageType,
+    PredictionSingleton,
+    PredictionSingletonClassification,
+    PredictionSingletonInstanceSegmentation,
+    PredictionSingletonKeypointDetection,
+    PredictionSingletonObjectDetection,
+    PredictionTaskSchema,
+    PredictionTaskSchemaCategory,
+    SampleData,
+    SamplingConfig,
+    SamplingConfigStoppingCondition,
+    SamplingMethod,
+    TagArithmeticsOperation,
+    TagCreator,
+    TagData,
+    TaskType,
+)
+from lightly_async.resources import Dataset, Datasource, Jobs, Predictions, Samples, Samplings, Tags
+from lightly_async.resources.jobs import JobFailedError
 
 __all__ = [
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -32,13 +57,42 @@ __all__ = [
     "BadRequestError",
     "BitMask",
     "ConflictError",
+    "CreateEntityResponse",
+    "Dataset",
+    "Datasource",
+    "DatasourceConfig",
     "DecodeError",
+    "ImageType",
     "InvalidInputError",
+    "JobFailedError",
+    "Jobs",
     "LightlyError",
+    "LightlySession",
     "NotFoundError",
     "PermissionDeniedError",
+    "PredictionSingleton",
+    "PredictionSingletonClassification",
+    "PredictionSingletonInstanceSegmentation",
+    "PredictionSingletonKeypointDetection",
+    "PredictionSingletonObjectDetection",
+    "PredictionTaskSchema",
+    "PredictionTaskSchemaCategory",
+    "Predictions",
     "RateLimitError",
+    "RetryPolicy",
+    "SampleData",
+    "Samples",
+    "SamplingConfig",
+    "SamplingConfigStoppingCondition",
+    "SamplingMethod",
+    "Samplings",
     "ServerError",
+    "SessionStats",
+    "TagArithmeticsOperation",
+    "TagCreator",
+    "TagData",
+    "Tags",
+    "TaskType",
     "UnprocessableEntityError",
 ]
 

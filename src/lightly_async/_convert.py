@@ -53,8 +53,8 @@ def get_converter(*, strict: bool = False) -> Converter:
 
 def wire_name(attribute: attrs.Attribute[Any]) -> str:
     """The JSON key of a model field: its ``wire`` metadata, else camelCase."""
-    explicit: str | None = attribute.metadata.get("wire")
-    return explicit or _camel(attribute.name)
+    explicit = attribute.metadata.get("wire")
+    return explicit if isinstance(explicit, str) else _camel(attribute.name)
 
 
 def _camel(name: str) -> str:
@@ -136,5 +136,4 @@ def _structure_arithmetics_response(value: Any, _: Any) -> TagArithmeticsRespons
 
 
 def _tag_of(cls: type) -> str:
-    default: str = attrs.fields_dict(cls)["type"].default
-    return default
+    return str(attrs.fields_dict(cls)["type"].default)

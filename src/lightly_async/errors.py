@@ -1,20 +1,20 @@
 """Exceptions raised by lightly_async.
 
 * LightlyError
-  * APIError                    – anything that happened while talking to the API
-    * APIStatusError            – the server answered with a 4xx/5xx status
-      * BadRequestError         – 400
-      * AuthenticationError     – 401
-      * PermissionDeniedError   – 403
-      * NotFoundError           – 404
-      * ConflictError           – 409
-      * UnprocessableEntityError – 422
-      * RateLimitError          – 429
-      * ServerError             – 5xx
-    * APIConnectionError        – no answer: refused, reset, DNS, TLS, dropped
-      * APITimeoutError         – the configured timeout or deadline ran out
-    * DecodeError               – the body did not match the expected schema
-  * InvalidInputError (also a ValueError) – bad argument, raised before any request is sent
+  * APIError                    - anything that happened while talking to the API
+    * APIStatusError            - the server answered with a 4xx/5xx status
+      * BadRequestError         - 400
+      * AuthenticationError     - 401
+      * PermissionDeniedError   - 403
+      * NotFoundError           - 404
+      * ConflictError           - 409
+      * UnprocessableEntityError - 422
+      * RateLimitError          - 429
+      * ServerError             - 5xx
+    * APIConnectionError        - no answer: refused, reset, DNS, TLS, dropped
+      * APITimeoutError         - the configured timeout or deadline ran out
+    * DecodeError               - the body did not match the expected schema
+  * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
 Every :class:`APIError` carries ``method``, a redacted ``url``, ``status_code`` (``None`` when
 there was no answer), ``code``, ``message`` and ``request_id``. The API token never appears in
@@ -148,7 +148,15 @@ class ServerError(APIStatusError):
 
 
 class APIConnectionError(APIError):
-    """No answer: the connection was refused, reset or dropped."""
+    """No answer: the connection was refused, reset or dropped.
+
+    ``may_have_been_sent`` is False only when the connection was never made, so the server
+    cannot have seen the request.
+    """
+
+    def __init__(self, message: str, *, may_have_been_sent: bool = True, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.may_have_been_sent = may_have_been_sent
 
 
 class APITimeoutError(APIConnectionError):

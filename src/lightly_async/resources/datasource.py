@@ -1,0 +1,99 @@
+"""The dataset's datasource: config, verification, the processed-until bookmark, raw files."""
+
+from __future__ import annotations
+
+from lightly_async import _validate as check
+from lightly_async._pager import Pager
+from lightly_async.errors import InvalidInputError
+from lightly_async.models.datasources import (
+    DatasourceConfig,
+    DatasourceConfigAzure,
+    DatasourceConfigGCS,
+    DatasourceConfigLIGHTLY,
+    DatasourceConfigLOCAL,
+    DatasourceConfigS3,
+    DatasourceConfigVerifyData,
+    DatasourceProcessedUntilTimestampRequest,
+    DatasourceProcessedUntilTimestampResponse,
+    DatasourceRawSamplesData,
+    DatasourceRawSamplesDataRow,
+)
+from lightly_async.resources._base import DatasetResource
+
+__all__ = ["Datasource", "RawSamplesPager"]
+
+RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
+_CONFIG_TYPES = (DatasourceConfigS3, DatasourceConfigGCS, DatasourceConfigAzure,
+                 DatasourceConfigLOCAL, DatasourceConfigLIGHTLY)
+
+
+class Datasource(DatasetResource):
+    """``dataset.datasource``: where the dataset's raw files live."""
+
+    __slots__ = ()
+
+    async def get(self) -> DatasourceConfig:
+        """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``)."""
+        config: DatasourceConfig = await self._session._request(
+            "GET", self._v1("datasource"), cast=DatasourceConfig)
+        return config
+
+    async def update(self, config: DatasourceConfig) -> None:
+        """Replace the datasource config."""
+        if not isinstance(config, _CONFIG_TYPES):
+            raise InvalidInputError(
+                "config", f"must be one of the DatasourceConfig classes, got {config!r}")
+        await self._session._request(
+            "PUT", self._v1("datasource"), json_body=self._dump(config, DatasourceConfig))
+
+    async def verify(self) -> DatasourceConfigVerifyData:
+        """Check that Lightly can read, write and list the datasource."""
+        return await self._session._request(
+            "GET", self._v1("datasource", "verify"), cast=DatasourceConfigVerifyData)
+
+    async def get_processed_until(self) -> int:
+        """The processed-until bookmark, in seconds (0: never processed)."""
+        answer = await self._session._request(
+            "GET", self._v1("datasource", "processedUntilTimestamp"),
+            cast=DatasourceProcessedUntilTimestampResponse)
+        return answer.processed_until_timestamp
+
+    async def set_processed_until(self, timestamp: int) -> None:
+        """Move the processed-until bookmark (seconds)."""
+        body = DatasourceProcessedUntilTimestampRequest(
+            processed_until_timestamp=check.timestamp("timestamp", timestamp))
+        await self._session._request(
+            "PUT", self._v1("datasource", "processedUntilTimestamp"), json_body=self._dump(body))
+
+    def list_raw_samples(
+        self, *, from_: int | None = None, to: int | None = None, cursor: str | None = None
+    ) -> RawSamplesPager:
+        """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily.
+
+        ``async for row in ...`` yields rows; ``.pages()`` yields whole pages. The first
+        request sends ``from``/``to`` (or ``cursor`` to resume); later ones only the cursor.
+        """
+        params: dict[str, object] = {}
+        if from_ is not None:
+            params["from"] = check.timestamp("from_", from_)
+        if to is not None:
+            params["to"] = check.timestamp("to", to)
+        if from_ is not None and to is not None and from_ > to:
+            raise InvalidInputError("from_", f"must be <= to, got from_={from_} > to={to}")
+        if cursor is not None:
+            if not isinstance(cursor, str) or not cursor:
+                raise InvalidInputError("cursor", f"must be a non-empty string, got {cursor!r}")
+            params = {"cursor": cursor}
+        path = self._v1("datasource", "list")
+        session = self._session
+
+        async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
+            query = params if next_cursor is None else {"cursor": next_cursor}
+            return await session._request(
+                "GET", path, cast=DatasourceRawSamplesData, params=query)
+
+        return Pager(fetch, _rows)
+
+
+def _rows(page: DatasourceRawSamplesData) -> list[DatasourceRawSamplesDataRow]:
+    return page.data

@@ -1,0 +1,72 @@
+"""Server-side jobs (``GET /v1/jobs/{jobId}``), as the sampling flow polls them."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import anyio
+
+from lightly_async.errors import APITimeoutError, InvalidInputError, LightlyError
+from lightly_async.models.common import JobState, JobStatusData
+
+if TYPE_CHECKING:
+    from lightly_async._session import LightlySession
+
+__all__ = ["JobFailedError", "Jobs"]
+
+
+class JobFailedError(LightlyError):
+    """A job ended in ``FAILED``; ``job`` holds its last status."""
+
+    def __init__(self, job: JobStatusData) -> None:
+        self.job = job
+        super().__init__(f"job {job.id} failed: {job.error or 'no error message'}")
+
+
+class Jobs:
+    """``session.jobs``: read and wait for server-side jobs."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: LightlySession) -> None:
+        self._session = session
+
+    async def get(self, job_id: str) -> JobStatusData:
+        """The job's current status."""
+        if not isinstance(job_id, str) or not job_id or "/" in job_id:
+            raise InvalidInputError("job_id", f"must be a non-empty id, got {job_id!r}")
+        return await self._session._request("GET", f"/v1/jobs/{job_id}", cast=JobStatusData)
+
+    async def wait(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None = 600.0,
+        min_poll_interval: float = 0.0,
+        max_poll_interval: float = 30.0,
+    ) -> JobStatusData:
+        """Poll until the job finishes, honouring ``waitTimeTillNextPoll``.
+
+        Raises:
+            JobFailedError: the job ended in ``FAILED``.
+            APITimeoutError: ``timeout`` seconds passed first (the job keeps running).
+        """
+        if timeout is not None and not timeout > 0:
+            raise InvalidInputError("timeout", f"must be > 0 or None, got {timeout!r}")
+        sleep = self._session.retry_policy.sleep
+        try:
+            with anyio.fail_after(math.inf if timeout is None else timeout):
+                while True:
+                    job = await self.get(job_id)
+                    if job.status == JobState.FINISHED:
+                        return job
+                    if job.status == JobState.FAILED:
+                        raise JobFailedError(job)
+                    # WAITING, RUNNING, UNKNOWN and states newer than this client: poll on.
+                    wait = min(max(float(job.wait_time_till_next_poll), min_poll_interval),
+                               max_poll_interval)
+                    await sleep(wait)
+        except TimeoutError:
+            raise APITimeoutError(f"job {job_id} did not finish within {timeout}s",
+                                  method="GET", url=f"/v1/jobs/{job_id}") from None

@@ -1,0 +1,162 @@
+"""Predictions and their task schemas, versioned by ``predictionUUIDTimestamp`` (ms)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+from lightly_async import _validate as check
+from lightly_async.errors import InvalidInputError
+from lightly_async.models.common import CreateEntityResponse
+from lightly_async.models.predictions import (
+    PredictionSingleton,
+    PredictionSingletonClassification,
+    PredictionSingletonInstanceSegmentation,
+    PredictionSingletonKeypointDetection,
+    PredictionSingletonObjectDetection,
+    PredictionTaskSchema,
+    TaskType,
+)
+from lightly_async.resources._base import DatasetResource
+
+__all__ = ["Predictions", "check_singletons"]
+
+_SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
+                    PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection)
+
+
+class Predictions(DatasetResource):
+    """``dataset.predictions``: per-sample prediction singletons and task schemas."""
+
+    __slots__ = ()
+
+    async def upsert(
+        self,
+        sample_id: str,
+        singletons: Sequence[PredictionSingleton],
+        *,
+        prediction_uuid_timestamp: int,
+    ) -> CreateEntityResponse:
+        """Set all of a sample's singletons for this prediction version (replace)."""
+        sample_id = check.object_id("sample_id", sample_id)
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        body = self._dump(check_singletons(singletons), list[PredictionSingleton])
+        return await self._session._request(
+            "POST", self._v1("predictions", "samples", sample_id), cast=CreateEntityResponse,
+            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
+
+    async def get(
+        self, sample_id: str, *, prediction_uuid_timestamp: int
+    ) -> builtins.list[PredictionSingleton]:
+        """A sample's singletons for this prediction version."""
+        sample_id = check.object_id("sample_id", sample_id)
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        return await self._session._request(
+            "GET", self._v1("predictions", "samples", sample_id),
+            cast=builtins.list[PredictionSingleton], params={"predictionUUIDTimestamp": ts})
+
+    async def list(
+        self, *, prediction_uuid_timestamp: int, task_name: str | None = None
+    ) -> builtins.list[list[PredictionSingleton]]:
+        """One list of singletons per sample, in sample order; optionally one task's only."""
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        name = None if task_name is None else check.path_safe_name("task_name", task_name)
+        return await self._session._request(
+            "GET", self._v1("predictions", "samples"),
+            cast=builtins.list[list[PredictionSingleton]],
+            params={"predictionUUIDTimestamp": ts, "taskName": name})
+
+    async def upsert_task_schema(
+        self, schema: PredictionTaskSchema, *, prediction_uuid_timestamp: int
+    ) -> CreateEntityResponse:
+        """Create or update a task schema (by name) for this prediction version."""
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        body = self._dump(check_task_schema(schema))
+        return await self._session._request(
+            "POST", self._v1("predictions", "tasks"), cast=CreateEntityResponse,
+            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
+
+    async def get_task_schema(
+        self, task_name: str, *, prediction_uuid_timestamp: int
+    ) -> PredictionTaskSchema:
+        """The task schema named ``task_name`` in this prediction version."""
+        name = check.path_safe_name("task_name", task_name)
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        return await self._session._request(
+            "GET", self._v1("predictions", "tasks", name), cast=PredictionTaskSchema,
+            params={"predictionUUIDTimestamp": ts})
+
+    async def list_task_schemas(
+        self, *, prediction_uuid_timestamp: int | None = None
+    ) -> builtins.list[PredictionTaskSchema]:
+        """Every task schema of a prediction version (default: the newest)."""
+        ts = None if prediction_uuid_timestamp is None else check.timestamp(
+            "prediction_uuid_timestamp", prediction_uuid_timestamp)
+        return await self._session._request(
+            "GET", self._v1("predictions", "tasks"), cast=builtins.list[PredictionTaskSchema],
+            params={"predictionUUIDTimestamp": ts})
+
+
+def check_singletons(singletons: Any) -> builtins.list[PredictionSingleton]:
+    """Validate a sample's singletons locally (names, ids, scores, shapes)."""
+    if isinstance(singletons, str | bytes) or not isinstance(singletons, Sequence):
+        raise InvalidInputError("singletons", f"must be a list of singletons, got {singletons!r}")
+    out: list[PredictionSingleton] = []
+    for i, s in enumerate(singletons):
+        field = f"singletons[{i}]"
+        if not isinstance(s, _SINGLETON_TYPES):
+            raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
+        check.path_safe_name(f"{field}.task_name", s.task_name)
+        check.non_negative_int(f"{field}.category_id", s.category_id)
+        _unit(f"{field}.score", s.score)
+        probabilities = getattr(s, "probabilities", None)
+        if probabilities is not None:
+            for j, p in enumerate(probabilities):
+                _unit(f"{field}.probabilities[{j}]", p)
+        if isinstance(s, PredictionSingletonObjectDetection):
+            if len(s.bbox) != 4:
+                raise InvalidInputError(f"{field}.bbox", f"must be [x, y, w, h], got {s.bbox!r}")
+            for j, v in enumerate(s.bbox):
+                check.non_negative_int(f"{field}.bbox[{j}]", v)
+        if isinstance(s, PredictionSingletonKeypointDetection):
+            if len(s.keypoints) < 3:
+                raise InvalidInputError(f"{field}.keypoints", "must hold at least one triplet")
+            for j, v in enumerate(s.keypoints):
+                check.non_negative_int(f"{field}.keypoints[{j}]", v)
+        if isinstance(s, PredictionSingletonInstanceSegmentation) and not (
+                isinstance(s.segmentation, str) and s.segmentation):
+            raise InvalidInputError(f"{field}.segmentation", "must be a non-empty RLE string")
+        for id_field in ("crop_dataset_id", "crop_sample_id"):
+            value = getattr(s, id_field)
+            if value is not None:
+                check.object_id(f"{field}.{id_field}", value)
+        out.append(s)
+    return out
+
+
+def check_task_schema(schema: Any) -> PredictionTaskSchema:
+    """Validate a task schema locally: name, type, unique category ids."""
+    if not isinstance(schema, PredictionTaskSchema):
+        raise InvalidInputError("schema", f"must be a PredictionTaskSchema, got {schema!r}")
+    check.path_safe_name("schema.name", schema.name)
+    task_type = check.enum_value("schema.type", schema.type, TaskType)
+    seen: set[int] = set()
+    for i, category in enumerate(schema.categories):
+        if category.id is not None:
+            check.non_negative_int(f"schema.categories[{i}].id", category.id)
+            if category.id in seen:
+                raise InvalidInputError(f"schema.categories[{i}].id",
+                                        f"duplicate category id {category.id}")
+            seen.add(category.id)
+        if category.name is not None and not (isinstance(category.name, str) and category.name):
+            raise InvalidInputError(f"schema.categories[{i}].name", "must be a non-empty string")
+    if task_type is not schema.type:
+        return PredictionTaskSchema(name=schema.name, type=task_type, categories=schema.categories)
+    checked: PredictionTaskSchema = schema
+    return checked
+
+
+def _unit(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise InvalidInputError(field, f"must be a number in [0, 1], got {value!r}")

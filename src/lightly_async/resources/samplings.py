@@ -1,0 +1,90 @@
+"""Samplings: trigger a selection of samples into a new tag (a server-side job)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lightly_async import _validate as check
+from lightly_async.errors import InvalidInputError
+from lightly_async.models.common import AsyncTaskData
+from lightly_async.models.samplings import (
+    SamplingConfig,
+    SamplingConfigStoppingCondition,
+    SamplingCreateRequest,
+    SamplingMethod,
+)
+from lightly_async.resources._base import DatasetResource
+
+__all__ = ["Samplings"]
+
+
+class Samplings(DatasetResource):
+    """``dataset.samplings``: samplings on a dataset's embedding."""
+
+    __slots__ = ()
+
+    async def trigger(
+        self,
+        embedding_id: str,
+        *,
+        new_tag_name: str,
+        method: SamplingMethod | str,
+        config: SamplingConfig | None = None,
+        preselected_tag_id: str | None = None,
+        query_tag_id: str | None = None,
+        score_type: str | None = None,
+        row_count: float | None = None,
+    ) -> AsyncTaskData:
+        """Start a sampling; poll the returned job with ``session.jobs``.
+
+        Not retried once sent: a replay could start a second sampling.
+        """
+        body = self._dump(_sampling_request(
+            new_tag_name=new_tag_name, method=method, config=config,
+            preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,
+            score_type=score_type, row_count=row_count))
+        embedding_id = check.object_id("embedding_id", embedding_id)
+        return await self._session._request(
+            "POST", self._v1("embeddings", embedding_id, "sampling"), cast=AsyncTaskData,
+            json_body=body, replay_safe=False)
+
+
+def _sampling_request(
+    *, new_tag_name: str, method: SamplingMethod | str, config: SamplingConfig | None,
+    preselected_tag_id: str | None, query_tag_id: str | None, score_type: str | None,
+    row_count: float | None,
+) -> SamplingCreateRequest:
+    config = SamplingConfig() if config is None else config
+    if not isinstance(config, SamplingConfig):
+        raise InvalidInputError("config", f"must be a SamplingConfig, got {config!r}")
+    _check_stopping_condition(config.stopping_condition)
+    if row_count is not None and (isinstance(row_count, bool)
+                                  or not isinstance(row_count, int | float) or row_count < 0):
+        raise InvalidInputError("row_count", f"must be a number >= 0, got {row_count!r}")
+    return SamplingCreateRequest(
+        new_tag_name=check.tag_name("new_tag_name", new_tag_name),
+        method=check.enum_value("method", method, SamplingMethod),
+        config=config,
+        preselected_tag_id=_opt_id("preselected_tag_id", preselected_tag_id),
+        query_tag_id=_opt_id("query_tag_id", query_tag_id),
+        score_type=None if score_type is None else check.score_type("score_type", score_type),
+        row_count=row_count,
+    )
+
+
+def _check_stopping_condition(cond: SamplingConfigStoppingCondition | None) -> None:
+    if cond is None:
+        return
+    for name in ("n_samples", "min_distance"):
+        value: Any = getattr(cond, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise InvalidInputError(f"config.stopping_condition.{name}",
+                                    f"must be a number, got {value!r}")
+    n = cond.n_samples
+    if n is not None and n < 0 and n != -1:
+        raise InvalidInputError("config.stopping_condition.n_samples",
+                                f"must be a fraction in 0-1, a count >= 1, or -1, got {n}")
+
+
+def _opt_id(field: str, value: str | None) -> str | None:
+    return None if value is None else check.object_id(field, value)

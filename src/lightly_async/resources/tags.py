@@ -1,0 +1,207 @@
+"""Tags: named subsets of a dataset's samples, their arithmetic and exports."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, TypeVar
+
+from lightly_async import _validate as check
+from lightly_async.bitmask import BitMask
+from lightly_async.errors import InvalidInputError
+from lightly_async.models.common import CreateEntityResponse
+from lightly_async.models.tags import (
+    ImageType,
+    InitialTagCreateRequest,
+    LabelBoxDataRow,
+    LabelStudioTask,
+    TagArithmeticsOperation,
+    TagArithmeticsRequest,
+    TagArithmeticsResponse,
+    TagBitMaskResponse,
+    TagCreateRequest,
+    TagCreator,
+    TagData,
+    TagUpdateRequest,
+    TagUpsizeRequest,
+)
+from lightly_async.resources._base import DatasetResource
+
+__all__ = ["Tags"]
+
+T = TypeVar("T")
+
+
+class Tags(DatasetResource):
+    """``dataset.tags``: the dataset's tags."""
+
+    __slots__ = ()
+
+    async def list(self) -> builtins.list[TagData]:
+        """Every tag of the dataset."""
+        return await self._session._request("GET", self._v1("tags"), cast=builtins.list[TagData])
+
+    async def get(self, tag_id: str) -> TagData:
+        """One tag."""
+        tag_id = check.object_id("tag_id", tag_id)
+        return await self._session._request("GET", self._v1("tags", tag_id), cast=TagData)
+
+    async def create_initial(
+        self,
+        *,
+        img_type: ImageType | str = ImageType.FULL,
+        name: str | None = None,
+        creator: TagCreator | str | None = None,
+    ) -> CreateEntityResponse:
+        """Create the initial tag holding every sample (once per dataset)."""
+        body = InitialTagCreateRequest(
+            img_type=check.enum_value("img_type", img_type, ImageType),
+            name=None if name is None else check.tag_name("name", name),
+            creator=_creator(creator))
+        return await self._session._request(
+            "POST", self._v1("tags", "initial"), cast=CreateEntityResponse,
+            json_body=self._dump(body), replay_safe=False)
+
+    async def create(
+        self,
+        *,
+        name: str,
+        prev_tag_id: str,
+        bit_mask_data: BitMask | str,
+        tot_size: int,
+        query_tag_id: str | None = None,
+        preselected_tag_id: str | None = None,
+        creator: TagCreator | str | None = None,
+        changes: dict[str, Any] | None = None,
+    ) -> CreateEntityResponse:
+        """Create a tag from a bitmask over ``tot_size`` samples."""
+        size = check.non_negative_int("tot_size", tot_size)
+        if changes is not None and not isinstance(changes, dict):
+            raise InvalidInputError("changes", f"must be a dict, got {changes!r}")
+        body = TagCreateRequest(
+            name=check.tag_name("name", name),
+            prev_tag_id=check.object_id("prev_tag_id", prev_tag_id),
+            bit_mask_data=check.bitmask("bit_mask_data", bit_mask_data, size),
+            tot_size=size,
+            query_tag_id=_opt_id("query_tag_id", query_tag_id),
+            preselected_tag_id=_opt_id("preselected_tag_id", preselected_tag_id),
+            creator=_creator(creator),
+            changes=changes)
+        return await self._session._request(
+            "POST", self._v1("tags"), cast=CreateEntityResponse, json_body=self._dump(body),
+            replay_safe=False)
+
+    async def update(self, tag_id: str, *, name: str) -> None:
+        """Rename a tag."""
+        tag_id = check.object_id("tag_id", tag_id)
+        body = TagUpdateRequest(name=check.tag_name("name", name))
+        await self._session._request("PUT", self._v1("tags", tag_id), json_body=self._dump(body))
+
+    async def delete(self, tag_id: str) -> None:
+        """Delete a leaf tag (never the initial tag)."""
+        tag_id = check.object_id("tag_id", tag_id)
+        await self._session._request("DELETE", self._v1("tags", tag_id))
+
+    async def filenames(self, tag_id: str) -> builtins.list[str]:
+        """The file names of the tag's samples."""
+        tag_id = check.object_id("tag_id", tag_id)
+        return await self._session._request(
+            "GET", self._v1("tags", tag_id, "filenames"), cast=builtins.list[str])
+
+    async def export_label_box(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+    ) -> builtins.list[LabelBoxDataRow]:
+        """The tag's samples as LabelBox data rows with signed image URLs."""
+        return await self._export(tag_id, "LabelBoxDataRows", builtins.list[LabelBoxDataRow],
+                                  expires_in, preview_example, access_control)
+
+    async def export_label_studio(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+    ) -> builtins.list[LabelStudioTask]:
+        """The tag's samples as LabelStudio tasks with signed image URLs."""
+        return await self._export(tag_id, "LabelStudioTasks", builtins.list[LabelStudioTask],
+                                  expires_in, preview_example, access_control)
+
+    async def arithmetics(
+        self,
+        tag_id1: str,
+        tag_id2: str,
+        operation: TagArithmeticsOperation | str,
+        *,
+        new_tag_name: str | None = None,
+        creator: TagCreator | str | None = None,
+    ) -> TagArithmeticsResponse:
+        """Combine two tags; with ``new_tag_name`` a tag is created (``{id}``), else the
+        resulting bitmask is returned."""
+        body = self._arithmetics_body(tag_id1, tag_id2, operation, new_tag_name, creator)
+        result: TagArithmeticsResponse = await self._session._request(
+            "POST", self._v1("tags", "arithmetics"), cast=TagArithmeticsResponse,
+            json_body=body, replay_safe=new_tag_name is None)
+        return result
+
+    async def arithmetics_bitmask(
+        self, tag_id1: str, tag_id2: str, operation: TagArithmeticsOperation | str
+    ) -> TagBitMaskResponse:
+        """The bitmask of ``tag1 <operation> tag2``; never creates a tag."""
+        body = self._arithmetics_body(tag_id1, tag_id2, operation, None, None)
+        return await self._session._request(
+            "POST", self._v1("tags", "arithmetics", "bitmask"), cast=TagBitMaskResponse,
+            json_body=body, replay_safe=True)
+
+    async def upsize(
+        self, *, upsize_tag_name: str, upsize_tag_creator: TagCreator | str = TagCreator.USER_PIP
+    ) -> CreateEntityResponse:
+        """After samples were added: grow every tag to the new size and tag the new samples."""
+        body = TagUpsizeRequest(
+            upsize_tag_name=check.tag_name("upsize_tag_name", upsize_tag_name),
+            upsize_tag_creator=check.enum_value("upsize_tag_creator", upsize_tag_creator,
+                                                TagCreator))
+        return await self._session._request(
+            "POST", self._v1("tags", "upsize"), cast=CreateEntityResponse,
+            json_body=self._dump(body), replay_safe=False)
+
+    # -- helpers -----------------------------------------------------------------------------
+    async def _export(
+        self, tag_id: str, kind: str, cast: type[T], expires_in: int | None,
+        preview_example: bool | None, access_control: str | None,
+    ) -> T:
+        tag_id = check.object_id("tag_id", tag_id)
+        if expires_in is not None and (check.non_negative_int("expires_in", expires_in) < 1):
+            raise InvalidInputError("expires_in", f"must be >= 1 second, got {expires_in}")
+        if preview_example is not None and not isinstance(preview_example, bool):
+            raise InvalidInputError("preview_example", f"must be a bool, got {preview_example!r}")
+        if access_control is not None and not (isinstance(access_control, str) and access_control):
+            raise InvalidInputError("access_control", "must be a non-empty string")
+        return await self._session._request(
+            "GET", self._v1("tags", tag_id, "export", kind), cast=cast,
+            params={"expiresIn": expires_in, "previewExample": preview_example,
+                    "accessControl": access_control})
+
+    def _arithmetics_body(
+        self, tag_id1: str, tag_id2: str, operation: TagArithmeticsOperation | str,
+        new_tag_name: str | None, creator: TagCreator | str | None,
+    ) -> Any:
+        return self._dump(TagArithmeticsRequest(
+            tag_id1=check.object_id("tag_id1", tag_id1),
+            tag_id2=check.object_id("tag_id2", tag_id2),
+            operation=check.enum_value("operation", operation, TagArithmeticsOperation),
+            new_tag_name=None if new_tag_name is None else check.tag_name(
+                "new_tag_name", new_tag_name),
+            creator=_creator(creator)))
+
+
+def _creator(value: TagCreator | str | None) -> TagCreator | None:
+    return None if value is None else check.enum_value("creator", value, TagCreator)
+
+
+def _opt_id(field: str, value: str | None) -> str | None:
+    return None if value is None else check.object_id(field, value)
