@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from urllib.parse import urlsplit
@@ -252,22 +252,82 @@ class LightlySession:
             query["token"] = self._token
         content = None if json_body is None else _dumps(json_body)
         per_call = self._timeout if timeout is NOT_GIVEN else _http.make_timeout(timeout)
-        if self._deadline is None:
-            response = await self._send_with_retries(method, path, query, content, per_call, safe)
-        else:
-            try:
-                with anyio.fail_after(self._deadline):
-                    response = await self._send_with_retries(
-                        method, path, query, content, per_call, safe)
-            except TimeoutError:
-                raise APITimeoutError(
-                    f"deadline of {self._deadline:g}s exceeded (including retries)",
-                    method=method, url=self._display_url(path)) from None
+        display = self._display_url(path, query)
+
+        async def attempt() -> _http.Response:
+            return await self._client.request(
+                method, path, params=query, content=content, headers=headers, timeout=per_call)
+
+        headers = {"Content-Type": "application/json"} if content is not None else None
+        response = await self._with_deadline(
+            self._send_with_retries(method, display, attempt, safe), method, display)
         return self._decode(response, cast, method, path)
 
+    async def _put_signed_url(
+        self, url: str, content: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """PUT bytes to a signed URL: no API token, no Authorization header; retried."""
+        display = _without_query(url)
+
+        async def attempt() -> _http.Response:
+            request = self._client.build_request(
+                "PUT", url, content=content, headers=headers, timeout=self._timeout)
+            request.headers.pop("Authorization", None)
+            return await self._client.send(request)
+
+        await self._with_deadline(
+            self._send_with_retries("PUT", display, attempt, True), "PUT", display)
+
+    async def _download_signed_url(self, url: str, dest: os.PathLike[str] | str) -> str | None:
+        """Stream a signed URL to ``dest`` chunk by chunk; returns the Content-Type.
+
+        The file appears under its name only once complete (written to ``dest.part`` first).
+        """
+        display = _without_query(url)
+        partial = anyio.Path(f"{os.fspath(dest)}.part")
+
+        async def attempt() -> _http.Response:
+            request = self._client.build_request("GET", url, timeout=self._timeout)
+            request.headers.pop("Authorization", None)
+            response = await self._client.send(request, stream=True)
+            try:
+                if response.status_code >= 400:
+                    await response.aread()
+                    return response
+                async with await anyio.open_file(partial, "wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        await out.write(chunk)
+            finally:
+                await response.aclose()
+            return response
+
+        try:
+            response = await self._with_deadline(
+                self._send_with_retries("GET", display, attempt, True), "GET", display)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await partial.unlink(missing_ok=True)
+            raise
+        await partial.rename(os.fspath(dest))
+        content_type: str | None = response.headers.get("content-type")
+        return content_type
+
+    async def _with_deadline(
+        self, work: Awaitable[_http.Response], method: str, display: str
+    ) -> _http.Response:
+        if self._deadline is None:
+            return await work
+        try:
+            with anyio.fail_after(self._deadline):
+                return await work
+        except TimeoutError:
+            raise APITimeoutError(
+                f"deadline of {self._deadline:g}s exceeded (including retries)",
+                method=method, url=display) from None
+
     async def _send_with_retries(
-        self, method: str, path: str, query: dict[str, str], content: bytes | None,
-        timeout: _http.Timeout, replay_safe: bool,
+        self, method: str, display: str, attempt_fn: Callable[[], Awaitable[_http.Response]],
+        replay_safe: bool,
     ) -> _http.Response:
         policy = self._retry
         attempt = 0
@@ -275,7 +335,7 @@ class LightlySession:
             attempt += 1
             retry_after: float | None = None
             try:
-                response = await self._send_once(method, path, query, content, timeout)
+                response = await self._send_once(method, display, attempt_fn)
             except APIConnectionError as exc:
                 if attempt > policy.max_retries or (exc.may_have_been_sent and not replay_safe):
                     raise
@@ -283,7 +343,7 @@ class LightlySession:
             else:
                 if response.status_code < 400:
                     return response
-                status_error = self._status_error(response, method, path)
+                status_error = self._status_error(response, method, display)
                 if (attempt > policy.max_retries or not replay_safe
                         or not policy.is_retryable_status(response.status_code)):
                     raise status_error
@@ -292,41 +352,39 @@ class LightlySession:
             wait = policy.backoff(attempt, retry_after)
             self._shared.stats.retries += 1
             log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method,
-                     path, type(error).__name__, attempt, wait)
+                     display, type(error).__name__, attempt, wait)
             await policy.sleep(wait)
 
     async def _send_once(
-        self, method: str, path: str, query: dict[str, str], content: bytes | None,
-        timeout: _http.Timeout,
+        self, method: str, display: str, attempt_fn: Callable[[], Awaitable[_http.Response]]
     ) -> _http.Response:
         await self._shared.wait_for_pause(self._retry)
-        headers = {"Content-Type": "application/json"} if content is not None else None
         self._shared.stats.requests += 1
         started = time.perf_counter()
         try:
-            response = await self._client.request(
-                method, path, params=query, content=content, headers=headers, timeout=timeout)
+            response = await attempt_fn()
         except _http.TimeoutException as exc:
             raise APITimeoutError(
-                f"timed out ({type(exc).__name__})", method=method,
-                url=self._display_url(path, query),
+                f"timed out ({type(exc).__name__})", method=method, url=display,
                 may_have_been_sent=not isinstance(exc, _http.ConnectTimeout | _http.PoolTimeout),
             ) from None
         except _http.TransportError as exc:
             raise APIConnectionError(
                 f"connection failed: {type(exc).__name__}: {_http.redact(str(exc))}",
-                method=method, url=self._display_url(path, query),
+                method=method, url=display,
                 may_have_been_sent=not isinstance(exc, _http.ConnectError),
             ) from None
         if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s -> %d (%.1f ms)", method, self._display_url(path, query),
-                      response.status_code, (time.perf_counter() - started) * 1000)
+            log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
+                      (time.perf_counter() - started) * 1000)
         if response.status_code == 429:
             hint = parse_retry_after(response.headers.get("retry-after"))
             self._shared.pause(self._retry.backoff(1, hint))
         return response
 
-    def _status_error(self, response: _http.Response, method: str, path: str) -> APIStatusError:
+    def _status_error(
+        self, response: _http.Response, method: str, display: str
+    ) -> APIStatusError:
         code = message = request_id = None
         body: Any = None
         try:
@@ -344,7 +402,7 @@ class LightlySession:
         cls = status_error_class(response.status_code)
         return cls(
             message, status_code=response.status_code, method=method,
-            url=self._display_url(path), code=code, request_id=request_id, body=body,
+            url=display, code=code, request_id=request_id, body=body,
             retry_after=parse_retry_after(response.headers.get("retry-after")))
 
     def _decode(self, response: _http.Response, cast: Any, method: str, path: str) -> Any:
@@ -367,8 +425,7 @@ class LightlySession:
                 status_code=response.status_code) from None
 
     def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        shown = {k: ("[REDACTED]" if k == "token" else v) for k, v in (query or {}).items()}
-        qs = "&".join(f"{k}={v}" for k, v in shown.items())
+        qs = "&".join(f"{k}={v}" for k, v in (query or {}).items() if k != "token")
         return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
 
     def _headers(self) -> dict[str, str]:
@@ -449,6 +506,11 @@ def _query_value(value: Any) -> str:
 
 def _dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _without_query(url: str) -> str:
+    # A signed URL's query is its credential: never show it.
+    return url.split("?", 1)[0]
 
 
 def _as_str(value: Any) -> str | None:

@@ -1,0 +1,136 @@
+"""Bulk work: bounded concurrency with a result that accounts for every item.
+
+Every bulk helper (``predictions.upsert_many``, ``samples.update_many``,
+``samples.upload_images``, ``samples.download``) runs through :func:`run_bulk`: a fixed pool
+of workers pulls items in order, each call runs inside the session-wide limiter (so all bulk
+work of a session shares one budget), and each item ends in exactly one of ``succeeded``,
+``failed`` (with its typed error) or ``not_attempted`` — never silently dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import anyio
+import attrs
+
+from lightly_async.errors import InvalidInputError, LightlyError
+from lightly_async.progress import ProgressArg, open_progress
+
+if TYPE_CHECKING:
+    from lightly_async._session import LightlySession
+
+__all__ = ["BulkError", "BulkResult", "run_bulk"]
+
+K = TypeVar("K", bound=Hashable)
+R = TypeVar("R")
+
+#: Errors recorded per item; anything else is a bug and propagates.
+ITEM_ERRORS: tuple[type[BaseException], ...] = (LightlyError, OSError)
+
+
+@attrs.define(kw_only=True)
+class BulkResult(Generic[K, R]):
+    """The outcome of a bulk operation, item by item.
+
+    Attributes:
+        succeeded: keys that succeeded, in completion order.
+        failed: key -> the typed error it ended with.
+        not_attempted: keys never sent (after ``fail_fast`` stopped the run).
+        results: key -> the value the call returned, for each succeeded key.
+    """
+
+    succeeded: list[K] = attrs.Factory(list)
+    failed: dict[K, BaseException] = attrs.Factory(dict)
+    not_attempted: list[K] = attrs.Factory(list)
+    results: dict[K, R] = attrs.Factory(dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every item succeeded."""
+        return not self.failed and not self.not_attempted
+
+    @property
+    def total(self) -> int:
+        """How many items the operation was given."""
+        return len(self.succeeded) + len(self.failed) + len(self.not_attempted)
+
+    def raise_for_failures(self) -> None:
+        """Raise the first failure (as an ExceptionGroup of all of them) unless ``ok``."""
+        if self.failed:
+            errors = [e for e in self.failed.values() if isinstance(e, Exception)]
+            raise BulkError(self, errors)
+        if self.not_attempted:
+            raise BulkError(self, [])
+
+    def __repr__(self) -> str:
+        return (f"BulkResult(ok={self.ok}, succeeded={len(self.succeeded)}, "
+                f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)})")
+
+
+class BulkError(LightlyError):
+    """Raised by :meth:`BulkResult.raise_for_failures`; ``result`` holds every outcome."""
+
+    def __init__(self, result: BulkResult[Any, Any], errors: list[Exception]) -> None:
+        self.result = result
+        self.errors = errors
+        first = f": first error: {errors[0]}" if errors else ""
+        super().__init__(
+            f"{len(result.failed)} of {result.total} items failed, "
+            f"{len(result.not_attempted)} not attempted{first}")
+
+
+async def run_bulk(
+    session: LightlySession,
+    items: Iterable[tuple[K, Callable[[], Awaitable[R]]]],
+    *,
+    concurrency: int | None = None,
+    fail_fast: bool = False,
+    progress: ProgressArg = None,
+    description: str = "items",
+) -> BulkResult[K, R]:
+    """Run each ``(key, call)`` once, at most ``concurrency`` at a time.
+
+    ``concurrency`` further limits this run below the session's limiter (``None``: the
+    session's). With ``fail_fast`` the first failure stops new items from starting; calls
+    already running finish and are recorded.
+    """
+    if concurrency is not None and (isinstance(concurrency, bool)
+                                    or not isinstance(concurrency, int) or concurrency < 1):
+        raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
+    queue = list(items)
+    keys = [key for key, _ in queue]
+    if len(set(keys)) != len(keys):
+        raise InvalidInputError("items", "keys must be unique")
+    result: BulkResult[K, R] = BulkResult()
+    limiter = session.limiter
+    workers = min(len(queue), concurrency or math.ceil(limiter.total_tokens))
+    position = 0
+    stop = False
+
+    with open_progress(progress, total=len(queue), description=description) as bar:
+
+        async def worker() -> None:
+            nonlocal position, stop
+            while not stop and position < len(queue):
+                key, call = queue[position]
+                position += 1
+                async with limiter:
+                    try:
+                        value = await call()
+                    except ITEM_ERRORS as exc:
+                        result.failed[key] = exc
+                        stop = stop or fail_fast
+                    else:
+                        result.succeeded.append(key)
+                        result.results[key] = value
+                bar.advance(1)
+
+        async with anyio.create_task_group() as tg:
+            for _ in range(workers):
+                tg.start_soon(worker)
+
+    result.not_attempted.extend(key for key, _ in queue[position:])
+    return result

@@ -1,0 +1,91 @@
+"""Progress reporting for bulk work: a tiny protocol, with tqdm bars when available.
+
+``progress=None`` (the default) shows a ``tqdm.auto`` bar when tqdm is installed and stderr is
+a terminal (notebooks get widgets through ``tqdm.auto``); ``True`` forces a bar when tqdm is
+installed; ``False`` shows nothing; any object with ``start``/``advance``/``close`` receives
+the events.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["ProgressArg", "ProgressCallback", "open_progress"]
+
+
+@runtime_checkable
+class ProgressCallback(Protocol):
+    """Receives progress events of one bulk operation."""
+
+    def start(self, total: int, description: str) -> None:
+        """The operation begins with ``total`` items."""
+
+    def advance(self, n: int) -> None:
+        """``n`` more items are done (succeeded or failed)."""
+
+    def close(self) -> None:
+        """The operation ended."""
+
+
+ProgressArg = bool | ProgressCallback | None
+
+
+class _Silent:
+    def start(self, total: int, description: str) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _Tqdm:
+    def __init__(self) -> None:
+        self._bar: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
+
+        self._bar = tqdm(total=total, desc=description, unit="item", leave=False)
+
+    def advance(self, n: int) -> None:
+        self._bar.update(n)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+@contextmanager
+def open_progress(arg: ProgressArg, *, total: int, description: str) -> Iterator[ProgressCallback]:
+    """The progress sink for ``arg``, started and closed around the operation."""
+    sink = _resolve(arg)
+    sink.start(total, description)
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
+def _resolve(arg: ProgressArg) -> ProgressCallback:
+    if isinstance(arg, ProgressCallback) and not isinstance(arg, bool):
+        return arg
+    if arg is False:
+        return _Silent()
+    if arg is None and not _stderr_is_tty():
+        return _Silent()
+    if importlib.util.find_spec("tqdm") is None:
+        return _Silent()
+    return _Tqdm()
+
+
+def _stderr_is_tty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
