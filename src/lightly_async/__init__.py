@@ -7,6 +7,7 @@ from typing import Any
 from lightly_async._retry import RetryPolicy
 from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
 from lightly_async.bitmask import BitMask
+from lightly_async.bulk import BulkError, BulkResult
 from lightly_async.errors import (
     APIConnectionError,
     APIError,
@@ -18,6 +19,7 @@ from lightly_async.errors import (
     DecodeError,
     InvalidInputError,
     LightlyError,
+    NameNotFoundError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -44,6 +46,7 @@ from lightly_async.models import (
     TagData,
     TaskType,
 )
+from lightly_async.progress import ProgressCallback
 from lightly_async.resources import Dataset, Datasource, Jobs, Predictions, Samples, Samplings, Tags
 from lightly_async.resources.jobs import JobFailedError
 
@@ -56,6 +59,8 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BitMask",
+    "BulkError",
+    "BulkResult",
     "ConflictError",
     "CreateEntityResponse",
     "Dataset",
@@ -68,6 +73,7 @@ __all__ = [
     "Jobs",
     "LightlyError",
     "LightlySession",
+    "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "PredictionSingleton",
@@ -78,6 +84,7 @@ __all__ = [
     "PredictionTaskSchema",
     "PredictionTaskSchemaCategory",
     "Predictions",
+    "ProgressCallback",
     "RateLimitError",
     "RetryPolicy",
     "SampleData",

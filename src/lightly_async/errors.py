@@ -14,6 +14,7 @@
     * APIConnectionError        - no answer: refused, reset, DNS, TLS, dropped
       * APITimeoutError         - the configured timeout or deadline ran out
     * DecodeError               - the body did not match the expected schema
+  * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
 Every :class:`APIError` carries ``method``, a redacted ``url``, ``status_code`` (``None`` when
@@ -36,6 +37,7 @@ __all__ = [
     "DecodeError",
     "InvalidInputError",
     "LightlyError",
+    "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -57,6 +59,15 @@ class InvalidInputError(LightlyError, ValueError):
     def __init__(self, field: str, message: str) -> None:
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+class NameNotFoundError(LightlyError, LookupError):
+    """No resource has the name asked for (looked up by listing, not by a server 404)."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(f"no {kind} named {name!r}")
 
 
 class APIError(LightlyError):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from lightly_async import _validate as check
 from lightly_async._pager import Pager
 from lightly_async.errors import InvalidInputError
@@ -20,7 +24,7 @@ from lightly_async.models.datasources import (
 )
 from lightly_async.resources._base import DatasetResource
 
-__all__ = ["Datasource", "RawSamplesPager"]
+__all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager"]
 
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
 _CONFIG_TYPES = (DatasourceConfigS3, DatasourceConfigGCS, DatasourceConfigAzure,
@@ -93,6 +97,52 @@ class Datasource(DatasetResource):
                 "GET", path, cast=DatasourceRawSamplesData, params=query)
 
         return Pager(fetch, _rows)
+
+    @asynccontextmanager
+    async def new_raw_samples(self) -> AsyncIterator[RawSamplesBatch]:
+        """Process raw files incrementally, losing nothing and repeating nothing.
+
+        Reads the processed-until bookmark, lists files from bookmark+1 up to the moment the
+        batch started, and moves the bookmark there only when the block exits without an
+        exception *and* the listing was read to its end::
+
+            async with ds.datasource.new_raw_samples() as batch:
+                async for row in batch:
+                    await process(row)
+        """
+        bookmark = await self.get_processed_until()
+        to = int(time.time())
+        from_ = bookmark + 1 if bookmark else None
+        if from_ is not None and from_ > to:
+            from_ = to  # a bookmark from a clock ahead of ours: list nothing new, skip nothing
+        batch = RawSamplesBatch(self.list_raw_samples(from_=from_, to=to), from_, to)
+        yield batch
+        if batch.exhausted and to > bookmark:
+            await self.set_processed_until(to)
+
+
+class RawSamplesBatch:
+    """The raw files new since the last processed batch; see ``new_raw_samples``."""
+
+    def __init__(self, pager: RawSamplesPager, from_: int | None, to: int) -> None:
+        self._pager = pager
+        self.from_ = from_
+        self.to = to
+        self.rows_seen = 0
+        self.exhausted = False
+
+    def __aiter__(self) -> AsyncIterator[DatasourceRawSamplesDataRow]:
+        return self._rows()
+
+    async def _rows(self) -> AsyncIterator[DatasourceRawSamplesDataRow]:
+        async for page in self._pager.pages():
+            for row in page.data:
+                self.rows_seen += 1
+                yield row
+        self.exhausted = True
+
+    def __repr__(self) -> str:
+        return f"<RawSamplesBatch from={self.from_} to={self.to} rows_seen={self.rows_seen}>"
 
 
 def _rows(page: DatasourceRawSamplesData) -> list[DatasourceRawSamplesDataRow]:

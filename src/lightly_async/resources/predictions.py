@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from lightly_async import _validate as check
+from lightly_async.bulk import BulkResult, run_bulk
 from lightly_async.errors import InvalidInputError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.predictions import (
@@ -18,6 +20,7 @@ from lightly_async.models.predictions import (
     PredictionTaskSchema,
     TaskType,
 )
+from lightly_async.progress import ProgressArg
 from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Predictions", "check_singletons"]
@@ -42,6 +45,39 @@ class Predictions(DatasetResource):
         sample_id = check.object_id("sample_id", sample_id)
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
         body = self._dump(check_singletons(singletons), list[PredictionSingleton])
+        return await self._session._request(
+            "POST", self._v1("predictions", "samples", sample_id), cast=CreateEntityResponse,
+            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
+
+    async def upsert_many(
+        self,
+        predictions: Mapping[str, Sequence[PredictionSingleton]],
+        *,
+        prediction_uuid_timestamp: int,
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+    ) -> BulkResult[str, CreateEntityResponse]:
+        """Upsert many samples' singletons concurrently; every sample id is accounted for.
+
+        All input is validated before the first request is sent.
+        """
+        ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
+        if not isinstance(predictions, Mapping):
+            raise InvalidInputError("predictions", "must map sample ids to singleton lists")
+        bodies = {
+            check.object_id(f"predictions[{sample_id!r}]", sample_id): self._dump(
+                check_singletons(singletons), builtins.list[PredictionSingleton])
+            for sample_id, singletons in predictions.items()
+        }
+        return await run_bulk(
+            self._session,
+            ((sample_id, partial(self._post_singletons, sample_id, body, ts))
+             for sample_id, body in bodies.items()),
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            description="predictions")
+
+    async def _post_singletons(self, sample_id: str, body: Any, ts: int) -> CreateEntityResponse:
         return await self._session._request(
             "POST", self._v1("predictions", "samples", sample_id), cast=CreateEntityResponse,
             params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import builtins
+import os
+from collections.abc import Iterable, Mapping
+from functools import partial
+from pathlib import Path
+
+import anyio
 
 from lightly_async import _validate as check
-from lightly_async.errors import DecodeError, InvalidInputError
+from lightly_async.bulk import BulkResult, run_bulk
+from lightly_async.errors import DecodeError, InvalidInputError, PermissionDeniedError
 from lightly_async.models.samples import (
     ImageUrlType,
     InlineObject,
@@ -13,9 +20,14 @@ from lightly_async.models.samples import (
     SampleData,
     SampleListMode,
 )
+from lightly_async.progress import ProgressArg
 from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Samples"]
+
+
+ImageSource = str | os.PathLike[str] | bytes
+"""A file path, or the image's bytes."""
 
 
 class Samples(DatasetResource):
@@ -70,3 +82,121 @@ class Samples(DatasetResource):
         if not answer.signed_write_url:
             raise DecodeError("write URL answer carries no signedWriteUrl", method="GET")
         return answer.signed_write_url
+
+    # -- bulk workflows ----------------------------------------------------------------------
+    async def update_many(
+        self,
+        samples: Iterable[SampleData],
+        *,
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+    ) -> BulkResult[str, SampleData]:
+        """Update many samples concurrently, keyed by sample id."""
+        checked: dict[str, SampleData] = {}
+        for i, sample in enumerate(samples):
+            if not isinstance(sample, SampleData):
+                raise InvalidInputError(f"samples[{i}]", f"must be a SampleData, got {sample!r}")
+            check.object_id(f"samples[{i}].id", sample.id)
+            if sample.id in checked:
+                raise InvalidInputError(f"samples[{i}].id", f"duplicate sample id {sample.id}")
+            checked[sample.id] = sample
+        return await run_bulk(
+            self._session, ((sid, partial(self.update, sid, sample))
+                            for sid, sample in checked.items()),
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            description="sample updates")
+
+    async def upload_images(
+        self,
+        images: Mapping[str, ImageSource],
+        *,
+        thumbnail: bool = False,
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+    ) -> BulkResult[str, str]:
+        """Upload image files (or bytes) through signed write URLs, one per sample.
+
+        Inside each concurrency slot the write URL is fetched, then the bytes are PUT to it
+        without the API token; on a 403 (an expired URL) a fresh URL is fetched once.
+        ``thumbnail=True`` uploads thumbnails (``<stem>_thumb.webp``). The result maps each
+        sample id to the file name it was stored under.
+        """
+        if not isinstance(images, Mapping):
+            raise InvalidInputError("images", "must map sample ids to paths or bytes")
+        plan: dict[str, tuple[str, ImageSource]] = {}
+        for sample_id, source in images.items():
+            check.object_id(f"images[{sample_id!r}]", sample_id)
+            name = _upload_name(sample_id, source, thumbnail)
+            plan[sample_id] = (name, _source(sample_id, source))
+        return await run_bulk(
+            self._session, ((sid, partial(self._upload_one, sid, name, source))
+                            for sid, (name, source) in plan.items()),
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            description="uploads")
+
+    async def download(
+        self,
+        sample_ids: Iterable[str] | Mapping[str, str],
+        dest_dir: str | os.PathLike[str],
+        *,
+        type: ImageUrlType | str = "full",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+    ) -> BulkResult[str, Path]:
+        """Stream images to ``dest_dir`` through signed read URLs, never whole in memory.
+
+        ``sample_ids`` may map each id to the file name to write; otherwise the file is named
+        after the sample id. A file appears only once it is complete.
+        """
+        kind = check.enum_value("type", type, ImageUrlType)
+        names = dict(sample_ids) if isinstance(sample_ids, Mapping) else {
+            sid: sid for sid in sample_ids}
+        for sample_id, name in names.items():
+            check.object_id(f"sample_ids[{sample_id!r}]", sample_id)
+            if not isinstance(name, str) or not name or Path(name).name != name:
+                raise InvalidInputError(f"sample_ids[{sample_id!r}]",
+                                        f"file name must be a plain name, got {name!r}")
+        directory = Path(dest_dir)
+        if not await anyio.Path(directory).is_dir():
+            raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
+        return await run_bulk(
+            self._session, ((sid, partial(self._download_one, sid, directory / name, kind))
+                            for sid, name in names.items()),
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            description="downloads")
+
+    async def _upload_one(self, sample_id: str, file_name: str, source: ImageSource) -> str:
+        content = source if isinstance(source, bytes) else await anyio.Path(source).read_bytes()
+        url = await self.write_url(sample_id, file_name)
+        try:
+            await self._session._put_signed_url(url, content)
+        except PermissionDeniedError:
+            # Signed URLs expire; a fresh one is worth exactly one more try.
+            url = await self.write_url(sample_id, file_name)
+            await self._session._put_signed_url(url, content)
+        return file_name
+
+    async def _download_one(self, sample_id: str, dest: Path, kind: ImageUrlType) -> Path:
+        url = await self.read_url(sample_id, type=kind)
+        await self._session._download_signed_url(url, dest)
+        return dest
+
+
+def _source(sample_id: str, source: object) -> ImageSource:
+    if isinstance(source, bytes | str | os.PathLike):
+        return source
+    raise InvalidInputError(f"images[{sample_id!r}]", f"must be a path or bytes, got {source!r}")
+
+
+def _upload_name(sample_id: str, source: object, thumbnail: bool) -> str:
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise InvalidInputError(f"images[{sample_id!r}]", f"{path} is not a file")
+        name = path.name
+    else:
+        name = sample_id
+    return f"{Path(name).stem}_thumb.webp" if thumbnail else name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lightly_async import _validate as check
-from lightly_async.errors import InvalidInputError
+from lightly_async.errors import DecodeError, InvalidInputError
 from lightly_async.models.common import AsyncTaskData
 from lightly_async.models.samplings import (
     SamplingConfig,
@@ -13,6 +13,7 @@ from lightly_async.models.samplings import (
     SamplingCreateRequest,
     SamplingMethod,
 )
+from lightly_async.models.tags import TagData
 from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Samplings"]
@@ -47,6 +48,34 @@ class Samplings(DatasetResource):
         return await self._session._request(
             "POST", self._v1("embeddings", embedding_id, "sampling"), cast=AsyncTaskData,
             json_body=body, replay_safe=False)
+
+
+    async def run(
+        self,
+        embedding_id: str,
+        *,
+        new_tag_name: str,
+        method: SamplingMethod | str,
+        config: SamplingConfig | None = None,
+        preselected_tag_id: str | None = None,
+        query_tag_id: str | None = None,
+        score_type: str | None = None,
+        row_count: float | None = None,
+        timeout: float | None = 600.0,
+    ) -> TagData:
+        """Trigger a sampling, wait for its job (honouring ``waitTimeTillNextPoll``, within
+        ``timeout`` seconds; cancellable) and return the new tag."""
+        task = await self.trigger(
+            embedding_id, new_tag_name=new_tag_name, method=method, config=config,
+            preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,
+            score_type=score_type, row_count=row_count)
+        job = await self._session.jobs.wait(task.job_id, timeout=timeout)
+        tag_id = job.result.data if job.result is not None else None
+        if not isinstance(tag_id, str):
+            raise DecodeError(f"finished sampling job {job.id} carries no new tag id")
+        tag: TagData = await self._session._request(
+            "GET", self._v1("tags", check.object_id("result.data", tag_id)), cast=TagData)
+        return tag
 
 
 def _sampling_request(

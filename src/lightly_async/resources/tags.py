@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from lightly_async import _validate as check
 from lightly_async.bitmask import BitMask
-from lightly_async.errors import InvalidInputError
+from lightly_async.errors import DecodeError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.tags import (
     ImageType,
@@ -168,6 +169,66 @@ class Tags(DatasetResource):
         return await self._session._request(
             "POST", self._v1("tags", "upsize"), cast=CreateEntityResponse,
             json_body=self._dump(body), replay_safe=False)
+
+    # -- workflows ---------------------------------------------------------------------------
+    async def get_by_name(self, name: str) -> TagData:
+        """The tag called ``name``; raises :class:`NameNotFoundError` if there is none."""
+        check.tag_name("name", name)
+        for tag in await self.list():
+            if tag.name == name:
+                return tag
+        raise NameNotFoundError("tag", name)
+
+    async def get_initial(self) -> TagData:
+        """The dataset's initial tag (the one without a parent)."""
+        tags = await self.list()
+        roots = [t for t in tags if t.prev_tag_id is None]
+        if not roots:
+            raise NameNotFoundError("tag", "initial-tag")
+        return min(roots, key=lambda t: t.created_at)
+
+    async def all_file_names(self) -> builtins.list[str]:
+        """Every sample's file name in index order (the bitmask order)."""
+        return await self.filenames((await self.get_initial()).id)
+
+    async def file_names(self, tag: TagData | str) -> builtins.list[str]:
+        """The file names of a tag's samples, decoded locally from its bitmask."""
+        tag_data = tag if isinstance(tag, TagData) else await self.get(tag)
+        names = await self.all_file_names()
+        if not tag_data.bit_mask_data.fits(len(names)):
+            raise DecodeError(
+                f"tag {tag_data.name!r} has bits beyond the dataset's {len(names)} samples")
+        return [names[i] for i in tag_data.bit_mask_data.indices()]
+
+    async def create_from_filenames(
+        self,
+        name: str,
+        file_names: Iterable[str],
+        *,
+        parent: TagData | str | None = None,
+        creator: TagCreator | str = TagCreator.USER_PIP,
+    ) -> TagData:
+        """Create a tag holding exactly ``file_names`` (a child of ``parent``, default the
+        initial tag) and return it. Unknown names are an error that lists them."""
+        check.tag_name("name", name)
+        wanted = builtins.list(file_names)
+        if not wanted:
+            raise InvalidInputError("file_names", "must not be empty")
+        initial = await self.get_initial()
+        all_names = await self.filenames(initial.id)
+        index = {file_name: i for i, file_name in enumerate(all_names)}
+        unknown = [n for n in wanted if n not in index]
+        if unknown:
+            shown = ", ".join(repr(n) for n in unknown[:10])
+            more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+            raise InvalidInputError(
+                "file_names", f"{len(unknown)} not in the dataset: {shown}{more}")
+        parent_id = initial.id if parent is None else (
+            parent.id if isinstance(parent, TagData) else check.object_id("parent", parent))
+        mask = BitMask.from_indices((index[n] for n in wanted), len(all_names))
+        created = await self.create(name=name, prev_tag_id=parent_id, bit_mask_data=mask,
+                                    tot_size=len(all_names), creator=creator)
+        return await self.get(created.id)
 
     # -- helpers -----------------------------------------------------------------------------
     async def _export(
