@@ -37,7 +37,7 @@ def object_id(field: str, value: Any) -> str:
     """A MongoDB ObjectId: 24 lowercase hex characters."""
     if not isinstance(value, str):
         raise InvalidInputError(field, f"must be a 24-character hex id, got {_kind(value)}")
-    if not _OBJECT_ID.match(value):
+    if not _OBJECT_ID.fullmatch(value):
         raise InvalidInputError(field, f"must match ^[a-f0-9]{{24}}$, got {value!r}")
     return value
 
@@ -46,7 +46,7 @@ def tag_name(field: str, value: Any) -> str:
     """A ``TagName``: at least 3 characters, starting alphanumeric."""
     if not isinstance(value, str):
         raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
-    if len(value) < 3 or not _TAG_NAME.match(value):
+    if len(value) < 3 or not _TAG_NAME.fullmatch(value):
         raise InvalidInputError(
             field, f"must be >= 3 characters matching ^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$, "
             f"got {value!r}")
@@ -57,7 +57,7 @@ def path_safe_name(field: str, value: Any) -> str:
     """A ``PathSafeName`` (task names)."""
     if not isinstance(value, str):
         raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
-    if not _PATH_SAFE.match(value):
+    if not _PATH_SAFE.fullmatch(value):
         raise InvalidInputError(
             field, f"must match ^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$, got {value!r}")
     return value
@@ -65,7 +65,7 @@ def path_safe_name(field: str, value: Any) -> str:
 
 def score_type(field: str, value: Any) -> str:
     """An ``ActiveLearningScoreType``."""
-    if not isinstance(value, str) or not _SCORE_TYPE.match(value):
+    if not isinstance(value, str) or not _SCORE_TYPE.fullmatch(value):
         raise InvalidInputError(field, f"must match ^[a-zA-Z0-9_-]+$, got {value!r}")
     return value
 

@@ -41,7 +41,7 @@ class BitMask:
     @classmethod
     def from_hex(cls, hex_string: str) -> BitMask:
         """Parse the API's ``0x…`` form (lowercase hex, as ``TagBitMaskData`` requires)."""
-        if not isinstance(hex_string, str) or not _HEX_RE.match(hex_string):
+        if not isinstance(hex_string, str) or not _HEX_RE.fullmatch(hex_string):
             raise ValueError(f"bit_mask_data must match '^0x[a-f0-9]+$', got {hex_string!r}")
         return cls(int(hex_string, 16))
 
