@@ -6,6 +6,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import attrs
+
 from lightly_async import _validate as check
 from lightly_async._pager import Pager
 from lightly_async.errors import InvalidInputError
@@ -21,6 +23,7 @@ from lightly_async.models.datasources import (
     DatasourceProcessedUntilTimestampResponse,
     DatasourceRawSamplesData,
     DatasourceRawSamplesDataRow,
+    S3Region,
 )
 from lightly_async.resources._base import DatasetResource
 
@@ -44,9 +47,7 @@ class Datasource(DatasetResource):
 
     async def update(self, config: DatasourceConfig) -> None:
         """Replace the datasource config."""
-        if not isinstance(config, _CONFIG_TYPES):
-            raise InvalidInputError(
-                "config", f"must be one of the DatasourceConfig classes, got {config!r}")
+        _check_config(config)
         await self._session._request(
             "PUT", self._v1("datasource"), json_body=self._dump(config, DatasourceConfig))
 
@@ -143,6 +144,20 @@ class RawSamplesBatch:
 
     def __repr__(self) -> str:
         return f"<RawSamplesBatch from={self.from_} to={self.to} rows_seen={self.rows_seen}>"
+
+
+def _check_config(config: object) -> None:
+    if not isinstance(config, _CONFIG_TYPES):
+        raise InvalidInputError(
+            "config", f"must be one of the DatasourceConfig classes, got {config!r}")
+    # `type` is the union's tag: a mismatch would send one variant's fields as another.
+    expected = attrs.fields_dict(type(config))["type"].default
+    if config.type != expected:
+        raise InvalidInputError(
+            "config.type", f"must be {expected!r} for {type(config).__name__}, "
+            f"got {config.type!r}")
+    if isinstance(config, DatasourceConfigS3):
+        check.enum_value("config.s3_region", config.s3_region, S3Region)
 
 
 def _rows(page: DatasourceRawSamplesData) -> list[DatasourceRawSamplesDataRow]:

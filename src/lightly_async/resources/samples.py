@@ -59,6 +59,7 @@ class Samples(DatasetResource):
         sample_id = check.object_id("sample_id", sample_id)
         if not isinstance(sample, SampleData):
             raise InvalidInputError("sample", f"must be a SampleData, got {sample!r}")
+        check.object_id("sample.id", sample.id)
         body = self._dump(InlineObject(sample=sample))
         return await self._session._request(
             "PUT", self._samples(sample_id), cast=SampleData, json_body=body)
