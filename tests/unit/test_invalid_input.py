@@ -107,6 +107,10 @@ INVALID: list[tuple[str, Call, str]] = [
     ("crop_sample_id", _upsert(_cls(crop_sample_id="crop")), "singletons[0].crop_sample_id"),
     ("job_id empty", lambda ds: ds.session.jobs.get(""), "job_id"),
     ("job_id with slash", lambda ds: ds.session.jobs.get("../tags"), "job_id"),
+    ("job_id dot dot", lambda ds: ds.session.jobs.get(".."), "job_id"),
+    ("job_id with query", lambda ds: ds.session.jobs.get("job?token=x"), "job_id"),
+    ("job_id with fragment", lambda ds: ds.session.jobs.get("job#1"), "job_id"),
+    ("job_id int", lambda ds: ds.session.jobs.wait(42), "job_id"),
     # tag names
     ("tag name too short", _create_tag(name="ab"), "name"),
     ("tag name leading dash", _create_tag(name="-subset"), "name"),

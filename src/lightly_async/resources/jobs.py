@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 import anyio
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
     from lightly_async._session import LightlySession
 
 __all__ = ["JobFailedError", "Jobs"]
+
+_JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class JobFailedError(LightlyError):
@@ -34,7 +37,8 @@ class Jobs:
 
     async def get(self, job_id: str) -> JobStatusData:
         """The job's current status."""
-        if not isinstance(job_id, str) or not job_id or "/" in job_id:
+        # Opaque, but one safe path segment: no "/", "?", "#", "..", whitespace.
+        if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
             raise InvalidInputError("job_id", f"must be a non-empty id, got {job_id!r}")
         return await self._session._request("GET", f"/v1/jobs/{job_id}", cast=JobStatusData)
 
