@@ -1,0 +1,27 @@
+"""A fake Lightly server for offline tests (needs the ``fake`` extra: starlette, uvicorn).
+
+``FakeLightly`` holds the state (admin methods such as ``create_dataset``), serves it
+in-process (``fake.transport()``, ``fake.session()``) or over loopback (``fake.serve()``,
+``fake.serve_in_thread()``), injects faults (``fake.faults``) and records ``fake.calls``.
+Where the real service's behaviour is unspecified, the choices are documented in the
+docstrings of ``_state``, ``_store``, ``_tags``, ``_predictions``, ``_sampling`` and ``_faults``.
+
+``import lightly_async`` never imports this package.
+"""
+
+from lightly_async.testing._app import Call
+from lightly_async.testing._fake import FAKE_BASE_URL, FakeLightly
+from lightly_async.testing._faults import DroppedConnection, FaultRule, Faults
+from lightly_async.testing._state import FakeApiError
+from lightly_async.testing._store import DEFAULT_TOKEN
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "FAKE_BASE_URL",
+    "Call",
+    "DroppedConnection",
+    "FakeApiError",
+    "FakeLightly",
+    "FaultRule",
+    "Faults",
+]

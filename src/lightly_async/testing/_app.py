@@ -1,0 +1,484 @@
+"""The fake server's HTTP face: a Starlette app whose routes mirror the spec's path table.
+
+Handlers only authenticate, parse (request bodies with the strict converter), call the store
+under its lock and serialize with the shared converter. A :class:`FakeApiError` becomes an
+``ApiErrorResponse`` body ``{code, message}``; so do Starlette's own 404/405. Bodies that do
+not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
+JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``
+and the signed-URL blob store under ``/_fake/blobs/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+from urllib.parse import parse_qsl
+
+import attrs
+from cattrs import BaseValidationError, transform_error
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from lightly_async._convert import get_converter
+from lightly_async.models import (
+    DatasourceConfig,
+    DatasourceProcessedUntilTimestampRequest,
+    DatasourceProcessedUntilTimestampResponse,
+    InitialTagCreateRequest,
+    InlineObject,
+    PredictionSingleton,
+    PredictionTaskSchema,
+    SamplingCreateRequest,
+    TagArithmeticsRequest,
+    TagCreateRequest,
+    TagUpdateRequest,
+    TagUpsizeRequest,
+)
+from lightly_async.testing._faults import FaultInjector, Faults
+from lightly_async.testing._state import FakeApiError, User
+from lightly_async.testing._store import FakeStore
+from lightly_async.testing._tags import ExportOptions
+
+__all__ = ["Call", "CallRecorder", "create_app"]
+
+_DS: Final = "/v1/datasets/{datasetId}"
+_SAMPLES: Final = "/users/datasets/{datasetId}/samples"
+
+
+def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette:
+    """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded."""
+    routes = [
+        # Samples (2021 API)
+        Route(_SAMPLES, _op(_list_samples), methods=["GET"]),
+        Route(_SAMPLES + "/{sampleId}", _op(_get_sample), methods=["GET"]),
+        Route(_SAMPLES + "/{sampleId}", _op(_update_sample, InlineObject), methods=["PUT"]),
+        Route(_SAMPLES + "/{sampleId}/readurl", _op(_read_url), methods=["GET"]),
+        Route(_SAMPLES + "/{sampleId}/writeurl", _op(_write_url), methods=["GET"]),
+        # Samplings
+        Route(
+            _DS + "/embeddings/{embeddingId}/sampling",
+            _op(_trigger_sampling, SamplingCreateRequest),
+            methods=["POST"],
+        ),
+        # Datasources
+        Route(_DS + "/datasource", _op(_get_datasource), methods=["GET"]),
+        Route(_DS + "/datasource", _op(_put_datasource, DatasourceConfig), methods=["PUT"]),
+        Route(_DS + "/datasource/processedUntilTimestamp", _op(_get_processed), methods=["GET"]),
+        Route(
+            _DS + "/datasource/processedUntilTimestamp",
+            _op(_put_processed, DatasourceProcessedUntilTimestampRequest),
+            methods=["PUT"],
+        ),
+        Route(_DS + "/datasource/list", _op(_list_raw), methods=["GET"]),
+        Route(_DS + "/datasource/verify", _op(_verify_datasource), methods=["GET"]),
+        # Predictions
+        Route(
+            _DS + "/predictions/samples/{sampleId}",
+            _op(_upsert_singletons, list[PredictionSingleton], status=201),
+            methods=["POST"],
+        ),
+        Route(_DS + "/predictions/samples/{sampleId}", _op(_get_singletons), methods=["GET"]),
+        Route(_DS + "/predictions/samples", _op(_list_singletons), methods=["GET"]),
+        Route(
+            _DS + "/predictions/tasks",
+            _op(_upsert_task_schema, PredictionTaskSchema, status=201),
+            methods=["POST"],
+        ),
+        Route(_DS + "/predictions/tasks", _op(_list_task_schemas), methods=["GET"]),
+        Route(_DS + "/predictions/tasks/{taskName}", _op(_get_task_schema), methods=["GET"]),
+        # Tags
+        Route(_DS + "/tags", _op(_list_tags), methods=["GET"]),
+        Route(_DS + "/tags", _op(_create_tag, TagCreateRequest, status=201), methods=["POST"]),
+        Route(
+            _DS + "/tags/initial",
+            _op(_create_initial_tag, InitialTagCreateRequest, status=201),
+            methods=["POST"],
+        ),
+        Route(
+            _DS + "/tags/arithmetics", _op(_arithmetics, TagArithmeticsRequest), methods=["POST"]
+        ),
+        Route(
+            _DS + "/tags/arithmetics/bitmask",
+            _op(_arithmetics_bitmask, TagArithmeticsRequest),
+            methods=["POST"],
+        ),
+        Route(_DS + "/tags/upsize", _op(_upsize, TagUpsizeRequest, status=201), methods=["POST"]),
+        Route(_DS + "/tags/{tagId}", _op(_get_tag), methods=["GET"]),
+        Route(_DS + "/tags/{tagId}", _op(_update_tag, TagUpdateRequest), methods=["PUT"]),
+        Route(_DS + "/tags/{tagId}", _op(_delete_tag), methods=["DELETE"]),
+        Route(
+            _DS + "/tags/{tagId}/export/LabelBoxDataRows", _op(_export_label_box), methods=["GET"]
+        ),
+        Route(
+            _DS + "/tags/{tagId}/export/LabelStudioTasks",
+            _op(_export_label_studio),
+            methods=["GET"],
+        ),
+        Route(_DS + "/tags/{tagId}/filenames", _op(_filenames), methods=["GET"]),
+        # Beyond the spec: jobs and the signed-URL blob store
+        Route("/v1/jobs/{jobId}", _op(_get_job), methods=["GET"]),
+        Route("/_fake/blobs/{key:path}", _read_blob, methods=["GET"]),
+        Route("/_fake/blobs/{key:path}", _write_blob, methods=["PUT"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        exception_handlers={FakeApiError: _api_error, HTTPException: _http_error},
+        middleware=[
+            Middleware(CallRecorder, calls=calls),
+            Middleware(FaultInjector, faults=faults),
+        ],
+    )
+    app.state.store = store
+    return app
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """A request the fake received: ``query`` lacks the token; ``status`` None if dropped."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    status: int | None
+
+
+class CallRecorder:
+    """ASGI middleware appending a :class:`Call` per HTTP request to ``calls``."""
+
+    def __init__(self, app: Any, calls: list[Call]) -> None:
+        self.app = app
+        self.calls = calls
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status: int | None = None
+
+        async def recording_send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        completed = False
+        try:
+            await self.app(scope, receive, recording_send)
+            completed = True
+        finally:
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
+            self.calls.append(
+                Call(
+                    method=scope["method"],
+                    path=scope["path"],
+                    query={k: v for k, v in query if k != "token"},
+                    status=status if completed else None,
+                )
+            )
+
+
+# -- the request context and the generic endpoint ------------------------------------------------
+@attrs.frozen
+class _Ctx:
+    store: FakeStore
+    user: User
+    request: Request
+    body: Any
+
+    def path(self, name: str) -> str:
+        return str(self.request.path_params[name])
+
+    @property
+    def ds(self) -> str:
+        return self.path("datasetId")
+
+    @property
+    def base_url(self) -> str:
+        return str(self.request.base_url)
+
+    def query(self, name: str) -> str | None:
+        return self.request.query_params.get(name)
+
+    def query_int(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
+        raw = self.query(name)
+        if raw is None:
+            if required:
+                raise FakeApiError.of("MALFORMED_REQUEST", f"query parameter {name} is required")
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be an integer") from None
+        if value < minimum:
+            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be >= {minimum}")
+        return value
+
+    def version(self) -> int:
+        value = self.query_int("predictionUUIDTimestamp", required=True)
+        assert value is not None
+        return value
+
+    def query_bool(self, name: str) -> bool:
+        raw = self.query(name)
+        if raw is None or raw.lower() == "false":
+            return False
+        if raw.lower() == "true":
+            return True
+        raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be true or false")
+
+
+Handler = Callable[[_Ctx], Any]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        store: FakeStore = request.app.state.store
+        with store.lock:
+            user = store.authenticate(_credential(request))
+        parsed = await _parse_body(request, body) if body is not None else None
+        with store.lock:
+            result = handler(_Ctx(store, user, request, parsed))
+        if result is None:
+            return Response(status_code=status)
+        return JSONResponse(get_converter().unstructure(result), status_code=status)
+
+    endpoint.__name__ = handler.__name__.lstrip("_")
+    return endpoint
+
+
+def _credential(request: Request) -> str | None:
+    token = request.query_params.get("token")
+    if token:
+        return token
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+async def _parse_body(request: Request, model: Any) -> Any:
+    raw = await request.body()
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise FakeApiError.of("MALFORMED_REQUEST", "the body is not valid JSON") from None
+    conv = get_converter(strict=True)
+    try:
+        value = conv.structure(data, model)
+    except BaseValidationError as exc:
+        raise FakeApiError.of("MALFORMED_REQUEST", "; ".join(transform_error(exc))) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise FakeApiError.of("MALFORMED_REQUEST", f"invalid body: {exc!r}") from None
+    if not _same_json(json.loads(json.dumps(conv.unstructure(value))), data):
+        raise FakeApiError.of(
+            "MALFORMED_REQUEST", "the body has values of the wrong type or explicit nulls"
+        )
+    return value
+
+
+def _same_json(ours: Any, theirs: Any) -> bool:
+    """Did parsing keep the body as sent (no coercion, no dropped ``null``)?"""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return ours.keys() == theirs.keys() and all(_same_json(ours[k], theirs[k]) for k in ours)
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return len(ours) == len(theirs) and all(map(_same_json, ours, theirs))
+    if isinstance(ours, bool) or isinstance(theirs, bool):
+        return ours is theirs
+    if isinstance(ours, str) and isinstance(theirs, str) and ours.startswith("0x"):
+        return theirs.startswith("0x") and int(ours, 16) == int(theirs, 16)
+    if isinstance(ours, (int, float)) and isinstance(theirs, (int, float)):
+        return ours == theirs
+    return type(ours) is type(theirs) and bool(ours == theirs)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FakeApiError)
+    return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
+    return JSONResponse(
+        {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"},
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+# -- samples --------------------------------------------------------------------------------------
+def _list_samples(c: _Ctx) -> Any:
+    mode = c.query("mode") or "full"
+    return c.store.list_samples(c.user, c.ds, mode=mode, filename=c.query("filename"))
+
+
+def _get_sample(c: _Ctx) -> Any:
+    return c.store.get_sample(c.user, c.ds, c.path("sampleId"))
+
+
+def _update_sample(c: _Ctx) -> Any:
+    return c.store.update_sample(c.user, c.ds, c.path("sampleId"), c.body)
+
+
+def _read_url(c: _Ctx) -> Any:
+    type_ = c.query("type") or "full"
+    return c.store.sample_read_url(
+        c.user, c.ds, c.path("sampleId"), type_=type_, base_url=c.base_url
+    )
+
+
+def _write_url(c: _Ctx) -> Any:
+    file_name = c.query("fileName")
+    if file_name is None:
+        raise FakeApiError.of("MALFORMED_REQUEST", "query parameter fileName is required")
+    return c.store.sample_write_url(
+        c.user, c.ds, c.path("sampleId"), file_name=file_name, base_url=c.base_url
+    )
+
+
+# -- samplings and jobs ---------------------------------------------------------------------------
+def _trigger_sampling(c: _Ctx) -> Any:
+    return c.store.sampling.trigger(c.user, c.ds, c.path("embeddingId"), c.body)
+
+
+def _get_job(c: _Ctx) -> Any:
+    return c.store.sampling.get_job(c.user, c.path("jobId"))
+
+
+# -- datasources ----------------------------------------------------------------------------------
+def _get_datasource(c: _Ctx) -> Any:
+    return c.store.get_datasource(c.user, c.ds)
+
+
+def _put_datasource(c: _Ctx) -> Any:
+    return c.store.put_datasource(c.user, c.ds, c.body)
+
+
+def _get_processed(c: _Ctx) -> Any:
+    value = c.store.get_processed_until(c.user, c.ds)
+    return DatasourceProcessedUntilTimestampResponse(processed_until_timestamp=value)
+
+
+def _put_processed(c: _Ctx) -> Any:
+    return c.store.set_processed_until(c.user, c.ds, c.body.processed_until_timestamp)
+
+
+def _list_raw(c: _Ctx) -> Any:
+    cursor = c.query("cursor")
+    from_ = to = None
+    if cursor is None:  # with a cursor, from/to are ignored (even malformed ones)
+        from_, to = c.query_int("from"), c.query_int("to")
+    return c.store.list_raw(c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url)
+
+
+def _verify_datasource(c: _Ctx) -> Any:
+    return c.store.verify_datasource(c.user, c.ds)
+
+
+# -- predictions ----------------------------------------------------------------------------------
+def _upsert_singletons(c: _Ctx) -> Any:
+    return c.store.predictions.upsert_singletons(
+        c.user, c.ds, c.path("sampleId"), c.version(), c.body
+    )
+
+
+def _get_singletons(c: _Ctx) -> Any:
+    return c.store.predictions.get_singletons(c.user, c.ds, c.path("sampleId"), c.version())
+
+
+def _list_singletons(c: _Ctx) -> Any:
+    return c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
+
+
+def _upsert_task_schema(c: _Ctx) -> Any:
+    return c.store.predictions.upsert_task_schema(c.user, c.ds, c.version(), c.body)
+
+
+def _list_task_schemas(c: _Ctx) -> Any:
+    version = c.query_int("predictionUUIDTimestamp")
+    return c.store.predictions.list_task_schemas(c.user, c.ds, version)
+
+
+def _get_task_schema(c: _Ctx) -> Any:
+    return c.store.predictions.get_task_schema(c.user, c.ds, c.path("taskName"), c.version())
+
+
+# -- tags -----------------------------------------------------------------------------------------
+def _list_tags(c: _Ctx) -> Any:
+    return c.store.tags.list_tags(c.user, c.ds)
+
+
+def _create_tag(c: _Ctx) -> Any:
+    return c.store.tags.create_tag(c.user, c.ds, c.body)
+
+
+def _create_initial_tag(c: _Ctx) -> Any:
+    return c.store.tags.create_initial(c.user, c.ds, c.body)
+
+
+def _arithmetics(c: _Ctx) -> Any:
+    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=True)
+
+
+def _arithmetics_bitmask(c: _Ctx) -> Any:
+    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=False)
+
+
+def _upsize(c: _Ctx) -> Any:
+    return c.store.tags.upsize(c.user, c.ds, c.body)
+
+
+def _get_tag(c: _Ctx) -> Any:
+    return c.store.tags.get_tag(c.user, c.ds, c.path("tagId"))
+
+
+def _update_tag(c: _Ctx) -> Any:
+    return c.store.tags.update_tag(c.user, c.ds, c.path("tagId"), c.body)
+
+
+def _delete_tag(c: _Ctx) -> Any:
+    return c.store.tags.delete_tag(c.user, c.ds, c.path("tagId"))
+
+
+def _export_options(c: _Ctx) -> ExportOptions:
+    return ExportOptions(
+        base_url=c.base_url,
+        expires_in=c.query_int("expiresIn", minimum=1),
+        preview_example=c.query_bool("previewExample"),
+        access_control=c.query("accessControl") or "default",
+    )
+
+
+def _export_label_box(c: _Ctx) -> Any:
+    return c.store.tags.export_label_box(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_label_studio(c: _Ctx) -> Any:
+    return c.store.tags.export_label_studio(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _filenames(c: _Ctx) -> Any:
+    return c.store.tags.filenames(c.user, c.ds, c.path("tagId"))
+
+
+# -- signed-URL blobs (no token: the signature is the credential) -------------------------------
+async def _read_blob(request: Request) -> Response:
+    store: FakeStore = request.app.state.store
+    expires, sig = _signature(request)
+    data = store.read_blob(request.path_params["key"], expires, sig)
+    return Response(data, media_type="application/octet-stream")
+
+
+async def _write_blob(request: Request) -> Response:
+    store: FakeStore = request.app.state.store
+    expires, sig = _signature(request)
+    store.write_blob(request.path_params["key"], expires, sig, await request.body())
+    return Response(status_code=200)
+
+
+def _signature(request: Request) -> tuple[str, str]:
+    return request.query_params.get("expires", ""), request.query_params.get("sig", "")

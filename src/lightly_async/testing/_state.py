@@ -1,0 +1,218 @@
+"""The fake server's records and its one error type; no HTTP and no semantics live here.
+
+Status codes chosen for error codes (guesses; NOTES.md says the real mapping is unspecified):
+
+* ``UNAUTHORIZED`` -> 401, ``FORBIDDEN`` -> 403;
+* every ``*_UNKNOWN`` code (``DATASET_UNKNOWN``, ``TAG_UNKNOWN``, ``SAMPLE_UNKNOWN``,
+  ``EMBEDDING_UNKNOWN``, ``JOB_UNKNOWN``, ``PREDICTION_TASK_SCHEMA_UNKNOWN``,
+  ``DATASET_DATASOURCE_UNKNOWN``, ``ACCESS_CONTROL_UNKNOWN``, ...) and ``NOT_FOUND`` -> 404;
+* every ``*_EXISTS`` code (``TAG_NAME_EXISTS``, ``TAG_INITIAL_EXISTS``) -> 409;
+* everything else (``MALFORMED_REQUEST``, ``TAG_UNDELETABLE_*``, ``TAG_*_NOT_IN_DATASET``,
+  ``TAG_NO_TAG_IN_DATASET``, ``TAG_NO_SCORES_AVAILABLE``,
+  ``PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE``) -> 400.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from lightly_async.bitmask import BitMask
+from lightly_async.models import (
+    DatasourceConfig,
+    PredictionSingleton,
+    PredictionTaskSchema,
+    SampleMetaData,
+)
+
+__all__ = [
+    "OBJECT_ID_RE",
+    "Dataset",
+    "Embedding",
+    "FakeApiError",
+    "Job",
+    "RawFile",
+    "Sample",
+    "Tag",
+    "User",
+    "check_object_id",
+    "check_pattern",
+    "new_object_id",
+    "status_for_code",
+]
+
+
+class FakeApiError(Exception):
+    """An API error the fake answers with: ``status`` and an ``ApiErrorResponse`` body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @classmethod
+    def of(cls, code: str, message: str) -> FakeApiError:
+        """The error for ``code`` with the fake's status choice for it."""
+        return cls(status_for_code(code), code, message)
+
+
+def status_for_code(code: str) -> int:
+    """The HTTP status the fake uses for an error code (see the module docstring)."""
+    if code == "UNAUTHORIZED":
+        return 401
+    if code == "FORBIDDEN":
+        return 403
+    if code.endswith("_UNKNOWN") or code == "NOT_FOUND":
+        return 404
+    if code.endswith("_EXISTS"):
+        return 409
+    return 400
+
+
+OBJECT_ID_RE: Final = re.compile(r"^[a-f0-9]{24}$")
+TAG_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$")
+PATH_SAFE_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$")
+CATEGORY_NAME_RE: Final = TAG_NAME_RE
+SCORE_TYPE_RE: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+def check_object_id(value: object, what: str) -> str:
+    """``value`` if it is a 24-hex ObjectId, else a 400 ``MALFORMED_REQUEST``."""
+    if not isinstance(value, str) or not OBJECT_ID_RE.match(value):
+        raise FakeApiError.of("MALFORMED_REQUEST", f"{what} must be an ObjectId, got {value!r}")
+    return value
+
+
+def check_pattern(value: str, pattern: re.Pattern[str], what: str, min_length: int = 1) -> str:
+    """``value`` if it matches ``pattern`` and is long enough, else a 400."""
+    if len(value) < min_length or not pattern.match(value):
+        raise FakeApiError.of(
+            "MALFORMED_REQUEST", f"{what} {value!r} does not match {pattern.pattern}"
+        )
+    return value
+
+
+@dataclass
+class User:
+    """A credential (API token or bearer JWT) and the datasets it owns."""
+
+    id: str
+    token: str
+
+
+@dataclass
+class Sample:
+    """A sample; ``index`` is its position in the dataset's sample order (bitmask bit)."""
+
+    id: str
+    file_name: str
+    index: int
+    created_at: int
+    thumb_name: str
+    is_thumbnail: bool = False
+    meta: SampleMetaData | None = None
+
+
+@dataclass
+class Tag:
+    """A tag as stored: what ``TagData`` shows plus its creator."""
+
+    id: str
+    name: str
+    prev_tag_id: str | None
+    bit_mask: BitMask
+    tot_size: int
+    created_at: int
+    creator: str = "UNKNOWN"
+    query_tag_id: str | None = None
+    preselected_tag_id: str | None = None
+    last_modified_at: int | None = None
+    changes: dict[str, Any] | None = None
+    is_initial: bool = False
+
+
+@dataclass
+class RawFile:
+    """A file in the dataset's datasource bucket; ``created_at`` in seconds."""
+
+    file_name: str
+    created_at: int
+
+
+@dataclass
+class Embedding:
+    """An uploaded embedding: one vector per sample index."""
+
+    id: str
+    name: str
+    vectors: list[list[float]]
+
+
+@dataclass
+class Job:
+    """A server-side job (samplings): reported state advances one step per poll."""
+
+    id: str
+    owner_id: str
+    dataset_id: str
+    created_at: int
+    steps: list[str]
+    pending_tag: Tag | None = None
+    result: str | None = None
+    error: str | None = None
+    polls: int = 0
+    finished_at: int | None = None
+
+
+@dataclass
+class Dataset:
+    """A dataset and everything hanging off it."""
+
+    id: str
+    name: str
+    owner_id: str
+    samples: list[Sample] = field(default_factory=list)
+    tags: dict[str, Tag] = field(default_factory=dict)
+    embeddings: dict[str, Embedding] = field(default_factory=dict)
+    datasource: DatasourceConfig | None = None
+    verify: tuple[bool, bool, bool] = (True, True, True)
+    processed_until: int = 0
+    raw_files: dict[str, RawFile] = field(default_factory=dict)
+    # version (predictionUUIDTimestamp) -> task name -> (schema id, schema)
+    task_schemas: dict[int, dict[str, tuple[str, PredictionTaskSchema]]] = field(
+        default_factory=dict
+    )
+    # version -> sample id -> (prediction id, singletons)
+    predictions: dict[int, dict[str, tuple[str, list[PredictionSingleton]]]] = field(
+        default_factory=dict
+    )
+    # score type -> one score per sample index (active learning)
+    scores: dict[str, list[float]] = field(default_factory=dict)
+
+    def sample(self, sample_id: str) -> Sample:
+        """The sample with that id, or a 404 ``SAMPLE_UNKNOWN``."""
+        check_object_id(sample_id, "sampleId")
+        for sample in self.samples:
+            if sample.id == sample_id:
+                return sample
+        raise FakeApiError.of("SAMPLE_UNKNOWN", f"no sample {sample_id} in dataset {self.id}")
+
+    def tag(self, tag_id: str, code: str = "TAG_UNKNOWN") -> Tag:
+        """The tag with that id, or ``code`` (404 for ``TAG_UNKNOWN``)."""
+        check_object_id(tag_id, "tagId")
+        found = self.tags.get(tag_id)
+        if found is None:
+            raise FakeApiError.of(code, f"no tag {tag_id} in dataset {self.id}")
+        return found
+
+    def initial_tag(self) -> Tag | None:
+        """The initial tag, once created."""
+        return next((t for t in self.tags.values() if t.is_initial), None)
+
+
+def new_object_id(rng: random.Random) -> str:
+    """A fresh 24-hex ObjectId drawn from ``rng``."""
+    return f"{rng.getrandbits(96):024x}"

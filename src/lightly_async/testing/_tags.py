@@ -1,0 +1,382 @@
+"""Tag semantics of the fake: initial tag, CRUD, upsize, arithmetic, filenames and exports.
+
+Guesses about the real service made here (NOTES.md 7.x marks them unspecified or inferred):
+
+* The initial tag holds every sample, is named ``initial-tag`` unless a name is given, has
+  ``prevTagId: null`` and can be created once (409 ``TAG_INITIAL_EXISTS``); it may be created
+  on an empty dataset.
+* ``POST /tags`` checks the name (pattern, min 3; 400), uniqueness (409 ``TAG_NAME_EXISTS``),
+  that ``prevTagId``/``queryTagId``/``preselectedTagId`` are tags of the dataset (400
+  ``TAG_*_NOT_IN_DATASET``), ``0 <= totSize <= dataset size`` and no bit at or beyond
+  ``totSize`` (400 ``MALFORMED_REQUEST``).
+* ``DELETE`` refuses the initial tag (400 ``TAG_UNDELETABLE_IS_INITIAL``) and any tag another
+  tag names as ``prevTagId``, ``queryTagId`` or ``preselectedTagId`` (400
+  ``TAG_UNDELETABLE_NOT_A_LEAF``).
+* Upsize needs the initial tag (400 ``TAG_NO_TAG_IN_DATASET``). It creates the named tag with
+  exactly the samples beyond the initial tag's ``totSize`` (possibly none), ``prevTagId`` the
+  initial tag and ``changes: {"upsize": {"from": old, "to": new}}``; then every tag's
+  ``totSize`` becomes the dataset size and the initial tag grows to hold every sample.
+* Arithmetic works on masks of different ``totSize`` (the larger one wins). With
+  ``newTagName``, ``/arithmetics`` creates a tag whose ``prevTagId`` is ``tagId1`` and
+  answers ``{id}``; without, ``{bitMaskData}``.
+* ``filenames`` are in sample order. Exports list the tag's samples in sample order; the
+  LabelBox ``externalId`` is the file name; the LabelStudio task ``id`` is the sample index;
+  ``previewExample=true`` exports only the first sample; ``accessControl`` other than
+  ``default`` is 404 ``ACCESS_CONTROL_UNKNOWN``; ``expiresIn`` bounds the signed URLs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from lightly_async.bitmask import BitMask
+from lightly_async.models import (
+    CreateEntityResponse,
+    InitialTagCreateRequest,
+    LabelBoxDataRow,
+    LabelStudioTask,
+    LabelStudioTaskData,
+    SampleDataV2,
+    SampleMetaDataV2,
+    TagArithmeticsRequest,
+    TagBitMaskResponse,
+    TagCreateRequest,
+    TagCreator,
+    TagData,
+    TagUpdateRequest,
+    TagUpsizeRequest,
+)
+from lightly_async.models.tags import TagArithmeticsOperation
+from lightly_async.testing._state import (
+    TAG_NAME_RE,
+    Dataset,
+    FakeApiError,
+    Sample,
+    Tag,
+    User,
+    check_pattern,
+)
+
+if TYPE_CHECKING:
+    from lightly_async.testing._store import FakeStore
+
+__all__ = [
+    "INITIAL_TAG_NAME",
+    "ExportOptions",
+    "TagOps",
+    "check_creator",
+    "check_tag_name",
+    "tag_data",
+]
+
+INITIAL_TAG_NAME = "initial-tag"
+
+
+class TagOps:
+    """The Tags API over a :class:`FakeStore`."""
+
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def list_tags(self, user: User, dataset_id: str) -> list[TagData]:
+        """``GET /v1/datasets/{id}/tags`` in creation order."""
+        dataset = self._store.dataset(user, dataset_id)
+        return [tag_data(dataset, t) for t in dataset.tags.values()]
+
+    def get_tag(self, user: User, dataset_id: str, tag_id: str) -> TagData:
+        """``GET .../tags/{tagId}``."""
+        dataset = self._store.dataset(user, dataset_id)
+        return tag_data(dataset, dataset.tag(tag_id))
+
+    def create_initial(
+        self, user: User, dataset_id: str, body: InitialTagCreateRequest
+    ) -> CreateEntityResponse:
+        """``POST .../tags/initial``: the tag holding every sample."""
+        dataset = self._store.dataset(user, dataset_id)
+        if body.img_type not in ("full", "thumbnail", "meta"):
+            raise FakeApiError.of("MALFORMED_REQUEST", f"unknown imgType {body.img_type!r}")
+        name = check_tag_name(body.name) if body.name is not None else INITIAL_TAG_NAME
+        if dataset.initial_tag() is not None:
+            raise FakeApiError.of("TAG_INITIAL_EXISTS", "the dataset already has an initial tag")
+        self._check_unique(dataset, name)
+        n = len(dataset.samples)
+        tag = self.add(
+            dataset,
+            name=name,
+            prev_tag_id=None,
+            bit_mask=BitMask.full(n),
+            tot_size=n,
+            creator=check_creator(body.creator),
+        )
+        tag.is_initial = True
+        return CreateEntityResponse(id=tag.id)
+
+    def create_tag(
+        self, user: User, dataset_id: str, body: TagCreateRequest
+    ) -> CreateEntityResponse:
+        """``POST .../tags``."""
+        dataset = self._store.dataset(user, dataset_id)
+        name = check_tag_name(body.name)
+        dataset.tag(body.prev_tag_id, "TAG_PREVTAG_NOT_IN_DATASET")
+        if body.query_tag_id is not None:
+            dataset.tag(body.query_tag_id, "TAG_QUERYTAG_NOT_IN_DATASET")
+        if body.preselected_tag_id is not None:
+            dataset.tag(body.preselected_tag_id, "TAG_PRESELECTEDTAG_NOT_IN_DATASET")
+        if not 0 <= body.tot_size <= len(dataset.samples):
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST",
+                f"totSize {body.tot_size} must be in 0..{len(dataset.samples)} (dataset size)",
+            )
+        if not body.bit_mask_data.fits(body.tot_size):
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST", f"bitMaskData has bits at or beyond totSize {body.tot_size}"
+            )
+        self._check_unique(dataset, name)
+        tag = self.add(
+            dataset,
+            name=name,
+            prev_tag_id=body.prev_tag_id,
+            bit_mask=body.bit_mask_data,
+            tot_size=body.tot_size,
+            creator=check_creator(body.creator),
+            query_tag_id=body.query_tag_id,
+            preselected_tag_id=body.preselected_tag_id,
+            changes=body.changes,
+        )
+        return CreateEntityResponse(id=tag.id)
+
+    def update_tag(self, user: User, dataset_id: str, tag_id: str, body: TagUpdateRequest) -> None:
+        """``PUT .../tags/{tagId}``: rename."""
+        dataset = self._store.dataset(user, dataset_id)
+        tag = dataset.tag(tag_id)
+        name = check_tag_name(body.name)
+        if name != tag.name:
+            self._check_unique(dataset, name)
+        tag.name = name
+        tag.last_modified_at = self._store.now_ms()
+
+    def delete_tag(self, user: User, dataset_id: str, tag_id: str) -> None:
+        """``DELETE .../tags/{tagId}``: leaf tags only, never the initial tag."""
+        dataset = self._store.dataset(user, dataset_id)
+        tag = dataset.tag(tag_id)
+        if tag.is_initial:
+            raise FakeApiError.of("TAG_UNDELETABLE_IS_INITIAL", "the initial tag cannot be deleted")
+        for other in dataset.tags.values():
+            if tag.id in (other.prev_tag_id, other.query_tag_id, other.preselected_tag_id):
+                raise FakeApiError.of(
+                    "TAG_UNDELETABLE_NOT_A_LEAF", f"tag {other.name!r} depends on {tag.name!r}"
+                )
+        del dataset.tags[tag.id]
+
+    def upsize(self, user: User, dataset_id: str, body: TagUpsizeRequest) -> CreateEntityResponse:
+        """``POST .../tags/upsize``: a tag with the samples added since the initial tag."""
+        dataset = self._store.dataset(user, dataset_id)
+        name = check_tag_name(body.upsize_tag_name)
+        creator = check_creator(body.upsize_tag_creator)
+        initial = dataset.initial_tag()
+        if initial is None:
+            raise FakeApiError.of("TAG_NO_TAG_IN_DATASET", "upsize needs the initial tag")
+        self._check_unique(dataset, name)
+        old, new = initial.tot_size, len(dataset.samples)
+        added = BitMask.full(new) - BitMask.full(old)
+        for tag in dataset.tags.values():
+            tag.tot_size = new
+        initial.bit_mask = BitMask.full(new)
+        tag = self.add(
+            dataset,
+            name=name,
+            prev_tag_id=initial.id,
+            bit_mask=added,
+            tot_size=new,
+            creator=creator,
+            changes={"upsize": {"from": old, "to": new}},
+        )
+        return CreateEntityResponse(id=tag.id)
+
+    def arithmetics(
+        self, user: User, dataset_id: str, body: TagArithmeticsRequest, *, create: bool
+    ) -> CreateEntityResponse | TagBitMaskResponse:
+        """``POST .../tags/arithmetics`` (``create=True``) and ``.../arithmetics/bitmask``."""
+        dataset = self._store.dataset(user, dataset_id)
+        tag1, tag2 = dataset.tag(body.tag_id1), dataset.tag(body.tag_id2)
+        if body.operation == TagArithmeticsOperation.UNION:
+            mask = tag1.bit_mask | tag2.bit_mask
+        elif body.operation == TagArithmeticsOperation.INTERSECTION:
+            mask = tag1.bit_mask & tag2.bit_mask
+        elif body.operation == TagArithmeticsOperation.DIFFERENCE:
+            mask = tag1.bit_mask - tag2.bit_mask
+        else:
+            raise FakeApiError.of("MALFORMED_REQUEST", f"unknown operation {body.operation!r}")
+        creator = check_creator(body.creator)
+        if body.new_tag_name is not None:
+            name = check_tag_name(body.new_tag_name)
+            if create:
+                self._check_unique(dataset, name)
+                tag = self.add(
+                    dataset,
+                    name=name,
+                    prev_tag_id=tag1.id,
+                    bit_mask=mask,
+                    tot_size=max(tag1.tot_size, tag2.tot_size),
+                    creator=creator,
+                )
+                return CreateEntityResponse(id=tag.id)
+        return TagBitMaskResponse(bit_mask_data=mask)
+
+    def filenames(self, user: User, dataset_id: str, tag_id: str) -> list[str]:
+        """``GET .../tags/{tagId}/filenames`` in sample order."""
+        dataset = self._store.dataset(user, dataset_id)
+        return [s.file_name for s in _samples_of(dataset, dataset.tag(tag_id))]
+
+    def export_label_box(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
+    ) -> list[LabelBoxDataRow]:
+        """``GET .../export/LabelBoxDataRows``."""
+        dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
+        return [
+            LabelBoxDataRow(external_id=s.file_name, image_url=self._url(dataset, s, options))
+            for s in samples
+        ]
+
+    def export_label_studio(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
+    ) -> list[LabelStudioTask]:
+        """``GET .../export/LabelStudioTasks``."""
+        dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
+        return [
+            LabelStudioTask(
+                id=s.index,
+                data=LabelStudioTaskData(
+                    image=self._url(dataset, s, options),
+                    lightly_file_name=s.file_name,
+                    lightly_meta_info=_sample_v2(dataset, s),
+                ),
+            )
+            for s in samples
+        ]
+
+    # -- helpers shared with samplings ----------------------------------------------------------
+    def add(
+        self,
+        dataset: Dataset,
+        *,
+        name: str,
+        prev_tag_id: str | None,
+        bit_mask: BitMask,
+        tot_size: int,
+        creator: str,
+        query_tag_id: str | None = None,
+        preselected_tag_id: str | None = None,
+        changes: dict[str, Any] | None = None,
+    ) -> Tag:
+        """Store a new tag (all checks already done)."""
+        tag = Tag(
+            id=self._store.new_id(),
+            name=name,
+            prev_tag_id=prev_tag_id,
+            bit_mask=bit_mask,
+            tot_size=tot_size,
+            created_at=self._store.now_ms(),
+            creator=creator,
+            query_tag_id=query_tag_id,
+            preselected_tag_id=preselected_tag_id,
+            changes=changes,
+        )
+        dataset.tags[tag.id] = tag
+        return tag
+
+    def _check_unique(self, dataset: Dataset, name: str) -> None:
+        if any(t.name == name for t in dataset.tags.values()):
+            raise FakeApiError.of("TAG_NAME_EXISTS", f"a tag named {name!r} already exists")
+
+    def _export_samples(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
+    ) -> tuple[Dataset, list[Sample]]:
+        dataset = self._store.dataset(user, dataset_id)
+        tag = dataset.tag(tag_id)
+        if options.expires_in is not None and options.expires_in < 1:
+            raise FakeApiError.of("MALFORMED_REQUEST", "expiresIn must be >= 1")
+        if options.access_control != "default":
+            raise FakeApiError.of(
+                "ACCESS_CONTROL_UNKNOWN", f"unknown accessControl {options.access_control!r}"
+            )
+        samples = _samples_of(dataset, tag)
+        return dataset, samples[:1] if options.preview_example else samples
+
+    def _url(self, dataset: Dataset, sample: Sample, options: ExportOptions) -> str:
+        expires = 0
+        if options.expires_in is not None:
+            expires = int(self._store.clock()) + options.expires_in
+        return self._store.sample_image_url(dataset.id, sample, options.base_url, expires)
+
+
+@attrs.frozen(kw_only=True)
+class ExportOptions:
+    """The query of an export request plus the base URL to sign against."""
+
+    base_url: str
+    expires_in: int | None = None
+    preview_example: bool = False
+    access_control: str = "default"
+
+
+def tag_data(dataset: Dataset, tag: Tag) -> TagData:
+    """The wire view of a stored tag."""
+    return TagData(
+        id=tag.id,
+        dataset_id=dataset.id,
+        prev_tag_id=tag.prev_tag_id,
+        name=tag.name,
+        bit_mask_data=tag.bit_mask,
+        tot_size=tag.tot_size,
+        created_at=tag.created_at,
+        query_tag_id=tag.query_tag_id,
+        preselected_tag_id=tag.preselected_tag_id,
+        last_modified_at=tag.last_modified_at,
+        changes=tag.changes,
+    )
+
+
+def check_tag_name(name: str) -> str:
+    """A valid ``TagName`` or a 400."""
+    return check_pattern(name, TAG_NAME_RE, "tag name", min_length=3)
+
+
+def check_creator(creator: object) -> str:
+    """A known ``TagCreator`` value (default ``UNKNOWN``) or a 400."""
+    if creator is None:
+        return TagCreator.UNKNOWN.value
+    if creator not in {c.value for c in TagCreator}:
+        raise FakeApiError.of("MALFORMED_REQUEST", f"unknown creator {creator!r}")
+    return str(TagCreator(creator).value)
+
+
+def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:
+    return [dataset.samples[i] for i in tag.bit_mask.indices() if i < len(dataset.samples)]
+
+
+def _sample_v2(dataset: Dataset, sample: Sample) -> SampleDataV2:
+    meta = sample.meta
+    return SampleDataV2(
+        id=sample.id,
+        type="IMAGE",
+        file_name=sample.file_name,
+        dataset_id=dataset.id,
+        thumb_name=sample.thumb_name,
+        index=sample.index,
+        created_at=sample.created_at,
+        meta_data=None
+        if meta is None
+        else SampleMetaDataV2(
+            sharpness=meta.sharpness,
+            size_in_bytes=meta.size_in_bytes,
+            snr=meta.snr,
+            mean=meta.mean,
+            shape=meta.shape,
+            std=meta.std,
+            sum_of_squares=meta.sum_of_squares,
+            sum_of_values=meta.sum_of_values,
+        ),
+    )
