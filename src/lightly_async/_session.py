@@ -13,6 +13,8 @@ import json
 import logging
 import os
 import time
+import types
+import typing
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
@@ -420,7 +422,7 @@ class LightlySession:
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
                 exc, cattrs.BaseValidationError) else f"{type(exc).__name__}: {exc}"
             raise DecodeError(
-                f"response does not match {getattr(cast, '__name__', cast)}: {detail}"[:1000],
+                f"response does not match {_type_name(cast)}: {detail}"[:1000],
                 method=method, url=self._display_url(path),
                 status_code=response.status_code) from None
 
@@ -511,6 +513,17 @@ def _dumps(body: Any) -> bytes:
 def _without_query(url: str) -> str:
     # A signed URL's query is its credential: never show it.
     return url.split("?", 1)[0]
+
+
+def _type_name(tp: Any) -> str:
+    """``list[TagData]`` rather than ``list`` (a generic alias borrows its origin's name)."""
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(map(_type_name, args))
+    if origin is not None and args:
+        return f"{getattr(origin, '__name__', origin)}[{', '.join(map(_type_name, args))}]"
+    return str(getattr(tp, "__name__", tp))
 
 
 def _as_str(value: Any) -> str | None:
