@@ -67,7 +67,8 @@ class Predictions(DatasetResource):
             raise InvalidInputError("predictions", "must map sample ids to singleton lists")
         bodies = {
             check.object_id(f"predictions[{sample_id!r}]", sample_id): self._dump(
-                check_singletons(singletons), builtins.list[PredictionSingleton])
+                check_singletons(singletons, field=f"predictions[{sample_id!r}]"),
+                builtins.list[PredictionSingleton])
             for sample_id, singletons in predictions.items()
         }
         return await run_bulk(
@@ -134,13 +135,19 @@ class Predictions(DatasetResource):
             params={"predictionUUIDTimestamp": ts})
 
 
-def check_singletons(singletons: Any) -> builtins.list[PredictionSingleton]:
-    """Validate a sample's singletons locally (names, ids, scores, shapes)."""
+def check_singletons(
+    singletons: Any, *, field: str = "singletons"
+) -> builtins.list[PredictionSingleton]:
+    """Validate a sample's singletons locally (names, ids, scores, shapes).
+
+    ``field`` prefixes the name of an offending value (bulk helpers name the sample there).
+    """
     if isinstance(singletons, str | bytes) or not isinstance(singletons, Sequence):
-        raise InvalidInputError("singletons", f"must be a list of singletons, got {singletons!r}")
+        raise InvalidInputError(field, f"must be a list of singletons, got {singletons!r}")
     out: list[PredictionSingleton] = []
+    prefix = field
     for i, s in enumerate(singletons):
-        field = f"singletons[{i}]"
+        field = f"{prefix}[{i}]"
         if not isinstance(s, _SINGLETON_TYPES):
             raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
         check.path_safe_name(f"{field}.task_name", s.task_name)
