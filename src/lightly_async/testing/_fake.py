@@ -189,6 +189,8 @@ class FakeLightly:
             "token": self.token,
             "base_url": FAKE_BASE_URL,
             "transport": self.transport(),
+            # The in-process transport never leaves the process: plain http is safe here.
+            "allow_insecure_http": True,
         }
         options.update(kwargs)
         async with LightlySession(**options) as session:
