@@ -32,6 +32,7 @@ __all__ = [
     "TransportError",
     "asgi_transport",
     "build_client",
+    "install_log_redaction",
     "make_timeout",
     "mock_transport",
     "redact",
@@ -73,7 +74,7 @@ def build_client(
     limits: httpx.Limits = DEFAULT_LIMITS,
 ) -> httpx.AsyncClient:
     """The session's own client; no I/O happens until the first request."""
-    _install_log_redaction()
+    install_log_redaction()
     return httpx.AsyncClient(
         base_url=base_url,
         timeout=timeout,
@@ -127,7 +128,8 @@ _FILTER: Final = _RedactingFilter()
 _LOGGERS: Final = ("httpx", "httpcore", "lightly_async")
 
 
-def _install_log_redaction() -> None:
+def install_log_redaction() -> None:
+    """Add the redacting filter to the httpx, httpcore and lightly_async loggers (once)."""
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:

@@ -119,9 +119,15 @@ class LightlySession:
         self._deadline = _check_deadline(deadline)
         self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._owns_client = http_client is None
-        self._client = http_client if http_client is not None else _http.build_client(
-            base_url=self._base_url, timeout=self._timeout, headers=self._headers(),
-            transport=transport)
+        # Sent with every API call too, so a caller's own http_client gets them as well.
+        self._call_headers = self._headers()
+        if http_client is None:
+            self._client = _http.build_client(
+                base_url=self._base_url, timeout=self._timeout, headers=self._call_headers,
+                transport=transport)
+        else:
+            _http.install_log_redaction()  # its URLs carry the token too
+            self._client = http_client
         self._shared = _SharedState(concurrency)
         self._closed = False
 
@@ -256,11 +262,14 @@ class LightlySession:
         per_call = self._timeout if timeout is NOT_GIVEN else _http.make_timeout(timeout)
         display = self._display_url(path, query)
 
+        url = f"{self._base_url}{path}"  # absolute: a caller's http_client has no base_url
+        headers = dict(self._call_headers)
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+
         async def attempt() -> _http.Response:
             return await self._client.request(
-                method, path, params=query, content=content, headers=headers, timeout=per_call)
-
-        headers = {"Content-Type": "application/json"} if content is not None else None
+                method, url, params=query, content=content, headers=headers, timeout=per_call)
         response = await self._with_deadline(
             self._send_with_retries(method, display, attempt, safe), method, display)
         return self._decode(response, cast, method, path)
