@@ -372,19 +372,22 @@ class LightlySession:
         await self._shared.wait_for_pause(self._retry)
         self._shared.stats.requests += 1
         started = time.perf_counter()
+        failure: APIConnectionError | None = None
         try:
             response = await attempt_fn()
         except _http.TimeoutException as exc:
-            raise APITimeoutError(
+            failure = APITimeoutError(
                 f"timed out ({type(exc).__name__})", method=method, url=display,
-                may_have_been_sent=not isinstance(exc, _http.ConnectTimeout | _http.PoolTimeout),
-            ) from None
+                may_have_been_sent=not isinstance(exc, _http.ConnectTimeout | _http.PoolTimeout))
         except _http.TransportError as exc:
-            raise APIConnectionError(
-                f"connection failed: {type(exc).__name__}: {_http.redact(str(exc))}",
+            failure = APIConnectionError(
+                f"connection failed: {type(exc).__name__}: {self._redact(str(exc))}",
                 method=method, url=display,
-                may_have_been_sent=not isinstance(exc, _http.ConnectError),
-            ) from None
+                may_have_been_sent=not isinstance(exc, _http.ConnectError))
+        if failure is not None:
+            # Raised outside the except block: no __context__ keeps the httpx error (whose
+            # request and message hold the token) alive or on display.
+            raise failure
         if log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
                       (time.perf_counter() - started) * 1000)
@@ -405,11 +408,12 @@ class LightlySession:
         if isinstance(body, dict):
             code = _as_str(body.get("code"))
             message = _as_str(body.get("message")) or _as_str(body.get("error"))
+            message = None if message is None else self._redact(message)
             request_id = _as_str(body.get("requestId"))
         request_id = request_id or response.headers.get("x-request-id")
         if not message:
             text = response.text.strip() if response.content else ""
-            message = _http.redact(text[:200]) if text else response.reason_phrase or "error"
+            message = self._redact(text)[:200] if text else response.reason_phrase or "error"
         cls = status_error_class(response.status_code)
         return cls(
             message, status_code=response.status_code, method=method,
@@ -431,9 +435,17 @@ class LightlySession:
             detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
                 exc, cattrs.BaseValidationError) else f"{type(exc).__name__}: {exc}"
             raise DecodeError(
-                f"response does not match {_type_name(cast)}: {detail}"[:1000],
+                f"response does not match {_type_name(cast)}: {self._redact(detail)}"[:1000],
                 method=method, url=self._display_url(path),
                 status_code=response.status_code) from None
+
+    def _redact(self, text: str) -> str:
+        """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
+        text = _http.redact(text)
+        for secret in (self._token, self._bearer):
+            if secret:
+                text = text.replace(secret, _http.REDACTED)
+        return text
 
     def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
         qs = "&".join(f"{k}={v}" for k, v in (query or {}).items() if k != "token")

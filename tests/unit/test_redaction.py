@@ -1,0 +1,339 @@
+"""The token (or bearer JWT) never shows: not in logs at DEBUG, not in any exception, chain,
+traceback or repr. Calls run through the real httpx/httpcore stack against a loopback socket
+wherever possible, so their own log lines are checked too."""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.abc
+import httpx
+import pytest
+
+from lightly_async import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    DecodeError,
+    LightlySession,
+    RetryPolicy,
+    _http,
+)
+
+DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
+TAGS = f"/v1/datasets/{DS}/tags"
+TOKEN = "tokSECRETa1b2c3d4e5f6"
+BEARER = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQifQ.SECRETsig-_x"
+SECRETS = (TOKEN, BEARER, "SECRET")
+
+
+def _http_response(status: int, body: bytes, content_type: str = "application/json") -> bytes:
+    head = (f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    return head.encode() + body
+
+
+@asynccontextmanager
+async def loopback(answer: Callable[[bytes], bytes | None]) -> AsyncIterator[str]:
+    """A tiny HTTP/1.1 server on 127.0.0.1: ``answer(request_head)`` gives the raw reply
+    (``None``: never reply)."""
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+
+    async def handle(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += await stream.receive()
+                head, _, body = data.partition(b"\r\n\r\n")
+                length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                               if line.lower().startswith(b"content-length:")), 0)
+                while len(body) < length:
+                    body += await stream.receive()
+                reply = answer(head)
+                if reply is None:
+                    await anyio.sleep_forever()
+                else:
+                    await stream.send(reply)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                pass
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, handle)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            tg.cancel_scope.cancel()
+    await listener.aclose()
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.DEBUG)
+    for name in ("httpx", "httpcore", "lightly_async"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def _assert_clean_text(text: str, where: str) -> None:
+    for secret in SECRETS:
+        assert secret not in text, f"secret leaked in {where}: {text[:500]}"
+
+
+def _assert_clean_error(exc: BaseException) -> None:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        _assert_clean_text(str(current), "str(exception)")
+        _assert_clean_text(repr(current), "repr(exception)")
+        _assert_clean_text(repr(current.args), "exception args")
+        if isinstance(current, APIError):
+            _assert_clean_text(f"{current.url} {current.message}", "error attributes")
+        current = current.__cause__ or current.__context__
+    _assert_clean_text("".join(traceback.format_exception(exc)), "traceback")
+
+
+def _assert_records_seen(caplog: pytest.LogCaptureFixture, logger: str) -> None:
+    # Proves the check above looked at real log output, not an empty capture.
+    assert any(r.name.startswith(logger) for r in caplog.records), logger
+
+
+SUCCESS = _http_response(200, b"[]")
+# Error bodies that echo the secret back ("{secret}" is the session's token or JWT).
+ERROR_BODIES: list[tuple[int, str, str]] = [
+    (400, json.dumps({"code": "BAD_REQUEST",
+                      "message": f"bad request GET {TAGS}?token={{secret}}"}), "json"),
+    (401, json.dumps({"code": "UNAUTHORIZED", "error": "credential {secret} is invalid",
+                      "requestId": "r1"}), "json"),
+    (403, f"<html>forbidden: {TAGS}?token={{secret}}</html>", "html"),
+    (404, "", "empty"),
+    (409, json.dumps({"code": "TAG_NAME_EXISTS", "message": "exists"}), "json"),
+    (422, json.dumps({"code": "X", "message": "url was /x?a=1&token={secret}"}), "json"),
+    (429, json.dumps({"code": "X", "message": "slow down, Bearer {secret}"}), "json"),
+    (500, "Internal error for token={secret}", "text"),
+    (502, "x" * 190 + " {secret}", "text"),  # the secret straddles the 200-char cut
+    (503, json.dumps({"code": "X", "message": "unavailable"}), "json"),
+]
+
+
+def _secret_of(session: LightlySession) -> str:
+    return TOKEN if session._token else BEARER
+
+
+def _token_session(base_url: str, **kwargs: Any) -> LightlySession:
+    return LightlySession(token=TOKEN, base_url=base_url, **kwargs)
+
+
+def _bearer_session(base_url: str, **kwargs: Any) -> LightlySession:
+    return LightlySession(bearer_token=BEARER, base_url=base_url, **kwargs)
+
+
+SESSIONS = pytest.mark.parametrize("make_session", [_token_session, _bearer_session],
+                                   ids=["token", "bearer"])
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_from_debug_logs_when_calls_succeed(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+) -> None:
+    async with loopback(lambda head: SUCCESS) as url, make_session(url) as session:
+        assert await session.dataset(DS).tags.list() == []
+        assert await session.dataset(DS).tags.list() == []
+        _assert_clean_text(repr(session), "repr(session)")
+
+    _assert_records_seen(debug_logs, "httpx")
+    _assert_records_seen(debug_logs, "lightly_async")
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+@pytest.mark.parametrize(("status", "body", "kind"), ERROR_BODIES,
+                         ids=[f"{s}-{k}" for s, _, k in ERROR_BODIES])
+async def test_secret_is_absent_from_logs_and_errors_when_server_answers_error(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+    status: int, body: str, kind: str,
+) -> None:
+    content_type = "application/json" if kind == "json" else "text/html"
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    session = make_session("http://127.0.0.1", retry=RetryPolicy(max_retries=1, sleep=no_wait))
+    await session.aclose()
+    reply = _http_response(status, body.replace("{secret}", _secret_of(session)).encode(),
+                           content_type)
+    async with loopback(lambda head: reply) as url:
+        session = make_session(url, retry=RetryPolicy(max_retries=1, sleep=no_wait))
+        async with session:
+            with pytest.raises(APIStatusError) as info:
+                await session.dataset(DS).tags.list()
+
+    assert info.value.status_code == status
+    _assert_clean_error(info.value)
+    _assert_records_seen(debug_logs, "httpx")
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_when_body_does_not_decode(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+) -> None:
+    replies = iter([
+        _http_response(200, json.dumps([{"id": f"token={TOKEN}"}]).encode()),
+        _http_response(200, f"not json ?token={TOKEN}".encode(), "text/plain"),
+    ])
+    async with loopback(lambda head: next(replies)) as url, make_session(url) as session:
+        for _ in range(2):
+            with pytest.raises(DecodeError) as info:
+                await session.dataset(DS).tags.list()
+            _assert_clean_error(info.value)
+
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_when_connection_is_refused(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+) -> None:
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    await listener.aclose()  # nothing listens there any more
+
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    async with make_session(f"http://127.0.0.1:{port}",
+                            retry=RetryPolicy(max_retries=1, sleep=no_wait)) as session:
+        with pytest.raises(APIConnectionError) as info:
+            await session.dataset(DS).tags.list()
+
+    assert info.value.may_have_been_sent is False
+    _assert_clean_error(info.value)
+    _assert_records_seen(debug_logs, "lightly_async")  # the retry line
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_when_read_times_out(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+) -> None:
+    async with loopback(lambda head: None) as url:
+        session = make_session(url, timeout=0.05, max_retries=0)
+        async with session:
+            with pytest.raises(APITimeoutError) as info:
+                await session.dataset(DS).tags.list()
+
+    _assert_clean_error(info.value)
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_when_deadline_expires(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+) -> None:
+    async with loopback(lambda head: None) as url, make_session(url, deadline=0.05) as session:
+        with pytest.raises(APITimeoutError, match="deadline") as info:
+            await session.dataset(DS).tags.list()
+
+    _assert_clean_error(info.value)
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+@SESSIONS
+@pytest.mark.parametrize("error", [
+    httpx.ConnectError(f"cannot reach https://api.test{TAGS}?token={TOKEN}"),
+    httpx.ReadError(f"reset while reading https://api.test{TAGS}?limit=1&token={TOKEN}"),
+    httpx.ReadTimeout(f"timed out on https://api.test{TAGS}?token={TOKEN}"),
+    httpx.RemoteProtocolError(f"bad reply; Authorization: Bearer {BEARER}"),
+], ids=["ConnectError", "ReadError", "ReadTimeout", "RemoteProtocolError"])
+async def test_secret_is_absent_when_transport_error_message_contains_it(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+    error: Exception,
+) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    async with make_session("https://api.test", transport=_http.mock_transport(fail),
+                            max_retries=0) as session:
+        with pytest.raises(APIConnectionError) as info:
+            await session.dataset(DS).tags.list()
+
+    _assert_clean_error(info.value)
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+@pytest.mark.asyncio
+async def test_secret_is_absent_from_httpx_log_when_caller_passes_own_client(
+    debug_logs: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Start as if no session had ever built its own client in this process.
+    monkeypatch.setattr(logging.getLogger("httpx"), "filters", [])
+    async with loopback(lambda head: SUCCESS) as url, httpx.AsyncClient() as client:
+        session = LightlySession(token=TOKEN, base_url=url, http_client=client)
+        async with session:
+            await session.dataset(DS).tags.list()
+
+    assert any(r.name == "httpx" for r in debug_logs.records)
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+def test_log_filter_redacts_httpx_record_when_message_has_token(
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    _http.install_log_redaction()
+    logging.getLogger("httpx").info('HTTP Request: %s %s "%s"', "GET",
+                                    f"https://api.test{TAGS}?token={TOKEN}", "HTTP/1.1 200 OK")
+
+    assert f"https://api.test{TAGS}?token=[REDACTED]" in debug_logs.text
+    _assert_clean_text(debug_logs.text, "logs")
+
+
+# -- _http.redact ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("text", "expected"), [
+    ("https://a.test/x?token=abc", "https://a.test/x?token=[REDACTED]"),
+    ("https://a.test/x?token=abc&b=1", "https://a.test/x?token=[REDACTED]&b=1"),
+    ("https://a.test/x?a=1&token=abc#frag", "https://a.test/x?a=1&token=[REDACTED]#frag"),
+    ("https://a.test/x?a=1;token=abc", "https://a.test/x?a=1;token=[REDACTED]"),
+    ("token=abc", "token=[REDACTED]"),
+    ("https://a.test/x?TOKEN=abc", "https://a.test/x?TOKEN=[REDACTED]"),
+    ("https://a.test/x?token=ab%2Fcd+e", "https://a.test/x?token=[REDACTED]"),
+    ("GET https://a.test/x?token=abc -> 200", "GET https://a.test/x?token=[REDACTED] -> 200"),
+    ("'https://a.test/x?token=abc'", "'https://a.test/x?token=[REDACTED]'"),
+    ("two ?token=a and &token=b", "two ?token=[REDACTED] and &token=[REDACTED]"),
+    ("Authorization: Bearer eyJ.abc.def", "Authorization: Bearer [REDACTED]"),
+    ("authorization: bearer abc-DEF_1=", "authorization: bearer [REDACTED]"),
+    ("https://a.test/x?mytoken=abc", "https://a.test/x?mytoken=abc"),
+    ("https://a.test/x?tokens=1", "https://a.test/x?tokens=1"),
+    ("nothing secret here", "nothing secret here"),
+], ids=lambda value: value[:40])
+def test_redact_masks_token_and_bearer_when_present(text: str, expected: str) -> None:
+    assert _http.redact(text) == expected
+
+
+def test_redact_is_idempotent_when_applied_twice() -> None:
+    once = _http.redact(f"https://a.test/x?token={TOKEN} Bearer {BEARER}")
+
+    assert _http.redact(once) == once
+    _assert_clean_text(once, "redacted text")
+
+
+def test_redact_url_masks_token_when_given_httpx_url() -> None:
+    url = httpx.URL("https://a.test/x", params={"a": "1", "token": TOKEN})
+
+    assert _http.redact_url(url) == "https://a.test/x?a=1&token=[REDACTED]"
