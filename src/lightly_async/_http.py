@@ -95,7 +95,8 @@ def mock_transport(handler: Any) -> httpx.AsyncBaseTransport:
     return httpx.MockTransport(handler)
 
 
-_TOKEN_RE: Final = re.compile(r"((?:^|[?&;])token=)[^&#;\s'\"]*", re.IGNORECASE)
+# `token=` at a word boundary: in a query string, and in free text a server echoed back.
+_TOKEN_RE: Final = re.compile(r"(\btoken=)[^&#;\s'\"]*", re.IGNORECASE)
 _BEARER_RE: Final = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
 REDACTED: Final = "[REDACTED]"
 
