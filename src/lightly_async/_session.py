@@ -403,7 +403,7 @@ class LightlySession:
         body: Any = None
         try:
             body = json.loads(response.content) if response.content else None
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             body = None
         if isinstance(body, dict):
             code = _as_str(body.get("code"))
@@ -425,9 +425,9 @@ class LightlySession:
             return None
         try:
             data = json.loads(response.content)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise DecodeError(
-                f"response is not JSON: {exc}", method=method, url=self._display_url(path),
+                f"response is not JSON: {exc}"[:300], method=method, url=self._display_url(path),
                 status_code=response.status_code) from None
         try:
             return get_converter().structure(data, cast)
