@@ -49,9 +49,22 @@ def no_stray_warnings() -> Iterator[None]:
         warnings.simplefilter("always")
         yield
         gc.collect()
-    relevant = [w for w in caught
-                if issubclass(w.category, RuntimeWarning | ResourceWarning)]
+    relevant = [
+        w for w in caught
+        if issubclass(w.category, RuntimeWarning | ResourceWarning)
+        and not _is_httpx_in_memory_body(w)
+    ]
     assert relevant == [], [str(w.message) for w in relevant]
+
+
+def _is_httpx_in_memory_body(w: warnings.WarningMessage) -> bool:
+    """Trio reports httpx's request-body generator, cancelled while being sent.
+
+    ``httpx._content.ByteStream.__aiter__`` yields the one in-memory ``bytes``
+    object of a JSON body: it holds no socket, file or task, so nothing leaks
+    when it is collected unfinished. Connections and tasks are checked apart.
+    """
+    return "httpx._content.ByteStream.__aiter__" in str(w.message)
 
 
 def _prepare(fake: FakeLightly) -> tuple[str, dict[str, list[object]]]:

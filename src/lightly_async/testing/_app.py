@@ -20,7 +20,7 @@ from cattrs import BaseValidationError, transform_error
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -261,7 +261,12 @@ def _credential(request: Request) -> str | None:
 
 
 async def _parse_body(request: Request, model: Any) -> Any:
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect:
+        # The client went away mid-body (cancelled, or a dropped connection):
+        # nobody will read the answer, so end quietly instead of logging a crash.
+        raise FakeApiError.of("MALFORMED_REQUEST", "the client disconnected") from None
     try:
         data = json.loads(raw)
     except ValueError:
