@@ -169,9 +169,9 @@ async def _demo(n_samples: int, concurrency: int, in_process: bool) -> int:
         with _Step("incremental raw-file listing (two batches)"):
             async with ds.datasource.new_raw_samples() as batch:
                 first = [row.file_name async for row in batch]
-            fake.add_raw_files(dataset_id, [(f"raw/late_{i}.jpg", int(time.time()) + 1)
+            fake.add_raw_files(dataset_id, [(f"raw/late_{i}.jpg", int(time.time()))
                                             for i in range(5)])
-            await anyio.sleep(1.1)  # the new files are a second younger than the bookmark
+            await anyio.sleep(1.1)  # a batch lists up to the last complete second
             async with ds.datasource.new_raw_samples() as batch:
                 second = [row.file_name async for row in batch]
         _expect(len(first) == n_samples, f"first batch listed {len(first)} files")

@@ -188,7 +188,7 @@ async def test_upload_images_sends_nothing_when_a_source_is_neither_path_nor_byt
     fake: FakeLightly, source: object
 ) -> None:
     dataset_id, ids = _ids(fake)
-    images: dict[str, object] = {sid: b"bytes" for sid in ids}
+    images: dict[str, object] = {sid: ("x.png", b"bytes") for sid in ids}
     images[ids[1]] = source
     async with fake.session() as session:
         await _refused(fake, session.dataset(dataset_id).samples.upload_images(
@@ -200,7 +200,7 @@ async def test_upload_images_sends_nothing_when_a_key_is_not_a_sample_id(
     fake: FakeLightly,
 ) -> None:
     dataset_id, ids = _ids(fake)
-    images = {sid: b"bytes" for sid in ids} | {"img_00001.jpg": b"bytes"}
+    images = {sid: ("x.png", b"bytes") for sid in ids} | {"img_00001.jpg": ("x.png", b"bytes")}
     async with fake.session() as session:
         await _refused(fake, session.dataset(dataset_id).samples.upload_images(images),
                        "images['img_00001.jpg']")

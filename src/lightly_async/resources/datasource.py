@@ -112,11 +112,14 @@ class Datasource(DatasetResource):
                     await process(row)
         """
         bookmark = await self.get_processed_until()
-        to = int(time.time())
+        # Up to the last *complete* second: a file created later in the current second
+        # belongs to the next batch, not to a gap between two batches.
+        to = int(time.time()) - 1
         from_ = bookmark + 1 if bookmark else None
-        if from_ is not None and from_ > to:
-            from_ = to  # a bookmark from a clock ahead of ours: list nothing new, skip nothing
-        batch = RawSamplesBatch(self.list_raw_samples(from_=from_, to=to), from_, to)
+        if from_ is not None and from_ > to:  # nothing new yet (or a clock ahead of ours)
+            batch = RawSamplesBatch(None, from_, to)
+        else:
+            batch = RawSamplesBatch(self.list_raw_samples(from_=from_, to=to), from_, to)
         yield batch
         if batch.exhausted and to > bookmark:
             await self.set_processed_until(to)
@@ -125,7 +128,7 @@ class Datasource(DatasetResource):
 class RawSamplesBatch:
     """The raw files new since the last processed batch; see ``new_raw_samples``."""
 
-    def __init__(self, pager: RawSamplesPager, from_: int | None, to: int) -> None:
+    def __init__(self, pager: RawSamplesPager | None, from_: int | None, to: int) -> None:
         self._pager = pager
         self.from_ = from_
         self.to = to
@@ -136,10 +139,11 @@ class RawSamplesBatch:
         return self._rows()
 
     async def _rows(self) -> AsyncIterator[DatasourceRawSamplesDataRow]:
-        async for page in self._pager.pages():
-            for row in page.data:
-                self.rows_seen += 1
-                yield row
+        if self._pager is not None:
+            async for page in self._pager.pages():
+                for row in page.data:
+                    self.rows_seen += 1
+                    yield row
         self.exhausted = True
 
     def __repr__(self) -> str:

@@ -26,8 +26,8 @@ from lightly_async.resources._base import DatasetResource
 __all__ = ["Samples"]
 
 
-ImageSource = str | os.PathLike[str] | bytes
-"""A file path, or the image's bytes."""
+ImageSource = str | os.PathLike[str] | tuple[str, bytes] | bytes
+"""A file path, a ``(file_name, bytes)`` pair, or (for thumbnails) bare bytes."""
 
 
 class Samples(DatasetResource):
@@ -119,14 +119,16 @@ class Samples(DatasetResource):
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample.
 
-        Inside each concurrency slot the write URL is fetched, then the bytes are PUT to it
-        without the API token; on a 403 (an expired URL) a fresh URL is fetched once.
-        ``thumbnail=True`` uploads thumbnails (``<stem>_thumb.webp``). The result maps each
-        sample id to the file name it was stored under.
+        Each value is a path (stored under its base name), a ``(file_name, bytes)`` pair
+        (``file_name`` must be the sample's file name), or — for thumbnails — bare bytes,
+        stored under the sample's ``thumb_name``. Inside each concurrency slot the write URL
+        is fetched, then the bytes are PUT to it without the API token; on a 403 (an expired
+        URL) a fresh URL is fetched once. ``thumbnail=True`` uploads thumbnails
+        (``<stem>_thumb.webp``). The result maps each sample id to the stored file name.
         """
         if not isinstance(images, Mapping):
             raise InvalidInputError("images", "must map sample ids to paths or bytes")
-        plan: dict[str, tuple[str, ImageSource]] = {}
+        plan: dict[str, tuple[str | None, ImageSource]] = {}
         for sample_id, source in images.items():
             check.object_id(f"images[{sample_id!r}]", sample_id)
             name = _upload_name(sample_id, source, thumbnail)
@@ -169,8 +171,21 @@ class Samples(DatasetResource):
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
             description="downloads")
 
-    async def _upload_one(self, sample_id: str, file_name: str, source: ImageSource) -> str:
-        content = source if isinstance(source, bytes) else await anyio.Path(source).read_bytes()
+    async def _upload_one(
+        self, sample_id: str, file_name: str | None, source: ImageSource
+    ) -> str:
+        if isinstance(source, tuple):
+            content = source[1]
+        elif isinstance(source, bytes):
+            content = source
+        else:
+            content = await anyio.Path(source).read_bytes()
+        if file_name is None:  # bare thumbnail bytes: the sample says where they belong
+            sample = await self.get(sample_id)
+            if not sample.thumb_name:
+                raise InvalidInputError(f"images[{sample_id!r}]",
+                                        "the sample has no thumb_name; pass (file_name, bytes)")
+            file_name = sample.thumb_name
         url = await self.write_url(sample_id, file_name)
         try:
             await self._session._put_signed_url(url, content)
@@ -189,15 +204,26 @@ class Samples(DatasetResource):
 def _source(sample_id: str, source: object) -> ImageSource:
     if isinstance(source, bytes | str | os.PathLike):
         return source
-    raise InvalidInputError(f"images[{sample_id!r}]", f"must be a path or bytes, got {source!r}")
+    if (isinstance(source, tuple) and len(source) == 2 and isinstance(source[0], str)
+            and source[0] and isinstance(source[1], bytes)):
+        return (source[0], source[1])
+    raise InvalidInputError(f"images[{sample_id!r}]",
+                            f"must be a path or a (file_name, bytes) pair, got {source!r:.80}")
 
 
-def _upload_name(sample_id: str, source: object, thumbnail: bool) -> str:
+def _upload_name(sample_id: str, source: object, thumbnail: bool) -> str | None:
+    """The file name to store under; None: look up the sample's thumb_name in the slot."""
+    field = f"images[{sample_id!r}]"
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file():
-            raise InvalidInputError(f"images[{sample_id!r}]", f"{path} is not a file")
+            raise InvalidInputError(field, f"{path} is not a file")
         name = path.name
+    elif isinstance(source, tuple) and source and isinstance(source[0], str):
+        name = source[0]
+    elif thumbnail:
+        return None
     else:
-        name = sample_id
+        raise InvalidInputError(
+            field, "bytes need the sample's file name: pass (file_name, bytes) or a path")
     return f"{Path(name).stem}_thumb.webp" if thumbnail else name
