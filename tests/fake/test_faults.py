@@ -115,3 +115,15 @@ def test_clear_removes_rules_when_called(fake: FakeLightly):
 def test_add_raises_when_the_rule_is_contradictory(fake: FakeLightly, kwargs: dict[str, object]):
     with pytest.raises(ValueError):  # noqa: PT011
         fake.faults.add(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
+async def test_drop_fault_reaches_the_client_as_a_connection_error_when_using_a_session(
+    fake: FakeLightly, ds: str
+):
+    from lightly_async import APIConnectionError
+
+    fake.faults.add(path="*/tags", drop=True)
+    async with fake.session(max_retries=0) as session:
+        with pytest.raises(APIConnectionError):
+            await session.dataset(ds).tags.list()

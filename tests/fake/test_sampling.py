@@ -237,3 +237,14 @@ async def test_job_ends_failed_with_the_error_when_fail_job_was_called(
 @pytest.mark.asyncio
 async def test_job_is_404_job_unknown_when_the_id_was_never_issued(client: httpx.AsyncClient):
     assert_error(await client.get("/v1/jobs/nope"), 404, "JOB_UNKNOWN")
+
+
+@pytest.mark.asyncio
+async def test_job_is_403_when_another_user_polls_it(
+    fake: FakeLightly, client: httpx.AsyncClient, anon: httpx.AsyncClient, ds: str, emb: str
+):
+    await initial_tag(client, ds)
+    job_id = (await client.post(sampling_url(ds, emb), json=body())).json()["jobId"]
+    fake.add_user("someone-else")
+    r = await anon.get(f"/v1/jobs/{job_id}", params={"token": "someone-else"})
+    assert_error(r, 403, "FORBIDDEN")
