@@ -156,6 +156,11 @@ class LightlySession:
 
     # -- public API --------------------------------------------------------------------------
     @property
+    def is_closed(self) -> bool:
+        """True once ``aclose()`` ran (or the ``async with`` block was left)."""
+        return self._closed
+
+    @property
     def base_url(self) -> str:
         """The API's base URL."""
         return self._base_url

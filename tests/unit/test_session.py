@@ -260,8 +260,10 @@ async def test_async_with_closes_own_client_when_block_exits(recorder: Any) -> N
     async with recorder.session() as session:
         client = session._client
         assert not client.is_closed
+        assert not session.is_closed
 
     assert client.is_closed
+    assert session.is_closed
     with pytest.raises(RuntimeError, match="closed"):
         await session.dataset(DS).tags.list()
     assert recorder.requests == []
