@@ -1,17 +1,17 @@
 """Bulk-upload object detections from a CSV export to a Lightly dataset.
 
-    LIGHTLY_TOKEN=... python examples/bulk_upload.py DATASET_ID detections.csv
+    LIGHTLY_TOKEN=... python examples/bulk_upload.py DATASET_ID detections.csv VERSION
 
-The CSV has one detection per line: ``sample_id,task,category_id,score,x,y,w,h``. All rows
-are validated before the first request; uploads run 32 at a time; every sample's outcome is
-reported, and the exit code is non-zero if any sample failed.
+The CSV has one detection per line: ``sample_id,task,category_id,score,x,y,w,h``. VERSION is
+the prediction version (``predictionUUIDTimestamp``, milliseconds) under which the tasks'
+schemas were created. All rows are validated before the first request; uploads run 32 at a
+time; every sample's outcome is reported, and the exit code is non-zero if any sample failed.
 """
 
 from __future__ import annotations
 
 import csv
 import sys
-import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,13 +33,13 @@ def read_detections(path: Path) -> dict[str, list[la.PredictionSingleton]]:
 
 
 async def upload(session: la.LightlySession, dataset_id: str, csv_path: Path,
-                 *, version: int | None = None) -> la.BulkResult[str, la.CreateEntityResponse]:
+                 *, version: int) -> la.BulkResult[str, la.CreateEntityResponse]:
     """Upload every sample's detections as one prediction version; return the outcomes."""
     detections = read_detections(csv_path)
     ds = session.dataset(dataset_id)
     result = await ds.predictions.upsert_many(
         detections,
-        prediction_uuid_timestamp=version or int(time.time() * 1000),
+        prediction_uuid_timestamp=version,
         concurrency=32,
     )
     print(f"{len(result.succeeded)} samples uploaded, {len(result.failed)} failed")
@@ -49,9 +49,12 @@ async def upload(session: la.LightlySession, dataset_id: str, csv_path: Path,
 
 
 async def main(argv: list[str]) -> int:
-    dataset_id, csv_path = argv[1], Path(argv[2])
+    if len(argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    dataset_id, csv_path, version = argv[1], Path(argv[2]), int(argv[3])
     async with la.LightlySession() as session:          # LIGHTLY_TOKEN from the environment
-        result = await upload(session, dataset_id, csv_path)
+        result = await upload(session, dataset_id, csv_path, version=version)
     return 0 if result.ok else 1
 
 
