@@ -1,9 +1,9 @@
 """Progress reporting for bulk work: a tiny protocol, with tqdm bars when available.
 
 ``progress=None`` (the default) shows a ``tqdm.auto`` bar when tqdm is installed and stderr is
-a terminal (notebooks get widgets through ``tqdm.auto``); ``True`` forces a bar when tqdm is
-installed; ``False`` shows nothing; any object with ``start``/``advance``/``close`` receives
-the events.
+a terminal or the code runs in a Jupyter kernel (notebooks get widgets through ``tqdm.auto``);
+``True`` forces a bar when tqdm is installed; ``False`` shows nothing; any object with
+``start``/``advance``/``close`` receives the events.
 """
 
 from __future__ import annotations
@@ -77,11 +77,19 @@ def _resolve(arg: ProgressArg) -> ProgressCallback:
         return arg
     if arg is False:
         return _Silent()
-    if arg is None and not _stderr_is_tty():
+    if arg is None and not (_stderr_is_tty() or _in_notebook()):
         return _Silent()
     if importlib.util.find_spec("tqdm") is None:
         return _Silent()
     return _Tqdm()
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (whose stderr is never a TTY); imports nothing."""
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if callable(get_ipython) else None
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def _stderr_is_tty() -> bool:
