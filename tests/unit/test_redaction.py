@@ -337,3 +337,45 @@ def test_redact_url_masks_token_when_given_httpx_url() -> None:
     url = httpx.URL("https://a.test/x", params={"a": "1", "token": TOKEN})
 
     assert _http.redact_url(url) == "https://a.test/x?a=1&token=[REDACTED]"
+
+
+@pytest.mark.asyncio
+@SESSIONS
+async def test_secret_is_absent_from_every_printable_object_when_a_bulk_run_fails(
+    debug_logs: pytest.LogCaptureFixture, make_session: Callable[..., LightlySession],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from lightly_async import BulkError, PredictionSingletonClassification
+
+    sids = [f"{i:024x}" for i in range(1, 4)]
+
+    def answer(head: bytes) -> bytes:
+        if sids[1].encode() in head:
+            return _http_response(500, f"boom at ?token={_secret_of(session)}".encode())
+        return _http_response(200, b'{"id": "5f0c1c6e2a9b4c1d8e7f6a5b"}')
+
+    async with loopback(answer) as url, make_session(
+            url, retry=RetryPolicy(max_retries=0)) as session:
+        view = session.with_options(timeout=5.0)
+        ds = view.dataset(DS)
+        result = await ds.predictions.upsert_many(
+            {sid: [PredictionSingletonClassification(task_name="cls", category_id=0, score=0.5)]
+             for sid in sids},
+            prediction_uuid_timestamp=1, progress=True)
+        assert list(result.failed) == [sids[1]]
+        with pytest.raises(BulkError) as caught:
+            result.raise_for_failures()
+        printable = [session, view, ds, ds.tags, ds.samples, ds.predictions, ds.datasource,
+                     ds.samplings, session.jobs, session.stats, result, result.failed,
+                     RetryPolicy(max_retries=0)]
+        for obj in printable:
+            _assert_clean_text(repr(obj), f"repr({type(obj).__name__})")
+            _assert_clean_text(str(obj), f"str({type(obj).__name__})")
+            print(obj)  # what a user's print() or logger shows, captured below
+        _assert_clean_error(caught.value)
+
+    captured = capsys.readouterr()
+    _assert_clean_text(captured.out + captured.err, "stdout/stderr")
+    assert sids[1] in captured.out  # the failed item is named: the capture is real
+    _assert_records_seen(debug_logs, "httpx")
+    _assert_clean_text(debug_logs.text, "logs")
