@@ -1,0 +1,103 @@
+"""The fake Lightly server in its own process, seeded for the benchmarks.
+
+    python benchmarks/_fake_server.py [--samples N] [--raw-rows N] [--page-size N]
+                                      [--latency S]
+
+prints one JSON line (``base_url``, ``token``, ``dataset_id``, ``tag_id``, ``ts``,
+``sample_ids``) and serves on 127.0.0.1 until its stdin is closed.
+
+Why a process of its own: the official client is synchronous, so the server cannot share
+its event loop, and a server thread in the client's process would share the client's GIL,
+so every microsecond the server spends would be charged to whichever client is measured
+(and on two cores the two could never run in parallel, as they do against a real API).
+For the memory benchmark it is required anyway: the fake holding a million rows would
+otherwise dominate the client's peak RSS.
+
+The dataset gets ``--samples`` samples, an initial tag, an object-detection task schema at
+``ts`` and ``--raw-rows`` datasource files (file ``i`` created at second ``i``). POSTs of
+prediction singletons wait ``--latency`` seconds (a fault rule), everything else answers
+at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from _common import serve_until_stdin_closes
+
+from lightly_async.testing import FakeLightly
+
+TS = 1_700_000_000_000
+PREDICTION_PATH = "/v1/datasets/*/predictions/samples/*"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=0)
+    parser.add_argument("--raw-rows", type=int, default=0)
+    parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--latency", type=float, default=0.0)
+    args = parser.parse_args()
+
+    fake = FakeLightly(seed=1)
+    fake.page_size = args.page_size
+    dataset_id = fake.create_dataset("bench", [f"img_{i:06d}.jpg" for i in range(args.samples)])
+    tag_id = asyncio.run(_seed(fake, dataset_id)) if args.samples else None
+    if args.raw_rows:
+        fake.add_raw_files(dataset_id, ((f"raw/{i:07d}.jpg", i) for i in range(args.raw_rows)))
+        _cache_sorted_listing(fake)
+    if args.latency:
+        fake.faults.add(method="POST", path=PREDICTION_PATH, latency=args.latency)
+    fake.calls.clear()  # the seeding went through the in-process transport
+
+    # Not fake.serve_in_thread(): its listening socket lacks TCP_NODELAY on accepted
+    # connections (see serve_until_stdin_closes), which adds ~40 ms to every keep-alive call.
+    serve_until_stdin_closes(fake.app, {
+        "token": fake.token, "dataset_id": dataset_id, "tag_id": tag_id, "ts": TS,
+        "sample_ids": fake.sample_ids(dataset_id),
+    })
+
+
+async def _seed(fake: FakeLightly, dataset_id: str) -> str:
+    import lightly_async as la
+
+    async with fake.session() as session:
+        ds = session.dataset(dataset_id)
+        await ds.tags.create_initial(img_type="full")
+        await ds.predictions.upsert_task_schema(
+            la.PredictionTaskSchema(
+                name="vehicles", type=la.TaskType.OBJECT_DETECTION,
+                categories=[la.PredictionTaskSchemaCategory(id=i, name=n)
+                            for i, n in enumerate(["car", "bus", "bike"])]),
+            prediction_uuid_timestamp=TS)
+        return (await ds.tags.get_initial()).id
+
+
+def _cache_sorted_listing(fake: FakeLightly) -> None:
+    """Sort the bucket once instead of once per page (see the README's library notes).
+
+    ``FakeStore.list_raw`` sorts every matching file for every page it serves: fine for
+    tests, but a million files in 1,000-row pages would take the server minutes. The files
+    do not change during a benchmark, so the sorted list is computed once per filter.
+    """
+    original_sorted = sorted
+    cache: dict[tuple[int, int | None, int | None], list[object]] = {}
+    import lightly_async.testing._store as store_module
+
+    def cached_sorted(iterable, *, key=None):  # type: ignore[no-untyped-def]
+        frame = sys._getframe(1)
+        if frame.f_code.co_name != "list_raw":
+            return original_sorted(iterable, key=key)
+        f_locals = frame.f_locals
+        k = (id(f_locals.get("dataset")), f_locals.get("from_"), f_locals.get("to"))
+        if k not in cache:
+            cache[k] = original_sorted(iterable, key=key)
+        return cache[k]
+
+    store_module.sorted = cached_sorted  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""Bulk upserts and per-call overhead against the fake server (own process, loopback).
+
+1. Bulk: 2,000 prediction upserts, 20 ms server latency each. lightly_async
+   (``upsert_many``, concurrency 32) vs the official client (sequential, as its
+   ``create_or_update_prediction`` is used; timed on a subset and scaled per item) vs the
+   latency limit ``N x latency / concurrency``.
+3. Per call: 2,000 sequential ``GET tag`` without latency. lightly_async
+   (``ds.tags.get``) vs the bare transport (one ``httpx.AsyncClient.get`` + ``json.loads``)
+   vs the official client (``TagsApi.get_tag_by_tag_id``).
+
+lightly_async runs with its default transport and, side by side, with each transport
+injected explicitly. Contenders are interleaved round by round; each keeps its best round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import _official
+import httpx
+from _common import interleaved, log, server_process
+
+import lightly_async as la
+
+N_BULK = 2000
+LATENCY = 0.02
+CONCURRENCY = 32
+N_CALLS = 2000
+POOL = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+
+
+def run(*, rounds: int = 2, official_subset: int = 200) -> dict[str, Any]:
+    with server_process("_fake_server.py", "--samples", str(N_BULK),
+                        "--latency", str(LATENCY)) as info:
+        return {
+            "bulk": _bulk(info, rounds, official_subset),
+            "per_call": _per_call(info, rounds),
+        }
+
+
+# -- transports -------------------------------------------------------------------------------
+def transports() -> dict[str, Callable[[], httpx.AsyncBaseTransport | None]]:
+    """The transports compared under lightly_async: name -> factory (None: the default)."""
+    options: dict[str, Callable[[], httpx.AsyncBaseTransport | None]] = {
+        "default": lambda: None,
+        "httpx pool": lambda: httpx.AsyncHTTPTransport(limits=POOL),
+    }
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        return options
+
+    options["httpx-aiohttp"] = lambda: AiohttpTransport(limits=POOL)
+    return options
+
+
+def default_transport_name() -> str:
+    """Which transport a plain ``LightlySession`` uses on asyncio here."""
+
+    async def probe() -> str:
+        async with la.LightlySession(token="t", base_url="http://127.0.0.1:9") as session:
+            inner = session._client._transport
+            return type(getattr(inner, "_inner", inner)).__name__
+
+    name = asyncio.run(probe())
+    return {"AsyncHTTPTransport": "httpx pool"}.get(name, name)
+
+
+def _session(info: dict[str, Any], transport: httpx.AsyncBaseTransport | None,
+             **kw: Any) -> la.LightlySession:
+    return la.LightlySession(token=info["token"], base_url=info["base_url"],
+                             transport=transport, **kw)
+
+
+# -- 1. bulk ----------------------------------------------------------------------------------
+def _bulk(info: dict[str, Any], rounds: int, subset: int) -> dict[str, Any]:
+    ids: list[str] = info["sample_ids"][:N_BULK]
+    ts: int = info["ts"]
+    ours = {sid: [la.PredictionSingletonObjectDetection(
+        task_name="vehicles", category_id=i % 3, score=0.5 + (i % 50) / 100,
+        bbox=[i % 640, i % 480, 32, 32])] for i, sid in enumerate(ids)}
+
+    def lightly_async(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[],
+                                                                                       float]:
+        async def go() -> float:
+            async with _session(info, factory(), concurrency=CONCURRENCY) as session:
+                ds = session.dataset(info["dataset_id"])
+                start = time.perf_counter()
+                result = await ds.predictions.upsert_many(
+                    ours, prediction_uuid_timestamp=ts, concurrency=CONCURRENCY,
+                    progress=False)
+                elapsed = time.perf_counter() - start
+            assert result.ok, result
+            return elapsed
+        return lambda: asyncio.run(go())
+
+    client = _official.workflow_client(info["base_url"], info["token"], info["dataset_id"])
+    theirs = [(sid, [_official.object_detection(0.5 + (i % 50) / 100,
+                                                [i % 640, i % 480, 32, 32])])
+              for i, sid in enumerate(ids[:subset])]
+
+    def official() -> float:
+        start = time.perf_counter()
+        for sid, singletons in theirs:
+            _official.upsert_prediction(client, sid, singletons, ts)
+        return (time.perf_counter() - start) * N_BULK / subset
+
+    contenders: dict[str, Callable[[], float]] = {
+        f"lightly_async ({name})": lightly_async(factory)
+        for name, factory in transports().items()}
+    contenders["official"] = official
+    log(f"bulk: {N_BULK} upserts, {LATENCY * 1000:g} ms latency, {rounds} rounds")
+    best = interleaved(rounds, contenders)
+    return {
+        "seconds": best,
+        "limit_s": N_BULK * LATENCY / CONCURRENCY,
+        "official_subset": subset,
+        "n": N_BULK, "latency_s": LATENCY, "concurrency": CONCURRENCY,
+    }
+
+
+# -- 3. per-call overhead ---------------------------------------------------------------------
+def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
+    dataset_id, tag_id = info["dataset_id"], info["tag_id"]
+    path = f"/v1/datasets/{dataset_id}/tags/{tag_id}"
+
+    def lightly_async(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[],
+                                                                                       float]:
+        async def go() -> float:
+            async with _session(info, factory()) as session:
+                ds = session.dataset(dataset_id)
+                for _ in range(20):
+                    await ds.tags.get(tag_id)  # warm: connection open, code paths hot
+                start = time.perf_counter()
+                for _ in range(N_CALLS):
+                    await ds.tags.get(tag_id)
+                return (time.perf_counter() - start) / N_CALLS
+        return lambda: asyncio.run(go())
+
+    def bare(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[], float]:
+        async def go() -> float:
+            transport = factory()
+            async with httpx.AsyncClient(base_url=info["base_url"], transport=transport,
+                                         limits=POOL) as client:
+                params = {"token": info["token"]}
+
+                async def one() -> Any:
+                    response = await client.get(path, params=params)
+                    response.raise_for_status()
+                    return json.loads(response.content)
+
+                for _ in range(20):
+                    await one()
+                start = time.perf_counter()
+                for _ in range(N_CALLS):
+                    await one()
+                return (time.perf_counter() - start) / N_CALLS
+        return lambda: asyncio.run(go())
+
+    client = _official.workflow_client(info["base_url"], info["token"], dataset_id)
+
+    def official() -> float:
+        for _ in range(20):
+            _official.get_tag(client, tag_id)
+        start = time.perf_counter()
+        for _ in range(N_CALLS):
+            _official.get_tag(client, tag_id)
+        return (time.perf_counter() - start) / N_CALLS
+
+    contenders: dict[str, Callable[[], float]] = {}
+    for name, factory in transports().items():
+        contenders[f"lightly_async ({name})"] = lightly_async(factory)
+        if name != "default":
+            contenders[f"bare {name} + json.loads"] = bare(factory)
+    contenders["official"] = official
+    log(f"per call: {N_CALLS} sequential GET tag, {rounds} rounds")
+    best = interleaved(rounds, contenders)
+    return {"seconds_per_call": best, "n": N_CALLS}
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(), indent=2))
