@@ -17,11 +17,11 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "examples", "noxfile.py")
 
 
 @nox.session(python="3.11")
 def typecheck(session: nox.Session) -> None:
     """Type-check the library with mypy --strict."""
-    session.install("-e", ".[fake]", "mypy", "trio")
+    session.install("-e", ".[test]", "mypy")  # the pytest plugin is checked too
     session.run("mypy", "--strict", "src")
