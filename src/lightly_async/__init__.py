@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from lightly_async._retry import RetryPolicy
 from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
 from lightly_async.bitmask import BitMask
-from lightly_async.bulk import BulkError, BulkResult
 from lightly_async.errors import (
     APIConnectionError,
     APIError,
@@ -26,29 +26,60 @@ from lightly_async.errors import (
     ServerError,
     UnprocessableEntityError,
 )
-from lightly_async.models import (
-    CreateEntityResponse,
-    DatasourceConfig,
-    ImageType,
-    PredictionSingleton,
-    PredictionSingletonClassification,
-    PredictionSingletonInstanceSegmentation,
-    PredictionSingletonKeypointDetection,
-    PredictionSingletonObjectDetection,
-    PredictionTaskSchema,
-    PredictionTaskSchemaCategory,
-    SampleData,
-    SamplingConfig,
-    SamplingConfigStoppingCondition,
-    SamplingMethod,
-    TagArithmeticsOperation,
-    TagCreator,
-    TagData,
-    TaskType,
-)
-from lightly_async.progress import ProgressCallback
-from lightly_async.resources import Dataset, Datasource, Jobs, Predictions, Samples, Samplings, Tags
-from lightly_async.resources.jobs import JobFailedError
+
+if TYPE_CHECKING:
+    from lightly_async.bulk import BulkError, BulkResult
+    from lightly_async.models import (
+        CreateEntityResponse,
+        DatasourceConfig,
+        ImageType,
+        PredictionSingleton,
+        PredictionSingletonClassification,
+        PredictionSingletonInstanceSegmentation,
+        PredictionSingletonKeypointDetection,
+        PredictionSingletonObjectDetection,
+        PredictionTaskSchema,
+        PredictionTaskSchemaCategory,
+        SampleData,
+        SamplingConfig,
+        SamplingConfigStoppingCondition,
+        SamplingMethod,
+        TagArithmeticsOperation,
+        TagCreator,
+        TagData,
+        TaskType,
+    )
+    from lightly_async.progress import ProgressCallback
+    from lightly_async.resources import (
+        Dataset,
+        Datasource,
+        Jobs,
+        Predictions,
+        Samples,
+        Samplings,
+        Tags,
+    )
+    from lightly_async.resources.jobs import JobFailedError
+
+# Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
+# that only imports the package does not pay for building ~45 attrs classes and the converter.
+_LAZY: dict[str, str] = {
+    "BulkError": "lightly_async.bulk",
+    "BulkResult": "lightly_async.bulk",
+    "ProgressCallback": "lightly_async.progress",
+    "JobFailedError": "lightly_async.resources.jobs",
+    **dict.fromkeys(
+        ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"],
+        "lightly_async.resources"),
+    **dict.fromkeys(
+        ["CreateEntityResponse", "DatasourceConfig", "ImageType", "PredictionSingleton",
+         "PredictionSingletonClassification", "PredictionSingletonInstanceSegmentation",
+         "PredictionSingletonKeypointDetection", "PredictionSingletonObjectDetection",
+         "PredictionTaskSchema", "PredictionTaskSchemaCategory", "SampleData", "SamplingConfig",
+         "SamplingConfigStoppingCondition", "SamplingMethod", "TagArithmeticsOperation",
+         "TagCreator", "TagData", "TaskType"],
+        "lightly_async.models"),
+}
 
 __all__ = [
     "NOT_GIVEN",
@@ -105,8 +136,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
+    if name in ("models", "resources", "bulk", "progress"):
+        return importlib.import_module(f"lightly_async.{name}")
     if name == "__version__":
         from importlib.metadata import version
 
         return version("lightly-async")
     raise AttributeError(f"module 'lightly_async' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY, "__version__"])

@@ -21,10 +21,8 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from urllib.parse import urlsplit
 
 import anyio
-import cattrs
 
 from lightly_async import _http
-from lightly_async._convert import get_converter
 from lightly_async._retry import RetryPolicy, parse_retry_after
 from lightly_async._validate import object_id
 from lightly_async.errors import (
@@ -434,6 +432,10 @@ class LightlySession:
             raise DecodeError(
                 f"response is not JSON: {exc}"[:300], method=method, url=self._display_url(path),
                 status_code=response.status_code) from None
+        import cattrs  # here, not at import: `import lightly_async` stays light
+
+        from lightly_async._convert import get_converter
+
         try:
             return get_converter().structure(data, cast)
         except Exception as exc:  # cattrs raises many types; all mean "not the schema"

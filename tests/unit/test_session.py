@@ -296,6 +296,23 @@ def test_import_pulls_in_no_server_packages_when_library_is_imported() -> None:
     assert result.stdout.strip() == "[]"
 
 
+def test_import_defers_models_and_converter_until_first_use_when_library_is_imported() -> None:
+    code = (
+        "import sys, lightly_async as la\n"
+        "lazy = ['cattrs', 'lightly_async.models', 'lightly_async.resources',\n"
+        "        'lightly_async.bulk', 'lightly_async._convert']\n"
+        "print(sorted(m for m in lazy if m in sys.modules))\n"
+        "missing = [n for n in la.__all__ if getattr(la, n, None) is None]\n"
+        "print(missing, la.TagData.__module__, la.models.SampleData.__name__)\n"
+        "print(set(la.__all__) <= set(dir(la)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=60)
+
+    assert result.stdout.splitlines() == [
+        "[]", "[] lightly_async.models.tags SampleData", "True"]
+
+
 def test_import_opens_no_socket_when_library_is_imported() -> None:
     code = (
         "import socket\n"
