@@ -1,0 +1,205 @@
+"""Which pool runs under httpx: aiohttp's (``fast`` extra, asyncio) or httpx's own.
+
+The rule: a session's own client runs on aiohttp's pool when ``httpx-aiohttp`` is installed,
+``LIGHTLY_ASYNC_TRANSPORT`` is not ``httpx`` and the first request is made on asyncio;
+otherwise (trio, no extra, opted out, no loop) httpx's pool. A caller's ``transport=`` or
+``http_client=`` is never replaced. aiohttp's errors are mapped to the httpx errors that
+keep "was the request sent?" right, because the retry logic replays on that answer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from lightly_async import _http
+from lightly_async._session import LightlySession
+from lightly_async.errors import APIConnectionError, APITimeoutError
+from lightly_async.testing import FakeLightly
+
+BASE_URL = "https://api.test"
+
+
+@pytest.fixture
+def with_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behave as if the ``fast`` extra were installed (the choice code is what we test)."""
+    monkeypatch.setattr(_http, "fast_transport_available", lambda: True)
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+
+
+@pytest.fixture
+def without_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_http, "fast_transport_available", lambda: False)
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+
+
+def _transport(session: LightlySession) -> Any:
+    return session._client._transport
+
+
+# -- what build_client wires in ---------------------------------------------------------------
+@pytest.mark.usefixtures("without_extra")
+def test_session_uses_httpx_pool_when_fast_extra_is_missing() -> None:
+    session = LightlySession(token="t", base_url=BASE_URL)
+    assert type(_transport(session)) is httpx.AsyncHTTPTransport
+
+
+@pytest.mark.usefixtures("with_extra")
+def test_session_defers_choice_to_first_request_when_fast_extra_is_installed() -> None:
+    session = LightlySession(token="t", base_url=BASE_URL)
+    transport = _transport(session)
+    assert isinstance(transport, _http.AutoTransport)
+    assert transport.chosen is None
+
+
+@pytest.mark.usefixtures("with_extra")
+@pytest.mark.parametrize("value", ["httpx", "HTTPX", " httpx "])
+def test_session_keeps_httpx_pool_when_env_opts_out(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv(_http.TRANSPORT_ENV, value)
+    session = LightlySession(token="t", base_url=BASE_URL)
+    assert type(_transport(session)) is httpx.AsyncHTTPTransport
+
+
+@pytest.mark.usefixtures("with_extra")
+def test_session_uses_injected_transport_as_is_when_fast_extra_is_installed() -> None:
+    injected = httpx.MockTransport(lambda request: httpx.Response(200))
+    session = LightlySession(token="t", base_url=BASE_URL, transport=injected)
+    assert _transport(session) is injected
+
+
+@pytest.mark.usefixtures("with_extra")
+@pytest.mark.asyncio
+async def test_session_leaves_injected_http_client_alone_when_fast_extra_is_installed() -> None:
+    async with httpx.AsyncClient() as client:
+        before = client._transport
+        session = LightlySession(token="t", base_url=BASE_URL, http_client=client)
+        assert session._client is client
+        assert client._transport is before
+
+
+# -- the choice on the first request ------------------------------------------------------------
+@pytest.mark.usefixtures("with_extra")
+def test_choice_is_httpx_pool_when_no_event_loop_runs() -> None:
+    assert type(_http.choose_transport()) is httpx.AsyncHTTPTransport
+
+
+@pytest.mark.usefixtures("with_extra")
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["trio"])
+async def test_choice_is_httpx_pool_when_running_under_trio(anyio_backend: str) -> None:
+    assert type(_http.choose_transport()) is httpx.AsyncHTTPTransport
+
+
+@pytest.mark.usefixtures("without_extra")
+@pytest.mark.asyncio
+async def test_choice_is_httpx_pool_on_asyncio_when_fast_extra_is_missing() -> None:
+    assert type(_http.choose_transport()) is httpx.AsyncHTTPTransport
+
+
+@pytest.mark.asyncio
+async def test_choice_is_aiohttp_pool_on_asyncio_when_fast_extra_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("httpx_aiohttp")
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+    transport = _http.choose_transport()
+    try:
+        assert type(transport).__name__ == "_AiohttpTransport"
+    finally:
+        await transport.aclose()
+
+
+@pytest.mark.asyncio
+async def test_auto_transport_chooses_once_and_closes_its_choice(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made: list[_Closing] = []
+
+    def choose(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+        made.append(_Closing())
+        return made[-1]
+
+    monkeypatch.setattr(_http, "choose_transport", choose)
+    auto = _http.AutoTransport()
+    async with httpx.AsyncClient(transport=auto, base_url=BASE_URL) as client:
+        assert (await client.get("/a")).status_code == 204
+        assert (await client.get("/b")).status_code == 204
+    assert len(made) == 1
+    assert auto.chosen is made[0]
+    assert made[0].closed
+
+
+class _Closing(httpx.AsyncBaseTransport):
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(204)
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+# -- aiohttp errors, mapped by meaning ------------------------------------------------------------
+def _aiohttp_cases() -> list[Any]:
+    try:
+        import aiohttp
+        from aiohttp.client_reqrep import ConnectionKey
+    except ImportError:
+        return []
+    key = ConnectionKey("h", 443, True, True, None, None, None)
+    return [
+        pytest.param(aiohttp.ServerDisconnectedError(), httpx.ReadError, id="disconnected"),
+        pytest.param(aiohttp.ClientOSError(104, "reset"), httpx.ReadError, id="reset"),
+        pytest.param(aiohttp.ClientPayloadError("cut"), httpx.ReadError, id="payload"),
+        pytest.param(aiohttp.ClientConnectorError(key, OSError(111, "refused")),
+                     httpx.ConnectError, id="refused"),
+        pytest.param(aiohttp.ConnectionTimeoutError(), httpx.ConnectTimeout, id="connect-timeout"),
+        pytest.param(aiohttp.SocketTimeoutError(), httpx.ReadTimeout, id="read-timeout"),
+        pytest.param(TimeoutError(), httpx.ReadTimeout, id="bare-timeout"),
+    ]
+
+
+@pytest.mark.parametrize(("raised", "expected"), _aiohttp_cases())
+def test_aiohttp_error_maps_to_httpx_error_of_same_meaning_when_raised_bare(
+    raised: BaseException, expected: type[httpx.TransportError]
+) -> None:
+    assert type(_http._aiohttp_error(raised)) is expected
+
+
+@pytest.mark.parametrize(("raised", "expected"), _aiohttp_cases())
+def test_aiohttp_error_maps_by_cause_when_httpx_aiohttp_wrapped_it(
+    raised: BaseException, expected: type[httpx.TransportError]
+) -> None:
+    # httpx-aiohttp 0.2 wraps every ClientConnectionError as ConnectTimeout ("not sent").
+    wrapped = httpx.ConnectTimeout(str(raised))
+    wrapped.__cause__ = raised
+    assert type(_http._aiohttp_error(wrapped)) is expected
+
+
+# -- over loopback, on aiohttp's pool -------------------------------------------------------------
+@pytest.mark.asyncio
+async def test_dropped_answer_counts_as_maybe_sent_when_on_aiohttp_pool(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("httpx_aiohttp")
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+    fake = FakeLightly()
+    dataset_id = fake.create_dataset("d", ["a.jpg"])
+    fake.faults.add(method="POST", path="*/tags/initial", drop=True)
+    async with fake.serve() as base_url, LightlySession(
+        token=fake.token, base_url=base_url, max_retries=3
+    ) as session:
+        ds = session.dataset(dataset_id)
+        assert len(await ds.tags.list()) == 0
+        assert type(_transport(session).chosen).__name__ == "_AiohttpTransport"
+        with pytest.raises(APIConnectionError) as caught:
+            await ds.tags.create_initial()
+    assert not isinstance(caught.value, APITimeoutError)
+    assert caught.value.may_have_been_sent
+    posts = [c for c in fake.calls if c.method == "POST"]
+    assert len(posts) == 1  # a plain POST that may have been sent is never replayed
