@@ -130,7 +130,8 @@ class SpecChecker:
                     raise SpecError(f"{method} {template} {status}: expected no body, got {body!r}")
                 return
             schema = to_json_schema(content["schema"])
-            if template.endswith("/samples") and (query or {}).get("mode") == "ids":
+            ids_only = status == 200 and (query or {}).get("mode") == "ids"
+            if template.endswith("/samples") and ids_only:
                 schema = IDS_ONLY  # NOTES 4: which fields `ids` returns is unspecified
         try:
             data = json.loads(body)

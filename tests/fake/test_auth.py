@@ -108,3 +108,12 @@ def test_ids_are_deterministic_when_the_seed_is_the_same():
     a, b, c = FakeLightly(seed=1), FakeLightly(seed=1), FakeLightly(seed=2)
     assert a.create_dataset("x", ["f.jpg"]) == b.create_dataset("x", ["f.jpg"])
     assert a.sample_ids(a.create_dataset("y", ["g"])) != c.sample_ids(c.create_dataset("y", ["g"]))
+
+
+@pytest.mark.asyncio
+async def test_dataset_id_is_400_when_an_object_id_has_a_trailing_newline(
+    client: httpx.AsyncClient, ds: str
+):
+    # the spec's patterns are ECMA-262: `$` does not match before a final "\n"
+    r = await client.get(f"/v1/datasets/{ds}%0A/tags")
+    assert_error(r, 400, "MALFORMED_REQUEST")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import httpx
 import pytest
 
@@ -162,3 +164,41 @@ async def test_raw_listing_is_400_when_cursor_or_bounds_are_malformed(
     client: httpx.AsyncClient, raw: str, params: dict[str, object]
 ):
     assert_error(await client.get(url(raw, "/list"), params=params), 400, "MALFORMED_REQUEST")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": 2**63},  # Timestamp is format int64
+        {"to": 2**63},
+        {"from": " 5"},  # what int() would take, but not an integer
+        {"from": "1_000"},
+        {"to": "+5"},
+    ],
+)
+async def test_raw_listing_is_400_when_a_bound_is_not_an_int64(
+    client: httpx.AsyncClient, raw: str, params: dict[str, object]
+):
+    assert_error(await client.get(url(raw, "/list"), params=params), 400, "MALFORMED_REQUEST")
+
+
+@pytest.mark.asyncio
+async def test_raw_listing_is_400_when_the_cursor_offset_is_a_boolean(
+    client: httpx.AsyncClient, raw: str
+):
+    cursor = base64.urlsafe_b64encode(b'{"o":true,"f":null,"t":null}').decode().rstrip("=")
+    r = await client.get(url(raw, "/list"), params={"cursor": cursor})
+    assert_error(r, 400, "MALFORMED_REQUEST")
+
+
+@pytest.mark.asyncio
+async def test_processed_until_put_is_400_and_unchanged_when_beyond_int64(
+    client: httpx.AsyncClient, raw: str
+):
+    r = await client.put(
+        url(raw, "/processedUntilTimestamp"), json={"processedUntilTimestamp": 2**63}
+    )
+    assert_error(r, 400, "MALFORMED_REQUEST")
+    r = await client.get(url(raw, "/processedUntilTimestamp"))
+    assert r.json() == {"processedUntilTimestamp": 0}

@@ -201,3 +201,61 @@ async def test_singletons_are_refused_when_the_schema_exists_only_at_another_ver
 async def test_singletons_are_404_when_the_sample_is_unknown(client: httpx.AsyncClient, ds: str):
     r = await client.get(preds(ds, "e" * 24), params={"predictionUUIDTimestamp": V1})
     assert_error(r, 404, "SAMPLE_UNKNOWN")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "path", ["/v1/datasets/{ds}/predictions/tasks", "/v1/datasets/{ds}/predictions/samples"]
+)
+async def test_prediction_reads_are_400_when_the_timestamp_is_beyond_int64(
+    client: httpx.AsyncClient, ds: str, path: str
+):
+    r = await client.get(path.format(ds=ds), params={"predictionUUIDTimestamp": 2**63})
+    assert_error(r, 400, "MALFORMED_REQUEST")
+
+
+@pytest.mark.asyncio
+async def test_task_schema_is_400_when_a_category_id_is_beyond_int64(
+    client: httpx.AsyncClient, ds: str
+):
+    schema = {**CARS, "categories": [{"id": 2**63, "name": "huge"}]}
+    r = await client.post(tasks(ds), json=schema, params={"predictionUUIDTimestamp": V1})
+    assert_error(r, 400, "MALFORMED_REQUEST")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("schema", "singleton"),
+    [
+        (CARS, {**det(), "bbox": [1, 2, 3, 2**63]}),
+        (
+            {"name": "pose", "type": "KEYPOINT_DETECTION", "categories": [{"id": 0}]},
+            {
+                "type": "KEYPOINT_DETECTION",
+                "taskName": "pose",
+                "categoryId": 0,
+                "score": 0.5,
+                "keypoints": [1, 2, 2**63],
+            },
+        ),
+    ],
+)
+async def test_singletons_are_400_when_a_coordinate_is_beyond_int64(
+    fake: FakeLightly,
+    client: httpx.AsyncClient,
+    ds: str,
+    schema: dict[str, Any],
+    singleton: dict[str, Any],
+):
+    await put_schema(client, ds, schema, V1)
+    sid = fake.sample_ids(ds)[0]
+    params = {"predictionUUIDTimestamp": V1}
+    r = await client.post(preds(ds, sid), json=[singleton], params=params)
+    assert_error(r, 400, "MALFORMED_REQUEST")
+    assert "int64" in r.json()["message"]
+    ok = (
+        {**singleton, "bbox": [1, 2, 3, 4]}
+        if "bbox" in singleton
+        else {**singleton, "keypoints": [1, 2, 2]}
+    )
+    assert (await client.post(preds(ds, sid), json=[ok], params=params)).status_code == 201

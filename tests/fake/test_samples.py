@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -177,3 +179,31 @@ async def test_added_samples_get_the_next_indices_when_appended(
     new = fake.add_samples(ds, ["f.jpg"])
     r = await client.get(f"/users/datasets/{ds}/samples", params={"mode": "ids"})
     assert [row["_id"] for row in r.json()][5:] == new
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity"])
+async def test_update_is_400_and_the_sample_unchanged_when_a_number_is_not_finite(
+    fake: FakeLightly, client: httpx.AsyncClient, ds: str, number: str
+):
+    sid = fake.sample_ids(ds)[0]
+    before = (await client.get(f"/users/datasets/{ds}/samples/{sid}")).json()
+    meta = {**before["meta"], "sharpness": "SHARPNESS"}
+    raw = json.dumps({"sample": {"_id": sid, "meta": meta}}).replace('"SHARPNESS"', number)
+    r = await client.put(
+        f"/users/datasets/{ds}/samples/{sid}",
+        content=raw,
+        headers={"content-type": "application/json"},
+    )
+    assert_error(r, 400, "MALFORMED_REQUEST")
+    assert (await client.get(f"/users/datasets/{ds}/samples/{sid}")).json() == before
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("tail", "param"), [("", "mode"), ("/{sid}/readurl", "type")])
+async def test_enum_parameter_is_400_when_sent_empty(
+    fake: FakeLightly, client: httpx.AsyncClient, ds: str, tail: str, param: str
+):
+    # an empty value is not the default: only an absent parameter is
+    path = f"/users/datasets/{ds}/samples" + tail.format(sid=fake.sample_ids(ds)[0])
+    assert_error(await client.get(path, params={param: ""}), 400, "MALFORMED_REQUEST")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -248,3 +249,16 @@ async def test_job_is_403_when_another_user_polls_it(
     fake.add_user("someone-else")
     r = await anon.get(f"/v1/jobs/{job_id}", params={"token": "someone-else"})
     assert_error(r, 403, "FORBIDDEN")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "Infinity", "NaN"])
+async def test_trigger_is_400_when_n_samples_is_not_a_finite_number(
+    client: httpx.AsyncClient, ds: str, emb: str, number: str
+):
+    await initial_tag(client, ds)
+    raw = json.dumps(body(n=12345)).replace("12345", number)
+    r = await client.post(
+        sampling_url(ds, emb), content=raw, headers={"content-type": "application/json"}
+    )
+    assert_error(r, 400, "MALFORMED_REQUEST")

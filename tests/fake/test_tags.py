@@ -367,6 +367,7 @@ async def test_export_returns_one_row_when_preview_example_is_true(
         ({"expiresIn": "soon"}, 400, "MALFORMED_REQUEST"),
         ({"previewExample": "maybe"}, 400, "MALFORMED_REQUEST"),
         ({"accessControl": "team"}, 404, "ACCESS_CONTROL_UNKNOWN"),
+        ({"accessControl": ""}, 404, "ACCESS_CONTROL_UNKNOWN"),  # empty is not the default
     ],
 )
 async def test_export_is_refused_when_a_query_parameter_is_invalid(
@@ -375,3 +376,12 @@ async def test_export_is_refused_when_a_query_parameter_is_invalid(
     init = await initial_tag(client, ds)
     r = await client.get(f"{tags_url(ds)}/{init}/export/LabelBoxDataRows", params=params)
     assert_error(r, status, code)
+
+
+@pytest.mark.asyncio
+async def test_tag_name_is_400_when_it_ends_in_a_newline(client: httpx.AsyncClient, ds: str):
+    r = await client.post(f"{tags_url(ds)}/initial", json={"imgType": "full", "name": "abc\n"})
+    assert_error(r, 400, "MALFORMED_REQUEST")
+    init = await initial_tag(client, ds)
+    r = await client.put(f"{tags_url(ds)}/{init}", json={"name": "renamed\n"})
+    assert_error(r, 400, "MALFORMED_REQUEST")

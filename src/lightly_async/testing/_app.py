@@ -6,13 +6,27 @@ under its lock and serialize with the shared converter. A :class:`FakeApiError` 
 not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
 JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``
 and the signed-URL blob store under ``/_fake/blobs/``.
+
+Choices where the spec is silent or loose:
+
+* Unknown body keys are refused although the spec's schemas do not say
+  ``additionalProperties: false``: a key the API does not know is a client bug.
+* Numbers must be finite: ``NaN``/``Infinity`` are not JSON, and ``1e400`` overflows a double;
+  both are 400. ``format: int64`` fields (timestamps, category ids, ``bbox``, ``keypoints``)
+  above 2**63-1 are 400, and so are integer query parameters not written as plain digits.
+* Patterns match the whole value, as ECMA-262 ones do (``"abc\\n"`` is no tag name).
+* A method a path does not have is 405 with an ``Allow`` header listing all of its methods,
+  ``BAD_REQUEST`` in the body. A literal path is its own resource even where a template
+  also matches it: ``GET .../tags/initial`` is 405, not a ``GET .../tags/{tagId}``.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, overload
 from urllib.parse import parse_qsl
 
 import attrs
@@ -40,93 +54,86 @@ from lightly_async.models import (
     TagUpsizeRequest,
 )
 from lightly_async.testing._faults import FaultInjector, Faults
-from lightly_async.testing._state import FakeApiError, User
+from lightly_async.testing._state import INT64_MAX, FakeApiError, User
 from lightly_async.testing._store import FakeStore
 from lightly_async.testing._tags import ExportOptions
 
 __all__ = ["Call", "CallRecorder", "create_app"]
 
 _DS: Final = "/v1/datasets/{datasetId}"
+_INTEGER: Final = re.compile(r"-?[0-9]+")
 _SAMPLES: Final = "/users/datasets/{datasetId}/samples"
 
 
 def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette:
     """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded."""
-    routes = [
+    table: list[tuple[str, str, Endpoint]] = [
         # Samples (2021 API)
-        Route(_SAMPLES, _op(_list_samples), methods=["GET"]),
-        Route(_SAMPLES + "/{sampleId}", _op(_get_sample), methods=["GET"]),
-        Route(_SAMPLES + "/{sampleId}", _op(_update_sample, InlineObject), methods=["PUT"]),
-        Route(_SAMPLES + "/{sampleId}/readurl", _op(_read_url), methods=["GET"]),
-        Route(_SAMPLES + "/{sampleId}/writeurl", _op(_write_url), methods=["GET"]),
+        (_SAMPLES, "GET", _op(_list_samples)),
+        (_SAMPLES + "/{sampleId}", "GET", _op(_get_sample)),
+        (_SAMPLES + "/{sampleId}", "PUT", _op(_update_sample, InlineObject)),
+        (_SAMPLES + "/{sampleId}/readurl", "GET", _op(_read_url)),
+        (_SAMPLES + "/{sampleId}/writeurl", "GET", _op(_write_url)),
         # Samplings
-        Route(
+        (
             _DS + "/embeddings/{embeddingId}/sampling",
+            "POST",
             _op(_trigger_sampling, SamplingCreateRequest),
-            methods=["POST"],
         ),
         # Datasources
-        Route(_DS + "/datasource", _op(_get_datasource), methods=["GET"]),
-        Route(_DS + "/datasource", _op(_put_datasource, DatasourceConfig), methods=["PUT"]),
-        Route(_DS + "/datasource/processedUntilTimestamp", _op(_get_processed), methods=["GET"]),
-        Route(
+        (_DS + "/datasource", "GET", _op(_get_datasource)),
+        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig)),
+        (_DS + "/datasource/processedUntilTimestamp", "GET", _op(_get_processed)),
+        (
             _DS + "/datasource/processedUntilTimestamp",
+            "PUT",
             _op(_put_processed, DatasourceProcessedUntilTimestampRequest),
-            methods=["PUT"],
         ),
-        Route(_DS + "/datasource/list", _op(_list_raw), methods=["GET"]),
-        Route(_DS + "/datasource/verify", _op(_verify_datasource), methods=["GET"]),
+        (_DS + "/datasource/list", "GET", _op(_list_raw)),
+        (_DS + "/datasource/verify", "GET", _op(_verify_datasource)),
         # Predictions
-        Route(
+        (
             _DS + "/predictions/samples/{sampleId}",
+            "POST",
             _op(_upsert_singletons, list[PredictionSingleton], status=201),
-            methods=["POST"],
         ),
-        Route(_DS + "/predictions/samples/{sampleId}", _op(_get_singletons), methods=["GET"]),
-        Route(_DS + "/predictions/samples", _op(_list_singletons), methods=["GET"]),
-        Route(
+        (_DS + "/predictions/samples/{sampleId}", "GET", _op(_get_singletons)),
+        (_DS + "/predictions/samples", "GET", _op(_list_singletons)),
+        (
             _DS + "/predictions/tasks",
+            "POST",
             _op(_upsert_task_schema, PredictionTaskSchema, status=201),
-            methods=["POST"],
         ),
-        Route(_DS + "/predictions/tasks", _op(_list_task_schemas), methods=["GET"]),
-        Route(_DS + "/predictions/tasks/{taskName}", _op(_get_task_schema), methods=["GET"]),
-        # Tags
-        Route(_DS + "/tags", _op(_list_tags), methods=["GET"]),
-        Route(_DS + "/tags", _op(_create_tag, TagCreateRequest, status=201), methods=["POST"]),
-        Route(
+        (_DS + "/predictions/tasks", "GET", _op(_list_task_schemas)),
+        (_DS + "/predictions/tasks/{taskName}", "GET", _op(_get_task_schema)),
+        # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
+        (_DS + "/tags", "GET", _op(_list_tags)),
+        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, status=201)),
+        (
             _DS + "/tags/initial",
+            "POST",
             _op(_create_initial_tag, InitialTagCreateRequest, status=201),
-            methods=["POST"],
         ),
-        Route(
-            _DS + "/tags/arithmetics", _op(_arithmetics, TagArithmeticsRequest), methods=["POST"]
-        ),
-        Route(
+        (_DS + "/tags/arithmetics", "POST", _op(_arithmetics, TagArithmeticsRequest)),
+        (
             _DS + "/tags/arithmetics/bitmask",
+            "POST",
             _op(_arithmetics_bitmask, TagArithmeticsRequest),
-            methods=["POST"],
         ),
-        Route(_DS + "/tags/upsize", _op(_upsize, TagUpsizeRequest, status=201), methods=["POST"]),
-        Route(_DS + "/tags/{tagId}", _op(_get_tag), methods=["GET"]),
-        Route(_DS + "/tags/{tagId}", _op(_update_tag, TagUpdateRequest), methods=["PUT"]),
-        Route(_DS + "/tags/{tagId}", _op(_delete_tag), methods=["DELETE"]),
-        Route(
-            _DS + "/tags/{tagId}/export/LabelBoxDataRows", _op(_export_label_box), methods=["GET"]
-        ),
-        Route(
-            _DS + "/tags/{tagId}/export/LabelStudioTasks",
-            _op(_export_label_studio),
-            methods=["GET"],
-        ),
-        Route(_DS + "/tags/{tagId}/filenames", _op(_filenames), methods=["GET"]),
+        (_DS + "/tags/upsize", "POST", _op(_upsize, TagUpsizeRequest, status=201)),
+        (_DS + "/tags/{tagId}", "GET", _op(_get_tag)),
+        (_DS + "/tags/{tagId}", "PUT", _op(_update_tag, TagUpdateRequest)),
+        (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
+        (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
+        (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
+        (_DS + "/tags/{tagId}/filenames", "GET", _op(_filenames)),
         # Beyond the spec: jobs and the signed-URL blob store
-        Route("/v1/jobs/{jobId}", _op(_get_job), methods=["GET"]),
-        Route("/_fake/blobs/{key:path}", _read_blob, methods=["GET"]),
-        Route("/_fake/blobs/{key:path}", _write_blob, methods=["PUT"]),
+        ("/v1/jobs/{jobId}", "GET", _op(_get_job)),
+        ("/_fake/blobs/{key:path}", "GET", _read_blob),
+        ("/_fake/blobs/{key:path}", "PUT", _write_blob),
     ]
     app = Starlette(
-        routes=routes,
+        routes=_resources(table),
         exception_handlers={FakeApiError: _api_error, HTTPException: _http_error},
         middleware=[
             Middleware(CallRecorder, calls=calls),
@@ -135,6 +142,46 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
     )
     app.state.store = store
     return app
+
+
+METHOD_NOT_ALLOWED: Final = "method-not-allowed"
+"""The name of the routes answering 405 for the methods a path does not have."""
+
+_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _resources(table: list[tuple[str, str, Endpoint]]) -> list[Route]:
+    """One route per path dispatching on the method, then a 405 route for its other methods.
+
+    The 405 route matters where a literal path (``/tags/initial``) is also matched by a
+    template (``/tags/{tagId}``): ``GET .../tags/initial`` is 405 with ``Allow: POST``, not
+    a ``GET .../tags/{tagId}`` with a malformed id. Every 405 lists all methods of the path.
+    """
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for path, method, endpoint in table:
+        by_path.setdefault(path, {})[method] = endpoint
+    routes = []
+    for path, endpoints in by_path.items():
+        allowed = list(endpoints) + (["HEAD"] if "GET" in endpoints else [])
+        routes.append(Route(path, _dispatch(endpoints), methods=list(endpoints)))
+        others = [m for m in _METHODS if m not in allowed]
+        routes.append(Route(path, _not_allowed(allowed), methods=others, name=METHOD_NOT_ALLOWED))
+    return routes
+
+
+def _dispatch(endpoints: dict[str, Endpoint]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return endpoint
+
+
+def _not_allowed(allowed: list[str]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        raise HTTPException(405, headers={"Allow": ", ".join(allowed)})
+
+    return endpoint
 
 
 @attrs.frozen(kw_only=True)
@@ -201,25 +248,39 @@ class _Ctx:
     def base_url(self) -> str:
         return str(self.request.base_url)
 
-    def query(self, name: str) -> str | None:
-        return self.request.query_params.get(name)
+    @overload
+    def query(self, name: str) -> str | None: ...
 
-    def query_int(self, name: str, *, required: bool = False, minimum: int = 0) -> int | None:
+    @overload
+    def query(self, name: str, default: str) -> str: ...
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        """The parameter, or ``default`` when it is absent (not when it is empty)."""
+        return self.request.query_params.get(name, default)
+
+    def query_int(
+        self, name: str, *, required: bool = False, minimum: int = 0, maximum: int | None = None
+    ) -> int | None:
         raw = self.query(name)
         if raw is None:
             if required:
                 raise FakeApiError.of("MALFORMED_REQUEST", f"query parameter {name} is required")
             return None
-        try:
-            value = int(raw)
-        except ValueError:
-            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be an integer") from None
+        if not _INTEGER.fullmatch(raw):  # int() would also take " 5", "1_000", "+5", "٣"
+            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be an integer")
+        value = int(raw)
         if value < minimum:
             raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be >= {minimum}")
+        if maximum is not None and value > maximum:
+            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be <= {maximum}")
         return value
 
+    def timestamp(self, name: str, *, required: bool = False) -> int | None:
+        """A ``Timestamp`` query parameter: an int64 >= 0."""
+        return self.query_int(name, required=required, maximum=INT64_MAX)
+
     def version(self) -> int:
-        value = self.query_int("predictionUUIDTimestamp", required=True)
+        value = self.timestamp("predictionUUIDTimestamp", required=True)
         assert value is not None
         return value
 
@@ -268,7 +329,9 @@ async def _parse_body(request: Request, model: Any) -> Any:
         # nobody will read the answer, so end quietly instead of logging a crash.
         raise FakeApiError.of("MALFORMED_REQUEST", "the client disconnected") from None
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant, parse_float=_finite_float)
+    except _NonFiniteNumber as exc:
+        raise FakeApiError.of("MALFORMED_REQUEST", str(exc)) from None
     except ValueError:
         raise FakeApiError.of("MALFORMED_REQUEST", "the body is not valid JSON") from None
     conv = get_converter(strict=True)
@@ -282,6 +345,22 @@ async def _parse_body(request: Request, model: Any) -> Any:
         raise FakeApiError.of(
             "MALFORMED_REQUEST", "the body has values of the wrong type or explicit nulls"
         )
+    return value
+
+
+class _NonFiniteNumber(Exception):
+    """A JSON number that is not a finite double."""
+
+
+def _no_constant(name: str) -> Any:
+    # ``NaN``/``Infinity``/``-Infinity`` are not JSON, though Python's parser takes them.
+    raise _NonFiniteNumber(f"the body has {name}, which is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # e.g. 1e400: valid JSON, but no double holds it
+        raise _NonFiniteNumber(f"the number {text} in the body is out of range")
     return value
 
 
@@ -317,7 +396,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 # -- samples --------------------------------------------------------------------------------------
 def _list_samples(c: _Ctx) -> Any:
-    mode = c.query("mode") or "full"
+    mode = c.query("mode", "full")
     return c.store.list_samples(c.user, c.ds, mode=mode, filename=c.query("filename"))
 
 
@@ -330,7 +409,7 @@ def _update_sample(c: _Ctx) -> Any:
 
 
 def _read_url(c: _Ctx) -> Any:
-    type_ = c.query("type") or "full"
+    type_ = c.query("type", "full")
     return c.store.sample_read_url(
         c.user, c.ds, c.path("sampleId"), type_=type_, base_url=c.base_url
     )
@@ -376,7 +455,7 @@ def _list_raw(c: _Ctx) -> Any:
     cursor = c.query("cursor")
     from_ = to = None
     if cursor is None:  # with a cursor, from/to are ignored (even malformed ones)
-        from_, to = c.query_int("from"), c.query_int("to")
+        from_, to = c.timestamp("from"), c.timestamp("to")
     return c.store.list_raw(c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url)
 
 
@@ -404,7 +483,7 @@ def _upsert_task_schema(c: _Ctx) -> Any:
 
 
 def _list_task_schemas(c: _Ctx) -> Any:
-    version = c.query_int("predictionUUIDTimestamp")
+    version = c.timestamp("predictionUUIDTimestamp")
     return c.store.predictions.list_task_schemas(c.user, c.ds, version)
 
 
@@ -454,7 +533,7 @@ def _export_options(c: _Ctx) -> ExportOptions:
         base_url=c.base_url,
         expires_in=c.query_int("expiresIn", minimum=1),
         preview_example=c.query_bool("previewExample"),
-        access_control=c.query("accessControl") or "default",
+        access_control=c.query("accessControl", "default"),
     )
 
 

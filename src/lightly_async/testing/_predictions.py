@@ -30,6 +30,7 @@ from lightly_async.models import (
 )
 from lightly_async.testing._state import (
     CATEGORY_NAME_RE,
+    INT64_MAX,
     PATH_SAFE_NAME_RE,
     Dataset,
     FakeApiError,
@@ -59,8 +60,8 @@ class PredictionOps:
         if schema.type not in {t.value for t in TaskType}:
             raise FakeApiError.of("MALFORMED_REQUEST", f"unknown task type {schema.type!r}")
         ids = [c.id for c in schema.categories if c.id is not None]
-        if any(i < 0 for i in ids):
-            raise FakeApiError.of("MALFORMED_REQUEST", "category ids must be >= 0")
+        if any(not 0 <= i <= INT64_MAX for i in ids):
+            raise FakeApiError.of("MALFORMED_REQUEST", f"category ids must be in 0..{INT64_MAX}")
         if len(ids) != len(set(ids)):
             raise FakeApiError.of(
                 "PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE", "category ids must be unique"
@@ -169,13 +170,13 @@ def _check_singleton(
     if any(not 0.0 <= p <= 1.0 for p in probabilities):
         problems.append("probabilities must be in 0..1")
     if isinstance(singleton, PredictionSingletonObjectDetection) and (
-        len(singleton.bbox) != 4 or any(v < 0 for v in singleton.bbox)
+        len(singleton.bbox) != 4 or not all(0 <= v <= INT64_MAX for v in singleton.bbox)
     ):
-        problems.append("bbox must be 4 integers >= 0")
+        problems.append("bbox must be 4 int64 integers >= 0")
     if isinstance(singleton, PredictionSingletonKeypointDetection) and (
-        len(singleton.keypoints) < 3 or any(v < 0 for v in singleton.keypoints)
+        len(singleton.keypoints) < 3 or not all(0 <= v <= INT64_MAX for v in singleton.keypoints)
     ):
-        problems.append("keypoints must be at least 3 integers >= 0")
+        problems.append("keypoints must be at least 3 int64 integers >= 0")
     if isinstance(singleton, PredictionSingletonInstanceSegmentation) and not isinstance(
         singleton.segmentation, str
     ):

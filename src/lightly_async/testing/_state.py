@@ -28,6 +28,7 @@ from lightly_async.models import (
 )
 
 __all__ = [
+    "INT64_MAX",
     "OBJECT_ID_RE",
     "Dataset",
     "Embedding",
@@ -72,6 +73,9 @@ def status_for_code(code: str) -> int:
     return 400
 
 
+INT64_MAX: Final = 2**63 - 1
+"""The largest ``format: int64`` integer (timestamps, category ids, bbox and keypoints)."""
+
 OBJECT_ID_RE: Final = re.compile(r"^[a-f0-9]{24}$")
 TAG_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$")
 PATH_SAFE_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$")
@@ -81,14 +85,16 @@ SCORE_TYPE_RE: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
 
 def check_object_id(value: object, what: str) -> str:
     """``value`` if it is a 24-hex ObjectId, else a 400 ``MALFORMED_REQUEST``."""
-    if not isinstance(value, str) or not OBJECT_ID_RE.match(value):
+    # fullmatch: the spec's patterns are ECMA-262, where ``$`` does not match before a
+    # trailing newline as Python's does
+    if not isinstance(value, str) or not OBJECT_ID_RE.fullmatch(value):
         raise FakeApiError.of("MALFORMED_REQUEST", f"{what} must be an ObjectId, got {value!r}")
     return value
 
 
 def check_pattern(value: str, pattern: re.Pattern[str], what: str, min_length: int = 1) -> str:
-    """``value`` if it matches ``pattern`` and is long enough, else a 400."""
-    if len(value) < min_length or not pattern.match(value):
+    """``value`` if it matches ``pattern`` (all of it) and is long enough, else a 400."""
+    if len(value) < min_length or not pattern.fullmatch(value):
         raise FakeApiError.of(
             "MALFORMED_REQUEST", f"{what} {value!r} does not match {pattern.pattern}"
         )

@@ -10,6 +10,8 @@ Guesses about the real service made here (NOTES.md marks them unspecified):
 * Auth: the API token (``?token=``) and a bearer JWT are interchangeable credentials; a missing
   or unknown one is 401 ``UNAUTHORIZED``; another user's dataset is 403 ``FORBIDDEN``. Checks
   run in the order: credential, path-id format (400), existence (404), ownership (403), body.
+  A missing token is 401 on every operation, also on ``POST .../predictions/tasks``, whose
+  seed lists no 401 (NOTES 3): the seed's list is taken as an omission, not as a rule.
 * Samples get a deterministic ``SampleMetaData`` and ``thumbName`` ``<stem>_thumb.webp``.
   ``PUT`` merges the fields given in ``sample`` (partial update); an ``_id`` different from
   the path's is a 400. ``filename`` filters by exact match, ``mode=ids`` answers only ``_id``.
@@ -61,6 +63,7 @@ from lightly_async.models import (
 from lightly_async.testing._predictions import PredictionOps
 from lightly_async.testing._sampling import SamplingOps
 from lightly_async.testing._state import (
+    INT64_MAX,
     Dataset,
     Embedding,
     FakeApiError,
@@ -358,8 +361,10 @@ class FakeStore:
         """``PUT .../datasource/processedUntilTimestamp``."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
-        if timestamp < 0:
-            raise FakeApiError.of("MALFORMED_REQUEST", "processedUntilTimestamp must be >= 0")
+        if not 0 <= timestamp <= INT64_MAX:
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST", f"processedUntilTimestamp must be in 0..{INT64_MAX}"
+            )
         dataset.processed_until = timestamp
 
     def list_raw(
@@ -456,9 +461,9 @@ def _decode_cursor(cursor: str) -> tuple[int, int | None, int | None]:
     except (binascii.Error, ValueError, KeyError, TypeError):
         raise FakeApiError.of("MALFORMED_REQUEST", "invalid cursor") from None
     if (
-        not isinstance(offset, int)
+        type(offset) is not int  # not a bool either
         or offset < 0
-        or not all(v is None or isinstance(v, int) for v in (from_, to))
+        or not all(v is None or type(v) is int for v in (from_, to))
     ):
         raise FakeApiError.of("MALFORMED_REQUEST", "invalid cursor")
     return offset, from_, to
