@@ -17,7 +17,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """Lint and check formatting with ruff."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "examples", "noxfile.py")
+    session.run("ruff", "check", "src", "tests", "examples", "benchmarks", "noxfile.py")
 
 
 @nox.session(python="3.11")
@@ -25,3 +25,22 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the library with mypy --strict."""
     session.install("-e", ".[test]", "mypy")  # the pytest plugin is checked too
     session.run("mypy", "--strict", "src")
+
+
+OFFICIAL_CLIENT = "lightly==1.5.20"  # the last release shipping lightly.api
+OFFICIAL_CLIENT_DEPS = ("pydantic", "urllib3", "python-dateutil", "aenum", "requests", "tqdm",
+                        "numpy", "pillow", "six", "certifi")
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Benchmarks against the official client: markdown table on stdout, JSON beside it.
+
+    `nox -s bench -- --quick` runs one round of each (a smoke test).
+    """
+    session.install(".[fake,fast]", "aiohttp", "uvloop", "httptools")
+    # The official client without its torch stack: only lightly.api is exercised.
+    session.install("--no-deps", OFFICIAL_CLIENT)
+    session.install(*OFFICIAL_CLIENT_DEPS)
+    session.env["LIGHTLY_DID_VERSION_CHECK"] = "True"  # it makes no network call
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -25,6 +25,7 @@ import httpx
 from _common import interleaved, log, server_process
 
 import lightly_async as la
+import lightly_async._convert
 
 N_BULK = 2000
 LATENCY = 0.02
@@ -61,13 +62,19 @@ def transports() -> dict[str, Callable[[], httpx.AsyncBaseTransport | None]]:
 def default_transport_name() -> str:
     """Which transport a plain ``LightlySession`` uses on asyncio here."""
 
+    from lightly_async import _http
+
     async def probe() -> str:
         async with la.LightlySession(token="t", base_url="http://127.0.0.1:9") as session:
-            inner = session._client._transport
-            return type(getattr(inner, "_inner", inner)).__name__
+            transport = session._client._transport
+            if isinstance(transport, _http.AutoTransport):
+                transport = _http.choose_transport()  # what its first request would pick
+                await transport.aclose()
+            return type(transport).__name__
 
     name = asyncio.run(probe())
-    return {"AsyncHTTPTransport": "httpx pool"}.get(name, name)
+    return {"AsyncHTTPTransport": "httpx pool", "_AiohttpTransport": "httpx-aiohttp"}.get(
+        name, name)
 
 
 def _session(info: dict[str, Any], transport: httpx.AsyncBaseTransport | None,
@@ -109,9 +116,35 @@ def _bulk(info: dict[str, Any], rounds: int, subset: int) -> dict[str, Any]:
             _official.upsert_prediction(client, sid, singletons, ts)
         return (time.perf_counter() - start) * N_BULK / subset
 
-    contenders: dict[str, Callable[[], float]] = {
-        f"lightly_async ({name})": lightly_async(factory)
-        for name, factory in transports().items()}
+    def bare(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[], float]:
+        bodies = {sid: json.dumps(la._convert.get_converter().unstructure(
+            singletons, list[la.PredictionSingleton])).encode() for sid, singletons in ours.items()}
+
+        async def go() -> float:
+            async with httpx.AsyncClient(base_url=info["base_url"], transport=factory(),
+                                         limits=POOL) as client:
+                params = {"token": info["token"], "predictionUUIDTimestamp": str(ts)}
+                sem = asyncio.Semaphore(CONCURRENCY)
+
+                async def one(sid: str, body: bytes) -> None:
+                    async with sem:
+                        response = await client.post(
+                            f"/v1/datasets/{info['dataset_id']}/predictions/samples/{sid}",
+                            params=params, content=body,
+                            headers={"Content-Type": "application/json"})
+                        response.raise_for_status()
+                        json.loads(response.content)
+
+                start = time.perf_counter()
+                await asyncio.gather(*(one(sid, body) for sid, body in bodies.items()))
+                return time.perf_counter() - start
+        return lambda: asyncio.run(go())
+
+    contenders: dict[str, Callable[[], float]] = {}
+    for name, factory in transports().items():
+        contenders[f"lightly_async ({name})"] = lightly_async(factory)
+        if name != "default":
+            contenders[f"bare {name} + json.loads"] = bare(factory)
     contenders["official"] = official
     log(f"bulk: {N_BULK} upserts, {LATENCY * 1000:g} ms latency, {rounds} rounds")
     best = interleaved(rounds, contenders)

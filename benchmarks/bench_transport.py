@@ -1,7 +1,14 @@
-"""Transport comparison under httpx: its own pool vs httpx-aiohttp vs raw aiohttp (the floor).
+"""Transports under httpx, side by side: httpx's own pool vs httpx-aiohttp vs raw aiohttp.
 
-Bulk: 500 POSTs with 20 ms server latency at concurrency 8/32/64. Sequential: GETs of a
-tag-sized body without latency, per call. Contenders interleaved, best of ``rounds``.
+Against a near-zero-work server in its own process (``_echo_server.py``), so the client is
+what is measured:
+
+* bulk: 500 POSTs, 20 ms of server latency each, at concurrency 8, 32 and 64;
+* sequential: GETs of a tag-sized body without latency, per call.
+
+Raw aiohttp is the floor. ``lightly_async`` runs the same work through its public API
+(``predictions.upsert_many`` / ``tags.get``) on each transport. Contenders interleaved,
+best of ``rounds``.
 """
 
 from __future__ import annotations
@@ -9,45 +16,59 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-from _common import server_process
+from _common import log, server_process
+
+import lightly_async as la
 
 N_BULK = 500
 LATENCY_MS = 20
 CONCURRENCIES = (8, 32, 64)
 N_SEQ = 1000
 LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
-
-Post = Callable[[], Awaitable[Any]]
+DATASET = "5f0c1c6e2a9b4c1d8e7f6a5c"
+TAG = "5f0c1c6e2a9b4c1d8e7f6a5b"
+SAMPLES = [f"{i:024x}" for i in range(N_BULK)]
 
 
 class Contender:
+    """Opens a client, runs ``post()``/``get()`` calls, closes it; one at a time."""
+
     name: str
 
-    async def open(self, base_url: str) -> None: ...
-    async def post(self) -> Any: ...
+    async def open(self, base_url: str, concurrency: int) -> None: ...
+    async def post(self, sample_id: str) -> Any: ...
     async def get(self) -> Any: ...
     async def close(self) -> None: ...
 
+    async def bulk(self, concurrency: int) -> None:
+        sem = asyncio.Semaphore(concurrency)
 
-class HttpxContender(Contender):
+        async def one(sample_id: str) -> None:
+            async with sem:
+                await self.post(sample_id)
+
+        await asyncio.gather(*(one(s) for s in SAMPLES))
+
+
+class Httpx(Contender):
     def __init__(self, name: str, transport: Callable[[], httpx.AsyncBaseTransport | None]):
         self.name, self._transport = name, transport
 
-    async def open(self, base_url: str) -> None:
+    async def open(self, base_url: str, concurrency: int) -> None:
         self.client = httpx.AsyncClient(base_url=base_url, limits=LIMITS,
                                         transport=self._transport())
 
-    async def post(self) -> Any:
-        r = await self.client.post(f"/slow?ms={LATENCY_MS}", json={"a": 1})
+    async def post(self, sample_id: str) -> Any:
+        r = await self.client.post(_prediction_path(sample_id), json=[{"a": 1}])
         r.raise_for_status()
         return json.loads(r.content)
 
     async def get(self) -> Any:
-        r = await self.client.get("/tag")
+        r = await self.client.get(f"/v1/datasets/{DATASET}/tags/{TAG}")
         r.raise_for_status()
         return json.loads(r.content)
 
@@ -55,27 +76,56 @@ class HttpxContender(Contender):
         await self.client.aclose()
 
 
-class AiohttpContender(Contender):
-    name = "raw aiohttp"
+class RawAiohttp(Contender):
+    name = "raw aiohttp (floor)"
 
-    async def open(self, base_url: str) -> None:
+    async def open(self, base_url: str, concurrency: int) -> None:
         import aiohttp
 
         self.base = base_url
         self.client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64))
 
-    async def post(self) -> Any:
-        async with self.client.post(f"{self.base}/slow?ms={LATENCY_MS}", json={"a": 1}) as r:
+    async def post(self, sample_id: str) -> Any:
+        async with self.client.post(f"{self.base}{_prediction_path(sample_id)}",
+                                    json=[{"a": 1}]) as r:
             r.raise_for_status()
             return json.loads(await r.read())
 
     async def get(self) -> Any:
-        async with self.client.get(f"{self.base}/tag") as r:
+        async with self.client.get(f"{self.base}/v1/datasets/{DATASET}/tags/{TAG}") as r:
             r.raise_for_status()
             return json.loads(await r.read())
 
     async def close(self) -> None:
         await self.client.close()
+
+
+class LightlyAsync(Contender):
+    def __init__(self, name: str, transport: Callable[[], httpx.AsyncBaseTransport | None]):
+        self.name, self._transport = name, transport
+        self.singletons = [la.PredictionSingletonClassification(
+            task_name="vehicles", category_id=0, score=0.5)]
+
+    async def open(self, base_url: str, concurrency: int) -> None:
+        self.session = la.LightlySession(token="bench", base_url=base_url,
+                                         transport=self._transport(), concurrency=concurrency)
+        self.ds = self.session.dataset(DATASET)
+
+    async def bulk(self, concurrency: int) -> None:
+        result = await self.ds.predictions.upsert_many(
+            dict.fromkeys(SAMPLES, self.singletons), prediction_uuid_timestamp=0,
+            concurrency=concurrency, progress=False)
+        assert result.ok, result
+
+    async def get(self) -> Any:
+        return await self.ds.tags.get(TAG)
+
+    async def close(self) -> None:
+        await self.session.aclose()
+
+
+def _prediction_path(sample_id: str) -> str:
+    return f"/v1/datasets/{DATASET}/predictions/samples/{sample_id}?ms={LATENCY_MS}"
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:
@@ -84,65 +134,65 @@ def _aiohttp_transport() -> httpx.AsyncBaseTransport:
     return AiohttpTransport(limits=LIMITS)
 
 
-def _lightly_async_transport() -> httpx.AsyncBaseTransport | None:
-    from lightly_async import _http
-
-    return getattr(_http, "default_transport", lambda: None)()
-
-
 def contenders() -> list[Contender]:
-    return [
-        HttpxContender("httpx own pool", lambda: None),
-        HttpxContender("httpx + httpx-aiohttp", _aiohttp_transport),
-        AiohttpContender(),
-    ]
+    out: list[Contender] = [Httpx("httpx, own pool", lambda: None)]
+    try:
+        import httpx_aiohttp  # noqa: F401
+    except ImportError:
+        log("httpx-aiohttp is not installed: its rows are left out")
+    else:
+        out.append(Httpx("httpx + httpx-aiohttp", _aiohttp_transport))
+    out.append(RawAiohttp())
+    out.append(LightlyAsync("lightly_async, httpx pool", lambda: httpx.AsyncHTTPTransport(
+        limits=LIMITS)))
+    if len(out) == 4:
+        out.append(LightlyAsync("lightly_async, httpx-aiohttp", _aiohttp_transport))
+    return out
 
 
-async def _bulk(c: Contender, concurrency: int) -> float:
-    sem = asyncio.Semaphore(concurrency)
-
-    async def one() -> None:
-        async with sem:
-            await c.post()
-
-    start = time.perf_counter()
-    await asyncio.gather(*(one() for _ in range(N_BULK)))
-    return time.perf_counter() - start
-
-
-async def _sequential(c: Contender) -> float:
-    start = time.perf_counter()
-    for _ in range(N_SEQ):
-        await c.get()
-    return (time.perf_counter() - start) / N_SEQ
+async def _timed_bulk(c: Contender, base_url: str, concurrency: int) -> float:
+    await c.open(base_url, concurrency)
+    try:
+        for _ in range(20):
+            await c.get()  # warm up: a connection open, code paths hot
+        start = time.perf_counter()
+        await c.bulk(concurrency)
+        return time.perf_counter() - start
+    finally:
+        await c.close()
 
 
-async def _measure(base_url: str, rounds: int) -> dict[str, Any]:
-    cs = contenders()
-    bulk: dict[str, dict[int, float]] = {c.name: {} for c in cs}
-    seq: dict[str, float] = {}
-    for _ in range(rounds):
-        for conc in CONCURRENCIES:
-            for c in cs:
-                await c.open(base_url)
-                for _ in range(20):
-                    await c.get()  # warm up: one open connection, code paths hot
-                t = await _bulk(c, conc)
-                await c.close()
-                bulk[c.name][conc] = min(bulk[c.name].get(conc, t), t)
-        for c in cs:
-            await c.open(base_url)
-            for _ in range(50):
-                await c.get()
-            t = await _sequential(c)
-            await c.close()
-            seq[c.name] = min(seq.get(c.name, t), t)
-    return {"bulk_s": bulk, "sequential_ms": {k: v * 1000 for k, v in seq.items()}}
+async def _timed_sequential(c: Contender, base_url: str) -> float:
+    await c.open(base_url, 1)
+    try:
+        for _ in range(50):
+            await c.get()
+        start = time.perf_counter()
+        for _ in range(N_SEQ):
+            await c.get()
+        return (time.perf_counter() - start) / N_SEQ
+    finally:
+        await c.close()
 
 
-def run(rounds: int = 2) -> dict[str, Any]:
+def run(*, rounds: int = 2) -> dict[str, Any]:
+    log(f"transports: {N_BULK} POSTs at {CONCURRENCIES}, {N_SEQ} GETs, {rounds} rounds")
     with server_process("_echo_server.py") as info:
-        return asyncio.run(_measure(info["base_url"], rounds))
+        base_url = info["base_url"]
+        cs = contenders()
+        bulk: dict[str, dict[str, float]] = {c.name: {} for c in cs}
+        seq: dict[str, float] = {}
+        for _ in range(rounds):
+            for conc in CONCURRENCIES:
+                for c in cs:
+                    t = asyncio.run(_timed_bulk(c, base_url, conc))
+                    bulk[c.name][str(conc)] = min(bulk[c.name].get(str(conc), t), t)
+            for c in cs:
+                t = asyncio.run(_timed_sequential(c, base_url))
+                seq[c.name] = min(seq.get(c.name, t), t)
+    return {"bulk_s": bulk, "sequential_s": seq, "n_bulk": N_BULK, "latency_ms": LATENCY_MS,
+            "n_sequential": N_SEQ,
+            "limit_s": {str(c): N_BULK * LATENCY_MS / 1000 / c for c in CONCURRENCIES}}
 
 
 if __name__ == "__main__":

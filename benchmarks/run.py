@@ -1,0 +1,214 @@
+"""Run every benchmark in one go; print markdown tables and write the figures as JSON.
+
+    python benchmarks/run.py [--json PATH] [--quick]
+
+``nox -s bench`` runs this in an environment holding both lightly_async (with its ``fast``
+extra) and the official client (``lightly==1.5.20``). Every figure comes from this one
+run, against servers on loopback in processes of their own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import _official
+import bench_api
+import bench_local
+import bench_process
+import bench_transport
+from _common import log
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"))
+    parser.add_argument("--quick", action="store_true", help="one round each (a smoke test)")
+    args = parser.parse_args()
+    rounds = 1 if args.quick else 2
+
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine()}
+    results["transport"] = bench_transport.run(rounds=rounds)
+    results["default_transport"] = bench_api.default_transport_name()
+    results["api"] = bench_api.run(rounds=rounds)
+    results["local"] = bench_local.run(rounds=3 if args.quick else 5)
+    results["process"] = bench_process.run(import_runs=5 if args.quick else 9)
+    results["wall_s"] = time.perf_counter() - started
+    results["goals"] = goals(results)
+
+    args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print(render(results))
+    log(f"figures written to {args.json} ({results['wall_s']:.0f} s)")
+
+
+def machine() -> dict[str, Any]:
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "date": datetime.date.today().isoformat(),
+        "platform": platform.platform(),
+        "processor": _cpu_model(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "packages": {name: version(name) for name in (
+            "lightly-async", "httpx", "httpx-aiohttp", "aiohttp", "cattrs", "lightly",
+            "pydantic", "urllib3", "uvicorn", "starlette")},
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+# -- goals ----------------------------------------------------------------------------------------
+def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per benchmark: our figure, theirs, the floor, the ratios and the verdicts."""
+    api, local, proc = r["api"], r["local"], r["process"]
+    bulk = api["bulk"]
+    ours_bulk = bulk["seconds"]["lightly_async (default)"]
+    theirs_bulk = bulk["seconds"]["official"]
+    calls = api["per_call"]["seconds_per_call"]
+    default = r["default_transport"]
+    bare_key = f"bare {default} + json.loads"
+    bare = calls.get(bare_key, calls.get("bare httpx pool + json.loads"))
+    dec = local["decode"]["seconds"]
+    bm = local["bitmask"]["seconds"]
+    imp = proc["import"]["median_s"]
+    mem = proc["memory"]
+    big, small = mem["1000000"]["peak_rss_mb"], mem["100000"]["peak_rss_mb"]
+
+    def row(name: str, ours: float, theirs: float | None, floor: float | None, unit: str,
+            floor_name: str, checks: list[tuple[str, bool]], **extra: Any) -> dict[str, Any]:
+        return {
+            "benchmark": name, "unit": unit, "ours": ours, "official": theirs,
+            "floor": floor, "floor_name": floor_name,
+            "speedup_vs_official": None if theirs is None else theirs / ours,
+            "ours_over_floor": None if floor is None else ours / floor,
+            "goal": "; ".join(c for c, _ in checks), "met": all(ok for _, ok in checks),
+            "checks": [{"goal": c, "met": ok} for c, ok in checks], **extra,
+        }
+
+    rows = [
+        row(f"1. Bulk: {bulk['n']:,} prediction upserts, {bulk['latency_s'] * 1000:g} ms "
+            f"latency, concurrency {bulk['concurrency']}", ours_bulk, theirs_bulk,
+            bulk["limit_s"], "s", "latency limit",
+            [(">= 20x faster than official", theirs_bulk / ours_bulk >= 20),
+             ("<= 1.5x the limit", ours_bulk / bulk["limit_s"] <= 1.5)],
+            note=f"official timed on {bulk['official_subset']} sequential upserts, "
+                 f"scaled per item"),
+        row(f"2. Decode: one {local['decode']['rows']:,}-row raw-file page",
+            dec["lightly_async"], dec["official"], dec["json.loads"], "s", "json.loads",
+            [(">= 10x faster than official", dec["official"] / dec["lightly_async"] >= 10),
+             ("<= 3x json.loads", dec["lightly_async"] / dec["json.loads"] <= 3)]),
+        row(f"3. Per call: {api['per_call']['n']:,} sequential GET tag",
+            calls["lightly_async (default)"], calls["official"], bare, "s",
+            f"bare transport ({default}) + json.loads",
+            [("<= 1.2x the bare transport", calls["lightly_async (default)"] / bare <= 1.2),
+             ("<= 1.5x official", calls["lightly_async (default)"] / calls["official"] <= 1.5)]),
+    ]
+    for key, label in (("to_hex", "indices -> hex"), ("to_indices", "hex -> indices")):
+        ours, theirs = bm["lightly_async"][key], bm["official"][key]
+        rows.append(row(f"4. BitMask {label}, {local['bitmask']['samples']:,} samples", ours,
+                        theirs, None, "s", "", [(">= 100x faster than official",
+                                                 theirs / ours >= 100)]))
+    rows.append(row("5. Import (whole process, median)", imp["lightly_async"], imp["official"],
+                    imp["python -c pass"], "s", "python -c pass",
+                    [("<= 150 ms", imp["lightly_async"] <= 0.150),
+                     (">= 8x faster than official", imp["official"] / imp["lightly_async"] >= 8)]))
+    rows.append(row("6. Memory: peak RSS paging 1,000,000 rows "
+                    f"({mem['page_size']:,}-row pages)", big, None, small, "MB",
+                    "100,000 rows", [("<= 100 MB", big <= 100), ("<= 1.2x 100,000 rows",
+                                                                 big / small <= 1.2)]))
+    return rows
+
+
+# -- rendering -------------------------------------------------------------------------------------
+def render(r: dict[str, Any]) -> str:
+    m = r["machine"]
+    pk = m["packages"]
+    out = [
+        f"Machine: {m['processor']}, {m['cpus']} CPUs, {m['platform']}, Python {m['python']}; "
+        f"lightly_async {pk['lightly-async']} on {r['default_transport']} (httpx {pk['httpx']}, "
+        f"httpx-aiohttp {pk['httpx-aiohttp']}, aiohttp {pk['aiohttp']}), official client "
+        f"lightly {pk['lightly']} (pydantic {pk['pydantic']}, urllib3 {pk['urllib3']}); "
+        f"{m['date']}; whole run {r['wall_s']:.0f} s.",
+        "",
+        "| benchmark | lightly_async | official 1.5.20 | floor | official ÷ ours "
+        "| ours ÷ floor | goal | met |",
+        "|---|---:|---:|---:|---:|---:|---|:-:|",
+    ]
+    for g in r["goals"]:
+        floor = "—" if g["floor"] is None else f"{_fmt(g['floor'], g['unit'])} ({g['floor_name']})"
+        out.append(
+            f"| {g['benchmark']} | {_fmt(g['ours'], g['unit'])} | "
+            f"{'—' if g['official'] is None else _fmt(g['official'], g['unit'])} | {floor} | "
+            f"{_ratio(g['speedup_vs_official'])} | {_ratio(g['ours_over_floor'])} | "
+            f"{g['goal']} | {'yes' if g['met'] else '**no**'} |")
+    notes = [g["note"] for g in r["goals"] if g.get("note")]
+    out += ["", *(f"Bulk: {n}." for n in notes)]
+
+    t = r["transport"]
+    concs = list(next(iter(t["bulk_s"].values())))
+    out += [
+        "",
+        f"Transports under httpx: {t['n_bulk']} POSTs with {t['latency_ms']} ms server latency "
+        f"at each concurrency (s), and sequential GETs (ms per call); near-zero-work server.",
+        "",
+        "| client | " + " | ".join(f"concurrency {c}" for c in concs) + " | per call |",
+        "|---|" + "---:|" * (len(concs) + 1),
+        "| latency limit | " + " | ".join(f"{t['limit_s'][c]:.2f}" for c in concs) + " | — |",
+    ]
+    for name, by_conc in t["bulk_s"].items():
+        out.append(f"| {name} | " + " | ".join(f"{by_conc[c]:.2f}" for c in concs)
+                   + f" | {t['sequential_s'][name] * 1000:.2f} |")
+
+    api = r["api"]
+    out += ["", "lightly_async against the fake, by transport (the `default` rows are what a "
+            "plain `LightlySession` picks here):", "",
+            "| contender | bulk (s) | per call (ms) |", "|---|---:|---:|"]
+    bulk_s, call_s = api["bulk"]["seconds"], api["per_call"]["seconds_per_call"]
+    for name in dict.fromkeys([*bulk_s, *call_s]):
+        b = bulk_s.get(name)
+        c = call_s.get(name)
+        out.append(f"| {name} | {'—' if b is None else f'{b:.2f}'} | "
+                   f"{'—' if c is None else f'{c * 1000:.3f}'} |")
+    return "\n".join(out)
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "MB":
+        return f"{value:.1f} MB"
+    if value >= 1:
+        return f"{value:.2f} s"
+    if value >= 0.001:
+        return f"{value * 1000:.1f} ms"
+    return f"{value * 1e6:.0f} µs"
+
+
+def _ratio(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}x" if value >= 100 else f"{value:.2f}x"
+
+
+if __name__ == "__main__":
+    assert _official.VERSION == "1.5.20"
+    main()
