@@ -24,7 +24,7 @@ import time
 import anyio
 import pytest
 
-from lightly_async import LightlySession
+from lightly_async import LightlySession, _http
 from lightly_async.testing import FakeLightly
 
 from .support import FAST_RETRY, TOKEN, file_names, singletons_for, stored, task_schemas
@@ -49,9 +49,13 @@ def _add_faults(fake: FakeLightly) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("pool", ["httpx", "aiohttp"])
 async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
-    fake: FakeLightly, anyio_backend: str
+    fake: FakeLightly, anyio_backend: str, pool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if pool == "aiohttp":
+        pytest.importorskip("httpx_aiohttp", reason="aiohttp's pool is the `fast` extra")
+        monkeypatch.setenv(_http.TRANSPORT_ENV, "auto")
     dataset_id = fake.create_dataset("soak", file_names(SAMPLES))
     sample_ids = fake.sample_ids(dataset_id)
     sent = {sid: singletons_for(n) for n, sid in enumerate(sample_ids)}
@@ -78,10 +82,16 @@ async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
         elapsed = time.perf_counter() - started
         attempts = session.stats.requests - requests_before
         retries = session.stats.retries
+        chosen = session._client._transport
+        if pool == "aiohttp":  # the soak really ran on aiohttp's pool
+            assert isinstance(chosen, _http.AutoTransport)
+            assert type(chosen.chosen).__name__ == "_AiohttpTransport"
+        else:
+            assert not isinstance(chosen, _http.AutoTransport)  # httpx's own pool
 
     faults = sum(rule.fired for rule in fake.faults.rules)
     by_status = {r.status or "drop": r.fired for r in fake.faults.rules}
-    print(f"\nfault soak: {len(VERSIONS) * SAMPLES} upserts, {attempts} attempts, "
+    print(f"\nfault soak ({pool}): {len(VERSIONS) * SAMPLES} upserts, {attempts} attempts, "
           f"{faults} faults injected {by_status}, {retries} retries, {elapsed:.1f}s")
 
     for version in VERSIONS:
