@@ -432,15 +432,15 @@ class LightlySession:
             raise DecodeError(
                 f"response is not JSON: {exc}"[:300], method=method, url=self._display_url(path),
                 status_code=response.status_code) from None
-        import cattrs  # here, not at import: `import lightly_async` stays light
-
-        from lightly_async._convert import get_converter
+        # here, not at import: `import lightly_async` stays light
+        from lightly_async._convert import explain_failure, get_decoder
 
         try:
-            return get_converter().structure(data, cast)
-        except Exception as exc:  # cattrs raises many types; all mean "not the schema"
-            detail = "; ".join(cattrs.transform_error(exc)) if isinstance(
-                exc, cattrs.BaseValidationError) else f"{type(exc).__name__}: {exc}"
+            return get_decoder().structure(data, cast)
+        except Exception:  # cattrs raises many types; all mean "not the schema"
+            value, detail = explain_failure(data, cast)
+            if detail is None:
+                return value
             raise DecodeError(
                 f"response does not match {_type_name(cast)}: {self._redact(detail)}"[:1000],
                 method=method, url=self._display_url(path),
