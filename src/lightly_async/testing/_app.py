@@ -15,6 +15,7 @@ Choices where the spec is silent or loose:
   both are 400. ``format: int64`` fields (timestamps, category ids, ``bbox``, ``keypoints``)
   above 2**63-1 are 400, and so are integer query parameters not written as plain digits.
 * Patterns match the whole value, as ECMA-262 ones do (``"abc\\n"`` is no tag name).
+* A query parameter takes its default only when absent: ``mode=`` (empty) is a 400.
 * A method a path does not have is 405 with an ``Allow`` header listing all of its methods,
   ``BAD_REQUEST`` in the body. A literal path is its own resource even where a template
   also matches it: ``GET .../tags/initial`` is 405, not a ``GET .../tags/{tagId}``.
