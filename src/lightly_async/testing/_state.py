@@ -187,6 +187,8 @@ class Dataset:
     verify: tuple[bool, bool, bool] = (True, True, True)
     processed_until: int = 0
     raw_files: dict[str, RawFile] = field(default_factory=dict)
+    # raw_files sorted by (created_at, file_name), and their created_at; None: rebuild
+    raw_order: tuple[list[RawFile], list[int]] | None = None
     # version (predictionUUIDTimestamp) -> task name -> (schema id, schema)
     task_schemas: dict[int, dict[str, tuple[str, PredictionTaskSchema]]] = field(
         default_factory=dict
