@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 
 from _common import serve_until_stdin_closes
 
@@ -47,13 +46,12 @@ def main() -> None:
     tag_id = asyncio.run(_seed(fake, dataset_id)) if args.samples else None
     if args.raw_rows:
         fake.add_raw_files(dataset_id, ((f"raw/{i:07d}.jpg", i) for i in range(args.raw_rows)))
-        _cache_sorted_listing(fake)
     if args.latency:
         fake.faults.add(method="POST", path=PREDICTION_PATH, latency=args.latency)
     fake.calls.clear()  # the seeding went through the in-process transport
 
-    # Not fake.serve_in_thread(): its listening socket lacks TCP_NODELAY on accepted
-    # connections (see serve_until_stdin_closes), which adds ~40 ms to every keep-alive call.
+    # Not fake.serve_in_thread(): this process serves nothing else, so the server gets the
+    # main thread and uvloop (see serve_until_stdin_closes).
     serve_until_stdin_closes(fake.app, {
         "token": fake.token, "dataset_id": dataset_id, "tag_id": tag_id, "ts": TS,
         "sample_ids": fake.sample_ids(dataset_id),
@@ -73,30 +71,6 @@ async def _seed(fake: FakeLightly, dataset_id: str) -> str:
                             for i, n in enumerate(["car", "bus", "bike"])]),
             prediction_uuid_timestamp=TS)
         return (await ds.tags.get_initial()).id
-
-
-def _cache_sorted_listing(fake: FakeLightly) -> None:
-    """Sort the bucket once instead of once per page (see the README's library notes).
-
-    ``FakeStore.list_raw`` sorts every matching file for every page it serves: fine for
-    tests, but a million files in 1,000-row pages would take the server minutes. The files
-    do not change during a benchmark, so the sorted list is computed once per filter.
-    """
-    original_sorted = sorted
-    cache: dict[tuple[int, int | None, int | None], list[object]] = {}
-    import lightly_async.testing._store as store_module
-
-    def cached_sorted(iterable, *, key=None):  # type: ignore[no-untyped-def]
-        frame = sys._getframe(1)
-        if frame.f_code.co_name != "list_raw":
-            return original_sorted(iterable, key=key)
-        f_locals = frame.f_locals
-        k = (id(f_locals.get("dataset")), f_locals.get("from_"), f_locals.get("to"))
-        if k not in cache:
-            cache[k] = original_sorted(iterable, key=key)
-        return cache[k]
-
-    store_module.sorted = cached_sorted  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

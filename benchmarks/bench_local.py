@@ -1,7 +1,7 @@
 """CPU-only work, no network: page decoding and bitmask conversions.
 
 2. Decode: one 10,000-row raw-file page, as the fake serves it. lightly_async
-   (``json.loads`` + the shared converter into ``DatasourceRawSamplesData``, as a session
+   (``json.loads`` + the session's decoder into ``DatasourceRawSamplesData``, as a session
    decodes) vs the official models (``ApiClient.deserialize(response,
    "DatasourceRawSamplesData")``, pydantic) vs bare ``json.loads`` (the floor).
 4. BitMask at 300,000 samples (every other one set): indices -> hex and hex -> indices.
@@ -20,7 +20,7 @@ import httpx
 from _common import interleaved, log, timed
 
 from lightly_async import BitMask
-from lightly_async._convert import get_converter
+from lightly_async._convert import get_decoder
 from lightly_async.models import DatasourceRawSamplesData
 from lightly_async.testing import FakeLightly
 
@@ -52,7 +52,7 @@ def page_body(n_rows: int = N_ROWS) -> bytes:
 
 def _decode(rounds: int) -> dict[str, Any]:
     body = page_body()
-    converter = get_converter()
+    converter = get_decoder()  # what a session decodes responses with
     official = _official.deserializer()
 
     def ours() -> None:
