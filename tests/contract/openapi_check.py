@@ -1,7 +1,7 @@
 """Checks HTTP answers against ``spec/lightly-api.yaml`` (OpenAPI 3.0 -> JSON Schema 2020-12).
 
-The spec lives in the shared folder beside the repository (``../shared/spec``) or wherever
-``LIGHTLY_SPEC`` points; tests needing it skip when it cannot be found.
+The seed-era spec is vendored in the repository (``spec/seed/lightly-api.yaml``); ``LIGHTLY_SPEC``
+may point at another copy.
 """
 
 from __future__ import annotations
@@ -20,22 +20,20 @@ import yaml
 METHODS = ("get", "put", "post", "delete", "patch")
 
 
-def spec_path() -> Path | None:
-    """Where the spec is, if anywhere."""
-    candidates = [os.environ.get("LIGHTLY_SPEC", "")]
-    root = Path(__file__).resolve().parents[2]
-    candidates += [
-        str(root.parent / "shared" / "spec" / "lightly-api.yaml"),
-        str(root / "spec" / "lightly-api.yaml"),
-    ]
-    return next((Path(c) for c in candidates if c and Path(c).is_file()), None)
+SEED_SPEC = Path(__file__).resolve().parents[2] / "spec" / "seed" / "lightly-api.yaml"
+
+
+def spec_path() -> Path:
+    """Where the seed-era spec is: ``LIGHTLY_SPEC`` if set, else the vendored copy."""
+    path = Path(os.environ.get("LIGHTLY_SPEC") or SEED_SPEC)
+    if not path.is_file():
+        raise FileNotFoundError(f"the API spec is missing: {path}")
+    return path
 
 
 @cache
 def load_spec() -> dict[str, Any]:
-    path = spec_path()
-    assert path is not None, "spec not found"
-    with path.open() as f:
+    with spec_path().open() as f:
         spec: dict[str, Any] = yaml.safe_load(f)
     return spec
 

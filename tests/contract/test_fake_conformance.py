@@ -12,11 +12,9 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from contract.openapi_check import SpecChecker, SpecError, operations, spec_path
+from contract.openapi_check import SpecChecker, SpecError, operations
 from lightly_async.testing import DEFAULT_TOKEN, FAKE_BASE_URL, FakeLightly
 from lightly_async.testing._app import METHOD_NOT_ALLOWED
-
-pytestmark = pytest.mark.skipif(spec_path() is None, reason="spec/lightly-api.yaml not found")
 
 
 def _routes(fake: FakeLightly) -> set[tuple[str, str]]:

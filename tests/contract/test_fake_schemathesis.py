@@ -73,17 +73,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-
-from contract.openapi_check import SpecChecker, load_spec, spec_path
-
-if spec_path() is None:
-    pytest.skip("spec/lightly-api.yaml not found", allow_module_level=True)
-
 import schemathesis
 from hypothesis import settings
 from hypothesis import strategies as st
 from schemathesis import checks
 
+from contract.openapi_check import SpecChecker, load_spec
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     DatasourceConfigLIGHTLY,

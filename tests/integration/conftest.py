@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from contract.openapi_check import SpecChecker, spec_path
+from contract.openapi_check import SpecChecker
 from lightly_async import _http
 from lightly_async.testing import FakeLightly
 
@@ -45,10 +45,7 @@ class _CheckingTransport(_http.AsyncBaseTransport):
 
 
 @pytest.fixture(autouse=True)
-def spec_checked_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecChecker | None]:
-    if spec_path() is None:
-        yield None
-        return
+def spec_checked_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecChecker]:
     checker = SpecChecker()
     original = FakeLightly.transport
 
@@ -56,4 +53,4 @@ def spec_checked_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecChecke
         return _CheckingTransport(original(self), self, checker)
 
     monkeypatch.setattr(FakeLightly, "transport", transport)
-    yield checker
+    return checker
