@@ -4,6 +4,8 @@ import nox
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = True
+# A missing interpreter is a failure, not a silently skipped (and "passing") session.
+nox.options.error_on_missing_interpreters = True
 
 
 @nox.session(python="3.11")

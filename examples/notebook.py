@@ -18,7 +18,7 @@ for tag in tags:
 
 # %%
 initial = await ds.tags.get_initial()  # noqa: F704
-names = await ds.tags.file_names(initial)  # noqa: F704
+names = await ds.tags.file_names_from_bitmask(initial)  # noqa: F704
 first_ten = await ds.tags.create_from_filenames("first-ten", names[:10])  # noqa: F704
 print(first_ten.name, first_ten.bit_mask_data.indices())
 

@@ -33,7 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from lightly_async.testing import FakeLightly  # noqa: F401
     except ImportError as exc:
-        print(f"the demo needs the fake server's extra: pip install 'lightly-async[fake]' ({exc})",
+        from lightly_async._install import install_hint
+
+        print(f"the demo needs the fake server's extra: {install_hint('fake')} ({exc})",
               file=sys.stderr)
         return 2
     try:

@@ -1,7 +1,8 @@
 """Progress reporting for bulk work: a tiny protocol, with tqdm bars when available.
 
 ``progress=None`` (the default) shows a ``tqdm.auto`` bar when tqdm is installed and stderr is
-a terminal or the code runs in a Jupyter kernel (notebooks get widgets through ``tqdm.auto``);
+a terminal or the code runs in a Jupyter kernel (notebooks get widgets through ``tqdm.auto``;
+the ``progress`` extra brings ipywidgets for them). A finished bar stays, with its final count;
 ``True`` forces a bar when tqdm is installed; ``False`` shows nothing; any object with
 ``start``/``advance``/``close`` receives the events.
 """
@@ -52,7 +53,7 @@ class _Tqdm:
     def start(self, total: int, description: str) -> None:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
-        self._bar = tqdm(total=total, desc=description, unit="item", leave=False)
+        self._bar = tqdm(total=total, desc=description, unit="item", leave=True)
 
     def advance(self, n: int) -> None:
         self._bar.update(n)

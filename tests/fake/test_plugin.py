@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from typing import Any
@@ -41,3 +42,19 @@ def test_plugin_is_registered_as_a_pytest11_entry_point():
 
     found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
     assert found.get("lightly_async") == "lightly_async.testing.pytest_plugin"
+
+
+def test_lightly_session_says_what_to_install_when_pytest_asyncio_is_missing(tmp_path: Any):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_user.py").write_text(
+        "def test_uses_it(lightly_session):\n    assert lightly_session is not None\n")
+    # pytest-asyncio hidden: no autoloaded plugins, and its module unimportable.
+    code = ("import sys; sys.modules['pytest_asyncio'] = None; import pytest; "
+            "sys.exit(pytest.main(['-p', 'lightly_async.testing.pytest_plugin', '-q', "
+            "'-p', 'no:cacheprovider', 'test_user.py']))")
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=env, timeout=120)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "needs pytest-asyncio: pip install pytest-asyncio" in out.stdout
+    assert "fixture 'lightly_session' not found" not in out.stdout

@@ -227,8 +227,10 @@ async def test_tag_helpers_decode_and_build_tags_from_file_names(
         tag = await ds.tags.create_from_filenames("picked", reversed(wanted))
         assert tag.bit_mask_data.indices() == [3, 10, 42]
         assert tag.prev_tag_id == initial.id
-        assert await ds.tags.file_names(tag) == wanted
-        assert await ds.tags.file_names(tag.id) == await ds.tags.filenames(tag.id)
+        assert await ds.tags.file_names_from_bitmask(tag) == wanted
+        assert await ds.tags.file_names_from_bitmask(tag.id) == await ds.tags.filenames(tag.id)
+        with pytest.warns(DeprecationWarning, match="file_names_from_bitmask"):
+            assert await ds.tags.file_names(tag) == wanted  # the old name, kept as an alias
         child = await ds.tags.create_from_filenames("child", wanted[:1], parent=tag)
         assert child.prev_tag_id == tag.id
         with pytest.raises(la.NameNotFoundError, match="nope"):

@@ -62,7 +62,8 @@ def test_true_draws_a_tqdm_bar_when_stderr_is_not_a_terminal(
         sink.advance(4)
     err = capsys.readouterr().err
     assert "uploads" in err
-    assert "0/4" in err  # drawn at start; leave=False clears it at the end
+    assert "0/4" in err  # drawn at start
+    assert err.rstrip().splitlines()[-1].count("4/4") == 1  # and left standing, finished
 
 
 def test_default_draws_a_bar_when_stderr_is_a_terminal(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -191,14 +192,27 @@ class Tags(DatasetResource):
         """Every sample's file name in index order (the bitmask order)."""
         return await self.filenames((await self.get_initial()).id)
 
-    async def file_names(self, tag: TagData | str) -> builtins.list[str]:
-        """The file names of a tag's samples, decoded locally from its bitmask."""
+    async def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
+        """The file names of a tag's samples, decoded locally from its bitmask.
+
+        Not the seed operation :meth:`filenames` (``GET .../tags/{tagId}/filenames``): this
+        reads the tag and the dataset's sample order and picks the tag's indices.
+        """
         tag_data = tag if isinstance(tag, TagData) else await self.get(tag)
         names = await self.all_file_names()
         if not tag_data.bit_mask_data.fits(len(names)):
             raise DecodeError(
                 f"tag {tag_data.name!r} has bits beyond the dataset's {len(names)} samples")
         return [names[i] for i in tag_data.bit_mask_data.indices()]
+
+    async def file_names(self, tag: TagData | str) -> builtins.list[str]:
+        """Deprecated alias of :meth:`file_names_from_bitmask` (easy to confuse with the seed
+        operation :meth:`filenames`)."""
+        warnings.warn(
+            "Tags.file_names() is deprecated: use Tags.file_names_from_bitmask() (decoded "
+            "locally) or Tags.filenames(tag_id) (the API operation)",
+            DeprecationWarning, stacklevel=2)
+        return await self.file_names_from_bitmask(tag)
 
     async def create_from_filenames(
         self,

@@ -3,7 +3,8 @@ fixtures.
 
 Loading the plugin imports neither starlette nor uvicorn; a fixture used without the ``fake``
 extra installed skips its test with a hint. ``lightly_session`` is a pytest-asyncio fixture
-(asyncio tests); under other runners build one with ``async with lightly_fake.session()``.
+(asyncio tests); without pytest-asyncio installed, a test using it fails with what to install.
+Under other runners build one with ``async with lightly_fake.session()``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+
+from lightly_async._install import install_hint
 
 if TYPE_CHECKING:
     from lightly_async.testing import FakeLightly
@@ -26,7 +29,7 @@ def lightly_fake() -> FakeLightly:
     try:
         from lightly_async.testing import FakeLightly
     except ImportError as exc:  # starlette or uvicorn missing
-        pytest.skip(f"the fake server needs `pip install lightly-async[fake]` ({exc})")
+        pytest.skip(f"the fake server needs the fake extra: {install_hint('fake')} ({exc})")
     return FakeLightly()
 
 
@@ -38,3 +41,13 @@ if importlib.util.find_spec("pytest_asyncio") is not None:
         """A ``LightlySession`` wired in-process to ``lightly_fake``."""
         async with lightly_fake.session() as session:
             yield session
+
+else:
+
+    @pytest.fixture
+    def lightly_session(lightly_fake: FakeLightly) -> Any:
+        """Stands in for the pytest-asyncio fixture, to say what to install."""
+        pytest.fail(
+            "the lightly_session fixture needs pytest-asyncio: pip install pytest-asyncio "
+            "(or build one in your test: async with lightly_fake.session() as session)",
+            pytrace=False)
