@@ -1,0 +1,46 @@
+"""A synchronous facade over the async client, for plain scripts, threads and notebooks.
+
+::
+
+    from lightly_async.sync import LightlySession
+
+    with LightlySession() as session:                 # LIGHTLY_TOKEN, LIGHTLY_SERVER_LOCATION
+        ds = session.dataset("5f0c1c6e2a9b4c1d8e7f6a5b")
+        for tag in ds.tags.list():
+            print(tag.name, tag.bit_mask_data.count())
+        for row in ds.datasource.list_raw_samples(from_=0):   # a plain iterator
+            print(row.file_name)
+
+Every class here is an explicit twin of an async one, with the same method names, arguments
+and models; pagers are plain iterators, ``new_raw_samples()`` is a ``with`` block, and the bulk
+helpers return the same ``BulkResult`` (with the same progress bars). Each session runs the
+async core on an event loop in a thread of its own, started with the session and stopped by
+``close()`` (or the end of the ``with`` block), so calls block correctly even where the calling
+thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer the async
+API: a blocking call there stalls that code's own loop while it waits.
+"""
+
+from lightly_async.sync._dataset import (
+    Dataset,
+    Datasource,
+    Pager,
+    Predictions,
+    RawSamplesBatch,
+    Samples,
+    Samplings,
+    Tags,
+)
+from lightly_async.sync._session import Jobs, LightlySession
+
+__all__ = [
+    "Dataset",
+    "Datasource",
+    "Jobs",
+    "LightlySession",
+    "Pager",
+    "Predictions",
+    "RawSamplesBatch",
+    "Samples",
+    "Samplings",
+    "Tags",
+]

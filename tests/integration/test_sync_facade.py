@@ -1,0 +1,379 @@
+"""The same scenarios through the async API and through ``lightly_async.sync``.
+
+Each scenario is a list of steps (``"tags.get_by_name"``, its arguments, possibly built from
+earlier results). It runs once per facade against two fakes built identically (same seed,
+same frozen clock), so every result — models, ids, bitmasks, BulkResults — must be equal; the
+scenarios also assert what the results mean, so two equally wrong facades fail too. Then what
+only the sync facade has: its own thread, plain iterators, and where it may be called from.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+
+import lightly_async as la
+from lightly_async import sync
+from lightly_async.testing import DEFAULT_TOKEN, FAKE_BASE_URL, FakeLightly
+
+TS = 1_700_000_000_000
+CLOCK = 1_700_000_000.0
+N = 25
+SCHEMA = la.PredictionTaskSchema(
+    name="cls", type=la.TaskType.CLASSIFICATION,
+    categories=[la.PredictionTaskSchemaCategory(id=0, name="cat"),
+                la.PredictionTaskSchemaCategory(id=1, name="dog")])
+
+Results = dict[str, Any]
+Step = tuple[str, str, Callable[[Results], tuple[tuple[Any, ...], dict[str, Any]]]]
+
+
+def _args(*args: Any, **kwargs: Any) -> Callable[[Results], tuple[tuple[Any, ...], dict[str, Any]]]:
+    return lambda _: (args, kwargs)
+
+
+def _make_fake() -> tuple[FakeLightly, str]:
+    fake = FakeLightly(seed=3, clock=lambda: CLOCK)
+    dataset_id = fake.create_dataset("twins", [f"img_{i:02d}.jpg" for i in range(N)])
+    fake.add_raw_files(dataset_id, [(f"raw/{i:02d}.jpg", 1_600_000_000 + i) for i in range(N)])
+    fake.add_embedding(dataset_id)
+    fake.page_size = 10
+    return fake, dataset_id
+
+
+def _classification(i: int) -> list[la.PredictionSingleton]:
+    return [la.PredictionSingletonClassification(task_name="cls", category_id=i % 2, score=0.9)]
+
+
+# Steps address a method from the dataset handle ("tags.list") or the session ("@jobs.get").
+SCENARIOS: dict[str, list[Step]] = {
+    "tags": [
+        ("created", "tags.create_initial", _args()),
+        ("initial", "tags.get_initial", _args()),
+        ("by_name", "tags.get_by_name", _args("initial-tag")),
+        ("names", "tags.all_file_names", _args()),
+        ("picked", "tags.create_from_filenames", _args("picked", ["img_03.jpg", "img_07.jpg"])),
+        ("decoded", "tags.file_names_from_bitmask", lambda r: ((r["picked"],), {})),
+        ("seed_names", "tags.filenames", lambda r: ((r["picked"].id,), {})),
+        ("rest", "tags.arithmetics_bitmask",
+         lambda r: ((r["initial"].id, r["picked"].id, "DIFFERENCE"), {})),
+        ("renamed", "tags.update", lambda r: ((r["picked"].id,), {"name": "chosen"})),
+        ("studio", "tags.export_label_studio", lambda r: ((r["picked"].id,), {"expires_in": 60})),
+        ("box", "tags.export_label_box", lambda r: ((r["picked"].id,), {})),
+        ("all", "tags.list", _args()),
+    ],
+    "predictions": [
+        ("schema", "predictions.upsert_task_schema", _args(SCHEMA, prediction_uuid_timestamp=TS)),
+        ("ids", "samples.list", _args(mode="ids")),
+        ("bulk", "predictions.upsert_many", lambda r: ((
+            {s.id: _classification(i) for i, s in enumerate(r["ids"])},),
+            {"prediction_uuid_timestamp": TS, "progress": False})),
+        ("one", "predictions.get", lambda r: ((r["ids"][4].id,),
+                                              {"prediction_uuid_timestamp": TS})),
+        ("every", "predictions.list", _args(prediction_uuid_timestamp=TS)),
+        ("schemas", "predictions.list_task_schemas", _args()),
+        ("task", "predictions.get_task_schema", _args("cls", prediction_uuid_timestamp=TS)),
+    ],
+    "datasource": [
+        ("config", "datasource.get", _args()),
+        ("verify", "datasource.verify", _args()),
+        ("rows", "datasource.list_raw_samples", _args(from_=1_600_000_005)),
+        ("pages", "datasource.list_raw_samples.pages", _args()),
+        ("set", "datasource.set_processed_until", _args(1_600_000_010)),
+        ("bookmark", "datasource.get_processed_until", _args()),
+    ],
+    "samples_and_sampling": [
+        ("initial", "tags.create_initial", _args()),
+        ("sample", "samples.get", lambda r: ((FAKE_IDS[0],), {})),
+        ("url", "samples.read_url", lambda r: ((FAKE_IDS[0],), {})),
+        ("updated", "samples.update_many", lambda r: (([r["sample"]],), {"progress": False})),
+        ("task", "samplings.trigger", lambda r: ((EMBEDDING[0],), {
+            "new_tag_name": "random-5", "method": "RANDOM",
+            "config": la.SamplingConfig(stopping_condition=la.SamplingConfigStoppingCondition(
+                n_samples=5))})),
+        ("job", "@jobs.wait", lambda r: ((r["task"].job_id,), {"timeout": 30})),
+        ("selected", "tags.get_by_name", _args("random-5")),
+    ],
+}
+FAKE_IDS: list[str] = []
+EMBEDDING: list[str] = []
+
+
+def _check(name: str, r: Results) -> None:
+    """What the results mean, whichever facade produced them."""
+    if name == "tags":
+        assert r["by_name"] == r["initial"]
+        assert r["initial"].bit_mask_data.count() == N
+        assert r["decoded"] == r["seed_names"] == ["img_03.jpg", "img_07.jpg"]
+        assert r["rest"].bit_mask_data.count() == N - 2
+        assert r["renamed"] is None
+        assert len(r["studio"]) == len(r["box"]) == 2
+        assert sorted(t.name for t in r["all"]) == ["chosen", "initial-tag"]
+    elif name == "predictions":
+        assert r["bulk"].ok
+        assert len(r["bulk"].succeeded) == N
+        assert r["one"] == _classification(4)
+        assert r["every"] == [_classification(i) for i in range(N)]
+        assert r["schemas"] == [r["task"]]
+    elif name == "datasource":
+        assert [row.file_name for row in r["rows"]] == [f"raw/{i:02d}.jpg" for i in range(5, N)]
+        assert [len(page.data) for page in r["pages"]] == [10, 10, 5]
+        assert r["bookmark"] == 1_600_000_010
+    else:
+        assert r["updated"].succeeded == [r["sample"].id]
+        assert r["selected"].bit_mask_data.count() == 5
+
+
+def _resolve(root: Any, session: Any, path: str) -> tuple[Any, str]:
+    obj, parts = (session, path[1:].split(".")) if path.startswith("@") else (root, path.split("."))
+    for part in parts[:-1]:
+        obj = getattr(obj, part)
+    return obj, parts[-1]
+
+
+async def _run_async(fake: FakeLightly, dataset_id: str, steps: list[Step]) -> Results:
+    results: Results = {}
+    async with fake.session() as session:
+        ds = session.dataset(dataset_id)
+        for name, path, make in steps:
+            if path.endswith(".pages"):  # the pages of the previous step's listing
+                results[name] = [p async for p in
+                                 ds.datasource.list_raw_samples(from_=1_600_000_000).pages()]
+                continue
+            obj, attr = _resolve(ds, session, path)
+            args, kwargs = make(results)
+            value = getattr(obj, attr)(*args, **kwargs)
+            results[name] = ([row async for row in value] if hasattr(value, "__aiter__")
+                             else await value)
+    return results
+
+
+def _run_sync(fake: FakeLightly, dataset_id: str, steps: list[Step]) -> Results:
+    results: Results = {}
+    with _sync_session(fake) as session:
+        ds = session.dataset(dataset_id)
+        for name, path, make in steps:
+            if path.endswith(".pages"):
+                results[name] = list(ds.datasource.list_raw_samples(from_=1_600_000_000).pages())
+                continue
+            obj, attr = _resolve(ds, session, path)
+            args, kwargs = make(results)
+            value = getattr(obj, attr)(*args, **kwargs)
+            results[name] = list(value) if isinstance(value, sync.Pager) else value
+    return results
+
+
+def _sync_session(fake: FakeLightly, **kwargs: Any) -> sync.LightlySession:
+    return sync.LightlySession(fake.token, base_url=FAKE_BASE_URL, transport=fake.transport(),
+                               allow_insecure_http=True, **kwargs)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_both_facades_return_equal_models_when_running_the_same_scenario(scenario: str) -> None:
+    outcomes = []
+    for facade in ("async", "sync"):
+        fake, dataset_id = _make_fake()
+        FAKE_IDS[:] = fake.sample_ids(dataset_id)
+        EMBEDDING[:] = [fake.add_embedding(dataset_id, name="second")]
+        steps = SCENARIOS[scenario]
+        results = (anyio.run(_run_async, fake, dataset_id, steps) if facade == "async"
+                   else _run_sync(fake, dataset_id, steps))
+        _check(scenario, results)
+        outcomes.append(results)
+    for key in outcomes[0]:
+        left, right = outcomes
+        if isinstance(left[key], la.BulkResult):
+            assert (left[key].succeeded, left[key].results) == (
+                right[key].succeeded, right[key].results), key
+        else:
+            assert left[key] == right[key], key
+
+
+# -- what only the sync facade has ---------------------------------------------------------
+@pytest.fixture
+def fake() -> FakeLightly:
+    return _make_fake()[0]
+
+
+def _dataset(fake: FakeLightly) -> str:
+    return next(iter(fake.store.datasets))
+
+
+def test_session_runs_its_loop_in_its_own_thread_and_stops_it_when_closed(
+        fake: FakeLightly) -> None:
+    before = {t.ident for t in threading.enumerate()}
+    with _sync_session(fake) as session:
+        threads = [t for t in threading.enumerate() if t.ident not in before]
+        assert [t.name for t in threads] == ["lightly-async-sync"]
+        assert session.dataset(_dataset(fake)).tags.list() == []
+    assert session.is_closed
+    assert not threads[0].is_alive()
+    with pytest.raises(RuntimeError, match="is closed"):
+        session.dataset(_dataset(fake)).tags.list()
+
+
+def test_calls_work_from_several_threads_when_they_share_one_session(fake: FakeLightly) -> None:
+    dataset_id = _dataset(fake)
+    answers: list[int] = []
+    with _sync_session(fake) as session:
+        session.dataset(dataset_id).tags.create_initial()
+
+        def worker() -> None:
+            answers.append(session.dataset(dataset_id).tags.get_initial().bit_mask_data.count())
+
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+    assert answers == [N] * 4
+
+
+@pytest.mark.parametrize("outer", ["asyncio", "trio"])
+def test_calls_block_correctly_when_the_caller_already_runs_an_event_loop(
+        fake: FakeLightly, outer: str) -> None:
+    """What a Jupyter cell does: the calling thread runs a loop of its own."""
+    dataset_id = _dataset(fake)
+
+    async def cell() -> list[str]:
+        with _sync_session(fake) as session:
+            ds = session.dataset(dataset_id)
+            ds.tags.create_initial()
+            return [row.file_name for row in ds.datasource.list_raw_samples()]
+
+    names = anyio.run(cell, backend=outer)
+    assert names == [f"raw/{i:02d}.jpg" for i in range(N)]
+
+
+def test_session_runs_the_async_core_on_trio_when_asked(fake: FakeLightly) -> None:
+    with _sync_session(fake, backend="trio") as session:
+        assert session.dataset(_dataset(fake)).samples.list(mode="ids")[0].id == \
+            fake.sample_ids(_dataset(fake))[0]
+
+
+def test_calling_back_from_a_progress_callback_says_to_use_the_async_api(
+        fake: FakeLightly) -> None:
+    dataset_id = _dataset(fake)
+    with _sync_session(fake) as session:
+        ds = session.dataset(dataset_id)
+
+        class Reentrant:
+            def start(self, total: int, description: str) -> None:
+                ds.tags.list()  # runs on the session's own loop thread
+
+            def advance(self, n: int) -> None: ...
+
+            def close(self) -> None: ...
+
+        sample = ds.samples.get(fake.sample_ids(dataset_id)[0])
+        with pytest.raises(RuntimeError, match="must use the async API"):
+            ds.samples.update_many([sample], progress=Reentrant())
+        assert ds.tags.list() == []  # the session is still usable
+
+
+def test_bulk_helpers_keep_their_result_and_progress_events_when_called_sync(
+        fake: FakeLightly) -> None:
+    dataset_id = _dataset(fake)
+    ids = fake.sample_ids(dataset_id)
+    fake.faults.add(method="POST", path=f"/v1/datasets/*/predictions/samples/{ids[2]}",
+                    status=400)
+    events: list[tuple[str, int]] = []
+
+    class Recorder:
+        def start(self, total: int, description: str) -> None:
+            events.append(("start", total))
+
+        def advance(self, n: int) -> None:
+            events.append(("advance", n))
+
+        def close(self) -> None:
+            events.append(("close", 0))
+
+    with _sync_session(fake) as session:
+        ds = session.dataset(dataset_id)
+        ds.predictions.upsert_task_schema(SCHEMA, prediction_uuid_timestamp=TS)
+        result = ds.predictions.upsert_many(
+            {sid: _classification(i) for i, sid in enumerate(ids[:6])},
+            prediction_uuid_timestamp=TS, progress=Recorder())
+    assert isinstance(result, la.BulkResult)
+    assert list(result.failed) == [ids[2]]
+    assert isinstance(result.failed[ids[2]], la.BadRequestError)
+    assert sorted(result.succeeded) == sorted(ids[:2] + ids[3:6])
+    assert events == [("start", 6)] + [("advance", 1)] * 6 + [("close", 0)]
+
+
+def test_new_raw_samples_moves_the_bookmark_only_after_a_complete_clean_pass(
+        fake: FakeLightly) -> None:
+    dataset_id = _dataset(fake)
+    with _sync_session(fake) as session:
+        source = session.dataset(dataset_id).datasource
+
+        def crash() -> None:
+            with source.new_raw_samples() as batch:
+                for _ in batch:
+                    raise KeyError("crash while processing")
+
+        with pytest.raises(KeyError):
+            crash()
+        assert source.get_processed_until() == 0
+        with source.new_raw_samples() as batch:
+            for _, _row in zip(range(3), batch, strict=False):  # stops early
+                pass
+        assert batch.rows_seen == 3
+        assert source.get_processed_until() == 0
+        with source.new_raw_samples() as batch:
+            seen = [row.file_name for row in batch]
+        assert batch.exhausted
+        assert len(seen) == N
+        assert source.get_processed_until() == batch.to
+
+
+def test_input_errors_come_from_the_call_itself_before_any_request(fake: FakeLightly) -> None:
+    with _sync_session(fake) as session:
+        ds = session.dataset(_dataset(fake))
+        with pytest.raises(la.InvalidInputError, match="from_"):
+            ds.datasource.list_raw_samples(from_=5, to=1)  # the pager, before iterating
+        with pytest.raises(la.InvalidInputError, match="tag_id"):
+            ds.tags.get("not-an-id")
+        with pytest.raises(la.NotFoundError) as caught:
+            ds.tags.get("0" * 24)
+    assert caught.value.status_code == 404
+    assert fake.calls[-1].path.endswith("/tags/" + "0" * 24)
+    with pytest.raises(la.InvalidInputError, match="dataset_id"):
+        _sync_session(fake).dataset("nope")
+
+
+def test_an_unclosed_session_warns_and_stops_its_thread_when_collected(
+        fake: FakeLightly) -> None:
+    session = _sync_session(fake)
+    thread = next(t for t in threading.enumerate() if t.name == "lightly-async-sync")
+    with pytest.warns(ResourceWarning, match="unclosed"):
+        del session  # the last reference: collected at once
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_a_plain_script_uses_the_sync_session_against_a_served_fake(fake: FakeLightly) -> None:
+    dataset_id = _dataset(fake)
+    script = (
+        "import sys\n"
+        "from lightly_async.sync import LightlySession\n"
+        "with LightlySession() as session:\n"
+        f"    ds = session.dataset({dataset_id!r})\n"
+        "    ds.tags.create_initial()\n"
+        "    print(ds.tags.get_initial().bit_mask_data.count())\n"
+    )
+    with fake.serve_in_thread() as base_url:
+        env = {"LIGHTLY_TOKEN": DEFAULT_TOKEN, "LIGHTLY_SERVER_LOCATION": base_url,
+               "PATH": "/usr/bin:/bin"}
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(N)
+
