@@ -1,7 +1,9 @@
 """``python -m lightly_async demo``: a realistic workflow end to end on the embedded fake server.
 
 ``python -m lightly_async demo --serve`` instead keeps the fake running on loopback and prints
-its URL and token, so any client (this one, the official one, curl) can be pointed at it.
+its URL and token (as ``lightly-async fake serve`` does), so any client (this one, the official
+one, curl) can be pointed at it. ``python -m lightly_async`` is the whole ``lightly-async``
+command line; the demo's options are in :func:`add_demo_parser`.
 """
 
 from __future__ import annotations
@@ -14,21 +16,35 @@ from typing import Any
 
 import anyio
 
-__all__ = ["main"]
+__all__ = ["add_demo_parser", "main", "run_demo"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m lightly_async``."""
-    parser = argparse.ArgumentParser(prog="python -m lightly_async")
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the demo workflow against the embedded fake server")
-    demo.add_argument("--samples", type=int, default=3000, help="dataset size (default 3000)")
+    """Entry point of ``python -m lightly_async``: the ``lightly-async`` command line."""
+    from lightly_async.cli import main as cli_main
+
+    return cli_main(argv, prog="python -m lightly_async")
+
+
+def add_demo_parser(commands: Any) -> argparse.ArgumentParser:
+    """The ``demo`` command and its options (``commands``: the CLI's sub-parsers)."""
+    from lightly_async.cli._fake import add_serve_arguments
+
+    demo: argparse.ArgumentParser = commands.add_parser(
+        "demo", help="run the demo workflow against the embedded fake server")
+    add_serve_arguments(demo, samples=3000)  # --samples, and --host/--port for --serve
     demo.add_argument("--concurrency", type=int, default=32, help="bulk concurrency")
     demo.add_argument("--in-process", action="store_true",
                       help="talk to the fake in-process instead of over loopback HTTP")
     demo.add_argument("--serve", action="store_true",
-                      help="only serve the fake on 127.0.0.1 and print its URL, until Ctrl-C")
-    args = parser.parse_args(argv)
+                      help="only serve the fake (seeded as `fake serve` does) and print its "
+                      "URL, until Ctrl-C")
+    demo.set_defaults(handler=run_demo)
+    return demo
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Run the demo (or, with ``--serve``, serve the fake) as ``args`` say."""
     import lightly_async as la
     try:
         from lightly_async.testing import FakeLightly  # noqa: F401
@@ -38,30 +54,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"the demo needs the fake server's extra: {install_hint('fake')} ({exc})",
               file=sys.stderr)
         return 2
+    if args.serve:
+        from lightly_async.cli._fake import serve
+
+        return serve(args)
     try:
-        if args.serve:
-            anyio.run(_serve_forever)
-            return 0
         return anyio.run(_demo, args.samples, args.concurrency, args.in_process)
     except KeyboardInterrupt:
         return 130
     except (DemoCheckFailed, la.LightlyError) as exc:
         print(f"\ndemo FAILED: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-
-
-async def _serve_forever() -> None:
-    from lightly_async.testing import FakeLightly
-
-    fake = FakeLightly()
-    dataset_id = fake.create_dataset("demo", file_names=[f"img_{i:05d}.jpg" for i in range(100)])
-    async with fake.serve() as base_url:
-        print(f"fake Lightly server on {base_url}")
-        print(f"  token:      {fake.token}")
-        print(f"  dataset id: {dataset_id}")
-        print(f"  try:        curl '{base_url}/v1/datasets/{dataset_id}/tags?token={fake.token}'")
-        print("Ctrl-C to stop.", flush=True)
-        await anyio.sleep_forever()
 
 
 class DemoCheckFailed(Exception):

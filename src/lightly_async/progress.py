@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["ProgressArg", "ProgressCallback", "open_progress"]
+__all__ = ["LineProgress", "ProgressArg", "ProgressCallback", "open_progress"]
 
 
 @runtime_checkable
@@ -33,6 +33,39 @@ class ProgressCallback(Protocol):
 
 
 ProgressArg = bool | ProgressCallback | None
+
+
+class LineProgress:
+    """A dependency-free progress display: ``description: 40% (400/1000)`` on one line of
+    ``stream`` (default stderr), redrawn every tenth; for terminals without tqdm."""
+
+    def __init__(self, stream: Any = None) -> None:
+        self._stream = stream
+        self.total = self.done = 0
+        self.description = ""
+        self._shown = -1
+
+    def start(self, total: int, description: str) -> None:
+        self.total, self.done, self.description, self._shown = total, 0, description, -1
+        self._draw()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        self._draw()
+
+    def close(self) -> None:
+        self._shown = -1
+        self._draw(end="\n")
+
+    def _draw(self, end: str = "") -> None:
+        tenth = 10 * self.done // max(self.total, 1)
+        if tenth == self._shown:
+            return
+        self._shown = tenth
+        stream = self._stream if self._stream is not None else sys.stderr
+        pct = 100 * self.done // max(self.total, 1)
+        print(f"\r{self.description}: {pct}% ({self.done}/{self.total})", end=end,
+              file=stream, flush=True)
 
 
 class _Silent:

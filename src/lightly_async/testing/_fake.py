@@ -197,13 +197,21 @@ class FakeLightly:
             yield session
 
     @contextlib.asynccontextmanager
-    async def serve(self, *, log_level: str = "warning") -> AsyncIterator[str]:
-        """Serve over loopback (uvicorn in a thread); yields ``http://127.0.0.1:<port>``."""
-        async with _serve.serve(self.app, log_level=log_level) as base_url:
+    async def serve(
+        self, *, log_level: str = "warning", host: str = "127.0.0.1", port: int = 0
+    ) -> AsyncIterator[str]:
+        """Serve over loopback (uvicorn in a thread); yields ``http://127.0.0.1:<port>``.
+
+        ``port=0`` picks a free port; another ``host`` serves beyond loopback (plain HTTP).
+        """
+        async with _serve.serve(self.app, log_level=log_level, host=host, port=port) as base_url:
             yield base_url
 
     @contextlib.contextmanager
-    def serve_in_thread(self, *, log_level: str = "warning") -> Iterator[str]:
+    def serve_in_thread(
+        self, *, log_level: str = "warning", host: str = "127.0.0.1", port: int = 0
+    ) -> Iterator[str]:
         """Like :meth:`serve`, for synchronous code."""
-        with _serve.serve_in_thread(self.app, log_level=log_level) as base_url:
+        with _serve.serve_in_thread(self.app, log_level=log_level, host=host,
+                                    port=port) as base_url:
             yield base_url

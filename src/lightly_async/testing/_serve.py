@@ -24,9 +24,14 @@ _STARTUP_TIMEOUT = 10.0
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, *, log_level: str = "warning") -> Iterator[str]:
-    """Serve ``app`` until the block ends; yields the base URL ``http://127.0.0.1:<port>``."""
-    running = _start(app, log_level)
+def serve_in_thread(
+    app: Any, *, log_level: str = "warning", host: str = "127.0.0.1", port: int = 0
+) -> Iterator[str]:
+    """Serve ``app`` until the block ends; yields the base URL ``http://127.0.0.1:<port>``.
+
+    ``port=0`` picks a free port; another ``host`` (``0.0.0.0``) serves beyond loopback.
+    """
+    running = _start(app, log_level, host, port)
     try:
         running.wait_started()
         yield running.base_url
@@ -35,9 +40,11 @@ def serve_in_thread(app: Any, *, log_level: str = "warning") -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serve(app: Any, *, log_level: str = "warning") -> AsyncIterator[str]:
+async def serve(
+    app: Any, *, log_level: str = "warning", host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[str]:
     """Async twin of :func:`serve_in_thread` (waits in a worker thread; asyncio or trio)."""
-    running = _start(app, log_level)
+    running = _start(app, log_level, host, port)
     try:
         await anyio.to_thread.run_sync(running.wait_started)
         yield running.base_url
@@ -70,11 +77,11 @@ class _Running:
         self.sock.close()
 
 
-def _start(app: Any, log_level: str) -> _Running:
+def _start(app: Any, log_level: str, host: str, port: int) -> _Running:
     config = uvicorn.Config(
         app,
-        host="127.0.0.1",
-        port=0,
+        host=host,
+        port=port,
         log_level=log_level,
         log_config=None,
         lifespan="off",
@@ -85,7 +92,7 @@ def _start(app: Any, log_level: str) -> _Running:
     # Nagle's algorithm and the client's delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind((host, port))
     sock.listen(128)
     running = _Running(uvicorn.Server(config), sock)
     running.thread.start()

@@ -1,0 +1,102 @@
+"""``lightly-async fake serve`` (and ``python -m lightly_async demo --serve``): a seeded fake
+Lightly server on loopback until Ctrl-C, printing what a client needs to reach it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING
+
+import anyio
+
+if TYPE_CHECKING:
+    from lightly_async.testing import FakeLightly
+
+__all__ = ["PREDICTION_VERSION", "add_serve_arguments", "seed", "serve"]
+
+PREDICTION_VERSION = 1_700_000_000_000
+"""The prediction version at which the served fake has its task schema."""
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser, *, samples: int = 100) -> None:
+    """The options of a served fake; shared by ``fake serve`` and ``demo --serve``."""
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="interface to listen on (default 127.0.0.1: loopback only)")
+    parser.add_argument("--port", type=int, default=0,
+                        help="port to listen on (default 0: a free one, printed)")
+    parser.add_argument("--samples", type=int, default=samples,
+                        help=f"samples in the served dataset (default {samples})")
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Serve until interrupted; prints the URL, token and dataset id as shell exports."""
+    from lightly_async._install import install_hint
+
+    if args.samples < 1:
+        print("lightly-async: error: --samples must be >= 1", file=sys.stderr)
+        return 2
+    try:
+        from lightly_async.testing import FakeLightly
+    except ImportError as exc:
+        print(f"lightly-async: error: the fake server needs the fake extra: "
+              f"{install_hint('fake')} ({exc})", file=sys.stderr)
+        return 2
+    fake = FakeLightly()
+    dataset_id = seed(fake, args.samples)
+    anyio.run(_serve_forever, fake, dataset_id, args)
+    return 0
+
+
+def seed(fake: FakeLightly, samples: int) -> str:
+    """A dataset with ``samples`` samples (each with a small image to download), its initial
+    tag, as many raw files in a datasource, an embedding and a classification task schema;
+    returns the dataset id."""
+    from lightly_async.models import (
+        PredictionTaskSchema,
+        PredictionTaskSchemaCategory,
+        TaskType,
+    )
+
+    names = [f"img_{i:05d}.jpg" for i in range(samples)]
+    dataset_id = fake.create_dataset("demo", file_names=names)
+    now = int(time.time())
+    fake.add_raw_files(dataset_id, [(f"raw/{name}", now - samples + i)
+                                    for i, name in enumerate(names)])
+    fake.add_embedding(dataset_id)
+
+    async def through_the_api() -> None:
+        async with fake.session() as session:
+            ds = session.dataset(dataset_id)
+            await ds.tags.create_initial()
+            images = {sid: (name, _image_bytes(name))
+                      for sid, name in zip(fake.sample_ids(dataset_id), names, strict=True)}
+            (await ds.samples.upload_images(images, progress=False)).raise_for_failures()
+            await ds.predictions.upsert_task_schema(PredictionTaskSchema(
+                name="classification", type=TaskType.CLASSIFICATION,
+                categories=[PredictionTaskSchemaCategory(id=i, name=n)
+                            for i, n in enumerate(["cat", "dog", "bird"])]),
+                prediction_uuid_timestamp=PREDICTION_VERSION)
+
+    anyio.run(through_the_api)
+    return dataset_id
+
+
+def _image_bytes(name: str) -> bytes:
+    """Stand-in image content: a JPEG start-of-image marker and the file's name."""
+    return b"\xff\xd8\xff\xe0" + name.encode()
+
+
+async def _serve_forever(fake: FakeLightly, dataset_id: str, args: argparse.Namespace) -> None:
+    async with fake.serve(host=args.host, port=args.port) as base_url:
+        if args.host in ("0.0.0.0", "::"):  # listening everywhere: reach it over loopback here
+            base_url = base_url.replace(f"//{args.host}:", "//127.0.0.1:")
+        print(f"fake Lightly server on {base_url} (Ctrl-C to stop)")
+        n = args.samples
+        print(f"# dataset {dataset_id}: {n} samples with images, tag 'initial-tag', {n} raw "
+              f"files; task 'classification' (cat, dog, bird) at prediction version "
+              f"{PREDICTION_VERSION}")
+        print(f"export LIGHTLY_TOKEN={fake.token}")
+        print(f"export LIGHTLY_SERVER_LOCATION={base_url}")
+        print(f"export LIGHTLY_DATASET_ID={dataset_id}", flush=True)
+        await anyio.sleep_forever()
