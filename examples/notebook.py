@@ -27,4 +27,27 @@ rest = await ds.tags.arithmetics_bitmask(initial.id, first_ten.id, "DIFFERENCE")
 print("the rest:", rest.bit_mask_data.count(), "samples")
 
 # %%
+# A bulk call: with the `progress` extra the bar is a widget, and it stays with its final count.
+VERSION = 1_700_000_000_000  # a prediction version (ms)
+await ds.predictions.upsert_task_schema(  # noqa: F704
+    la.PredictionTaskSchema(name="review", type=la.TaskType.CLASSIFICATION,
+                            categories=[la.PredictionTaskSchemaCategory(id=0, name="keep"),
+                                        la.PredictionTaskSchemaCategory(id=1, name="drop")]),
+    prediction_uuid_timestamp=VERSION)
+sample_ids = [s.id for s in await ds.samples.list(mode="ids")]  # noqa: F704
+result = await ds.predictions.upsert_many(  # noqa: F704
+    {sid: [la.PredictionSingletonClassification(task_name="review", category_id=i % 2,
+                                                score=0.8)]
+     for i, sid in enumerate(sample_ids)},
+    prediction_uuid_timestamp=VERSION)
+print(result)
+
+# %%
+# The sync facade works in a notebook too: its event loop runs in a thread of its own.
+from lightly_async.sync import LightlySession as SyncSession  # noqa: E402
+
+with SyncSession() as sync_session:
+    print("tags:", sorted(t.name for t in sync_session.dataset(DATASET_ID).tags.list()))
+
+# %%
 await session.aclose()  # noqa: F704

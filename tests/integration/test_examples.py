@@ -165,6 +165,8 @@ async def test_notebook_cells_build_a_tag_when_run_in_order(
     out = capsys.readouterr().out
     assert "first-ten [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in out
     assert "the rest: 20 samples" in out
+    assert "BulkResult(ok=True, succeeded=30, failed=0, not_attempted=0)" in out
+    assert "tags: ['first-ten', 'initial-tag']" in out
     names = {t.name for t in fake.tags(dataset_id)}
     assert names == {"initial-tag", "first-ten"}
     assert namespace["session"].is_closed
