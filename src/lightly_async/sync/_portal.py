@@ -52,7 +52,14 @@ class Runner:
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Await ``fn(*args, **kwargs)`` on the session's loop and return its result."""
         portal = self._usable_portal()
-        return portal.call(functools.partial(fn, *args, **kwargs))
+        future = portal.start_task_soon(functools.partial(fn, *args, **kwargs))
+        try:
+            return future.result()
+        except BaseException:
+            # Ctrl-C (or any exception) while waiting: cancel the call on the loop, so it
+            # does not run on behind the caller's back. A finished call ignores this.
+            future.cancel()
+            raise
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
         """A plain iterator over an async one; each item is fetched on the session's loop."""
