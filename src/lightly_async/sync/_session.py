@@ -6,14 +6,15 @@ import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from lightly_async._retry import RetryPolicy
-from lightly_async._session import NOT_GIVEN, NotGiven, SessionStats, TimeoutArg
+from lightly_async import NOT_GIVEN
 from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._portal import Runner, finalize_unclosed
 
 if TYPE_CHECKING:
     from lightly_async import _http
+    from lightly_async._retry import RetryPolicy
     from lightly_async._session import LightlySession as AsyncSession
+    from lightly_async._session import NotGiven, SessionStats, TimeoutArg
     from lightly_async.models.common import JobStatusData
     from lightly_async.resources.jobs import Jobs as AsyncJobs
 
