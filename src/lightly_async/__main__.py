@@ -18,6 +18,8 @@ import anyio
 
 __all__ = ["add_demo_parser", "main", "run_demo"]
 
+DEMO_SAMPLES = 3000
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m lightly_async``: the ``lightly-async`` command line."""
@@ -32,7 +34,8 @@ def add_demo_parser(commands: Any) -> argparse.ArgumentParser:
 
     demo: argparse.ArgumentParser = commands.add_parser(
         "demo", help="run the demo workflow against the embedded fake server")
-    add_serve_arguments(demo, samples=3000)  # --samples, and --host/--port for --serve
+    add_serve_arguments(demo, samples=None, when=" with --serve",
+                        samples_help=f"default {DEMO_SAMPLES}, with --serve 100")
     demo.add_argument("--concurrency", type=int, default=32, help="bulk concurrency")
     demo.add_argument("--in-process", action="store_true",
                       help="talk to the fake in-process instead of over loopback HTTP")
@@ -59,7 +62,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
         return serve(args)
     try:
-        return anyio.run(_demo, args.samples, args.concurrency, args.in_process)
+        samples = DEMO_SAMPLES if args.samples is None else args.samples
+        return anyio.run(_demo, samples, args.concurrency, args.in_process)
     except KeyboardInterrupt:
         return 130
     except (DemoCheckFailed, la.LightlyError) as exc:

@@ -13,26 +13,32 @@ import anyio
 if TYPE_CHECKING:
     from lightly_async.testing import FakeLightly
 
-__all__ = ["PREDICTION_VERSION", "add_serve_arguments", "seed", "serve"]
+__all__ = ["PREDICTION_VERSION", "SERVED_SAMPLES", "add_serve_arguments", "seed", "serve"]
 
+SERVED_SAMPLES = 100
+"""Samples in the served dataset unless ``--samples`` says otherwise."""
 PREDICTION_VERSION = 1_700_000_000_000
 """The prediction version at which the served fake has its task schema."""
 
 
-def add_serve_arguments(parser: argparse.ArgumentParser, *, samples: int = 100) -> None:
-    """The options of a served fake; shared by ``fake serve`` and ``demo --serve``."""
+def add_serve_arguments(parser: argparse.ArgumentParser, *, samples: int | None = 100,
+                        when: str = "", samples_help: str = "default 100") -> None:
+    """The options of a served fake; shared by ``fake serve`` and ``demo --serve``
+    (``when`` notes when the host and port apply)."""
     parser.add_argument("--host", default="127.0.0.1",
-                        help="interface to listen on (default 127.0.0.1: loopback only)")
+                        help=f"interface to listen on{when} (default 127.0.0.1: loopback only)")
     parser.add_argument("--port", type=int, default=0,
-                        help="port to listen on (default 0: a free one, printed)")
+                        help=f"port to listen on{when} (default 0: a free one, printed)")
     parser.add_argument("--samples", type=int, default=samples,
-                        help=f"samples in the served dataset (default {samples})")
+                        help=f"samples in the dataset ({samples_help})")
 
 
 def serve(args: argparse.Namespace) -> int:
     """Serve until interrupted; prints the URL, token and dataset id as shell exports."""
     from lightly_async._install import install_hint
 
+    if args.samples is None:
+        args.samples = SERVED_SAMPLES
     if args.samples < 1:
         print("lightly-async: error: --samples must be >= 1", file=sys.stderr)
         return 2
