@@ -20,17 +20,14 @@ thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer
 API: a blocking call there stalls that code's own loop while it waits.
 """
 
-from lightly_async.sync._dataset import (
-    Dataset,
-    Datasource,
-    Pager,
-    Predictions,
-    RawSamplesBatch,
-    Samples,
-    Samplings,
-    Tags,
-)
+from lightly_async.sync._base import Pager
+from lightly_async.sync._dataset import Dataset
+from lightly_async.sync._datasource import Datasource, RawSamplesBatch
+from lightly_async.sync._predictions import Predictions
+from lightly_async.sync._samples import Samples
+from lightly_async.sync._samplings import Samplings
 from lightly_async.sync._session import Jobs, LightlySession
+from lightly_async.sync._tags import Tags
 
 __all__ = [
     "Dataset",
