@@ -100,3 +100,18 @@ def test_bars_are_off_when_tqdm_is_not_installed(monkeypatch: pytest.MonkeyPatch
 def test_false_shows_nothing_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(progress, "_stderr_is_tty", lambda: True)
     assert isinstance(progress._resolve(False), progress._Silent)
+
+
+def test_line_progress_redraws_each_tenth_and_ends_with_the_final_count() -> None:
+    import io
+
+    stream = io.StringIO()
+    bar = progress.LineProgress(stream)
+    bar.start(20, "downloads")
+    for _ in range(20):
+        bar.advance(1)
+    bar.close()
+    frames = stream.getvalue().split("\r")[1:]
+    assert frames[0] == "downloads: 0% (0/20)"
+    assert frames[-1] == "downloads: 100% (20/20)\n"
+    assert len(frames) == 12  # start, ten tenths, and the final line kept by close()
