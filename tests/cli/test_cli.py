@@ -324,6 +324,15 @@ def test_commands_run_in_their_own_process_against_a_served_fake(
             capture_output=True, text=True, env=_cli_env(**exports), timeout=120, check=False)
         assert done.returncode == 0, done.stderr
         assert len(list((tmp_path / "d").iterdir())) == 6
+        script = ("import os\n"
+                  "from lightly_async.sync import LightlySession\n"
+                  "with LightlySession() as session:\n"
+                  "    ds = session.dataset(os.environ['LIGHTLY_DATASET_ID'])\n"
+                  "    print(len(list(ds.datasource.list_raw_samples())))\n")
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              env=_cli_env(**exports), timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "6"  # a plain sync script against the same server
     finally:
         server.send_signal(signal.SIGINT)
         try:

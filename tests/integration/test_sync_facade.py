@@ -377,3 +377,12 @@ def test_a_plain_script_uses_the_sync_session_against_a_served_fake(fake: FakeLi
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(N)
 
+
+
+def test_a_missing_token_fails_in_the_constructor_and_leaves_no_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIGHTLY_TOKEN", raising=False)
+    before = {t.ident for t in threading.enumerate()}
+    with pytest.raises(la.InvalidInputError, match="LIGHTLY_TOKEN"):
+        sync.LightlySession()
+    assert {t.ident for t in threading.enumerate() if t.is_alive()} <= before
