@@ -13,6 +13,8 @@ import inspect
 from functools import cached_property
 from typing import Any
 
+import pytest
+
 import lightly_async as la
 from lightly_async import resources, sync
 
@@ -91,14 +93,22 @@ def test_every_async_method_and_resource_has_a_sync_twin_with_the_same_signature
             getattr(resources, n), type))}
 
 
-def test_the_sync_constructor_takes_every_async_keyword_with_the_async_defaults() -> None:
+def test_the_sync_constructor_names_only_async_keywords_and_passes_newer_ones_through() -> None:
     aio = inspect.signature(la.LightlySession.__init__).parameters
     mirrored = inspect.signature(sync.LightlySession.__init__).parameters
-    assert set(mirrored) - SYNC_ONLY_PARAMETERS - {"options"} == set(aio)
-    assert mirrored["options"].kind is inspect.Parameter.VAR_KEYWORD  # newer ones pass through
+    named = set(mirrored) - SYNC_ONLY_PARAMETERS - {"options"}
+    assert named <= set(aio)  # nothing stale
+    assert {"self", "token", "base_url", "timeout", "transport"} <= named
+    # Keywords the async session gains later (in parallel work) reach it through **options.
+    assert mirrored["options"].kind is inspect.Parameter.VAR_KEYWORD
     # Keywords left unset are not sent, so the async session's own defaults apply.
     assert all(p.default is la.NOT_GIVEN for n, p in mirrored.items()
                if n not in {"self", "token", "options", *SYNC_ONLY_PARAMETERS})
+
+
+def test_unknown_keywords_reach_the_async_constructor_and_fail_there() -> None:
+    with pytest.raises(TypeError, match="no_such_option"):
+        sync.LightlySession("token", no_such_option=1)
 
 
 def test_the_walk_notices_a_missing_twin_and_a_changed_signature() -> None:
