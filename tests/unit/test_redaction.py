@@ -307,19 +307,34 @@ def test_log_filter_redacts_httpx_record_when_message_has_token(
 # -- _http.redact ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("https://a.test/x?token=abc", "https://a.test/x?token=[REDACTED]"),
-    ("https://a.test/x?token=abc&b=1", "https://a.test/x?token=[REDACTED]&b=1"),
-    ("https://a.test/x?a=1&token=abc#frag", "https://a.test/x?a=1&token=[REDACTED]#frag"),
-    ("https://a.test/x?a=1;token=abc", "https://a.test/x?a=1;token=[REDACTED]"),
+    ("https://a.test/x?token=abc&mode=1", "https://a.test/x?token=[REDACTED]&mode=1"),
+    ("https://a.test/x?to=1&token=abc#frag", "https://a.test/x?to=1&token=[REDACTED]#frag"),
+    ("https://a.test/x?from=1;token=abc", "https://a.test/x?from=1;token=[REDACTED]"),
     ("token=abc", "token=[REDACTED]"),
-    ("https://a.test/x?TOKEN=abc", "https://a.test/x?TOKEN=[REDACTED]"),
+    ("TOKEN=abc in text", "TOKEN=[REDACTED] in text"),
     ("https://a.test/x?token=ab%2Fcd+e", "https://a.test/x?token=[REDACTED]"),
     ("GET https://a.test/x?token=abc -> 200", "GET https://a.test/x?token=[REDACTED] -> 200"),
     ("'https://a.test/x?token=abc'", "'https://a.test/x?token=[REDACTED]'"),
     ("two ?token=a and &token=b", "two ?token=[REDACTED] and &token=[REDACTED]"),
     ("Authorization: Bearer eyJ.abc.def", "Authorization: Bearer [REDACTED]"),
     ("authorization: bearer abc-DEF_1=", "authorization: bearer [REDACTED]"),
-    ("https://a.test/x?mytoken=abc", "https://a.test/x?mytoken=abc"),
-    ("https://a.test/x?tokens=1", "https://a.test/x?tokens=1"),
+    ("free text mytoken=abc", "free text mytoken=abc"),
+    ("free text tokens=1", "free text tokens=1"),
+    # any URL whose query holds a parameter the API does not define: the query goes whole
+    ("https://a.test/x?mytoken=abc", "https://a.test/x?[REDACTED]"),
+    ("https://a.test/x?TOKEN=abc", "https://a.test/x?[REDACTED]"),
+    ("https://b.s3.amazonaws.com/k.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK"
+     "%2F2026&X-Amz-Signature=f00d", "https://b.s3.amazonaws.com/k.jpg?[REDACTED]"),
+    ("PUT https://storage.googleapis.com/b/k.jpg?X-Goog-Signature=ab12&X-Goog-Expires=60 ok",
+     "PUT https://storage.googleapis.com/b/k.jpg?[REDACTED] ok"),
+    ("https://storage.googleapis.com/b/k?GoogleAccessId=sa&Expires=1&Signature=c2ln",
+     "https://storage.googleapis.com/b/k?[REDACTED]"),
+    ("'https://acct.blob.core.windows.net/c/k.jpg?sv=2021-08-06&se=2026&sp=rw&sig=c2%3D'",
+     "'https://acct.blob.core.windows.net/c/k.jpg?[REDACTED]'"),
+    ("http://127.0.0.1:9/_fake/blobs/k?expires=0&sig=beef#f", "http://127.0.0.1:9/_fake/blobs/k?[REDACTED]#f"),
+    ("https://a.test/v1/x?mode=ids&type=full&cursor=c1", "https://a.test/v1/x?mode=ids&type=full&cursor=c1"),
+    ("<Message>bad sig=beef X-Amz-Signature=f00d</Message>",
+     "<Message>bad sig=[REDACTED] X-Amz-Signature=[REDACTED]</Message>"),
     ("nothing secret here", "nothing secret here"),
 ], ids=lambda value: value[:40])
 def test_redact_masks_token_and_bearer_when_present(text: str, expected: str) -> None:
@@ -334,9 +349,9 @@ def test_redact_is_idempotent_when_applied_twice() -> None:
 
 
 def test_redact_url_masks_token_when_given_httpx_url() -> None:
-    url = httpx.URL("https://a.test/x", params={"a": "1", "token": TOKEN})
+    url = httpx.URL("https://a.test/x", params={"mode": "1", "token": TOKEN})
 
-    assert _http.redact_url(url) == "https://a.test/x?a=1&token=[REDACTED]"
+    assert _http.redact_url(url) == "https://a.test/x?mode=1&token=[REDACTED]"
 
 
 @pytest.mark.asyncio
