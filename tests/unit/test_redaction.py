@@ -25,6 +25,7 @@ from lightly_async import (
     LightlySession,
     RetryPolicy,
     _http,
+    _redact,
 )
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
@@ -394,3 +395,95 @@ async def test_secret_is_absent_from_every_printable_object_when_a_bulk_run_fail
     assert sids[1] in captured.out  # the failed item is named: the capture is real
     _assert_records_seen(debug_logs, "httpx")
     _assert_clean_text(debug_logs.text, "logs")
+
+
+# -- signed URLs: every logger, every model repr ---------------------------------------------------
+SIGNED = ("https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+          "&X-Amz-Credential=AKIASECRET%2F20260101&X-Amz-Signature=SECRETsig0123")
+
+
+@pytest.mark.parametrize("logger", [
+    "httpx", "httpx2", "httpcore", "httpcore.http11", "httpcore.connection", "httpcore2.http11",
+    "aiohttp", "aiohttp.client", "aiohttp.internal", "httpx_aiohttp", "lightly_async",
+])
+def test_signed_query_is_masked_when_any_transport_logger_logs_the_url(
+    debug_logs: pytest.LogCaptureFixture, logger: str,
+) -> None:
+    _http.install_log_redaction()
+    logging.getLogger(logger).debug("request to %s failed", SIGNED)
+
+    assert any(r.name == logger for r in debug_logs.records)
+    assert "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?[REDACTED]" in debug_logs.text
+    _assert_clean_text(debug_logs.text, f"the {logger} log")
+
+
+def test_log_filter_reaches_a_child_logger_created_after_the_first_install(
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    _http.install_log_redaction()
+    late = logging.getLogger("aiohttp.a_module_imported_later")
+    _http.install_log_redaction()  # what building a client or an aiohttp pool does
+    late.warning("GET %s", SIGNED)
+
+    assert "?[REDACTED]" in debug_logs.text
+    _assert_clean_text(debug_logs.text, "the late logger's record")
+
+
+def _url_models() -> list[tuple[Any, Callable[[Any], str]]]:
+    from lightly_async.models import (
+        DatasourceRawSamplesData,
+        DatasourceRawSamplesDataRow,
+        InlineResponse200,
+        LabelBoxDataRow,
+        LabelStudioTask,
+    )
+    from lightly_async.models.tags import LabelStudioTaskData
+
+    row = DatasourceRawSamplesDataRow(file_name="img.jpg", read_url=SIGNED)
+    return [
+        (row, lambda m: m.read_url),
+        (DatasourceRawSamplesData(has_more=False, cursor="c", data=[row]),
+         lambda m: m.data[0].read_url),
+        (LabelBoxDataRow(external_id="img.jpg", image_url=SIGNED), lambda m: m.image_url),
+        (LabelStudioTask(id=1, data=LabelStudioTaskData(image=SIGNED)), lambda m: m.data.image),
+        (InlineResponse200(signed_write_url=SIGNED), lambda m: m.signed_write_url),
+    ]
+
+
+@pytest.mark.parametrize(("model", "url_of"), _url_models(),
+                         ids=lambda v: type(v).__name__)
+def test_repr_masks_the_signed_query_when_a_model_holds_a_url(
+    model: object, url_of: Callable[[Any], str],
+) -> None:
+    shown = f"{model!r} {model!s}"
+
+    assert "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?[REDACTED]" in shown
+    assert "SECRET" not in shown
+    assert url_of(model) == SIGNED  # the value itself stays whole, ready for use
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (SIGNED, "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg"),
+    ("https://user:pw@acct.blob.core.windows.net:8443/c/k.jpg?sv=1&sig=x#f",
+     "https://acct.blob.core.windows.net:8443/c/k.jpg"),
+    ("http://[::1]:9/blob?sig=x", "http://[::1]:9/blob"),
+    ("not a url ?sig=x", "[REDACTED]"),
+    ("http://host:notaport/x?sig=1", "[REDACTED]"),
+])
+def test_signed_url_display_keeps_scheme_host_and_path_only(url: str, shown: str) -> None:
+    assert _redact.signed_url_display(url) == shown
+
+
+def test_redaction_module_imports_no_http_library_when_scanned() -> None:
+    import ast
+    import pathlib
+
+    source = pathlib.Path(_redact.__file__).read_text()
+    imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.ImportFrom)}
+
+    assert imported.isdisjoint({"httpx", "httpx2", "httpcore", "httpcore2", "aiohttp",
+                                "httpx_aiohttp", "lightly_async"})
+    assert _http.redact is _redact.redact
