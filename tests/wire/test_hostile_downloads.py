@@ -135,6 +135,7 @@ async def test_download_replaces_the_destination_itself_when_if_exists_is_overwr
         (out / "a.png").write_bytes(b"old")
     else:
         (out / "a.png").symlink_to(victim)
+    (out / "a.png.part").write_bytes(b"the user's own file")  # not ours to touch either
 
     with anyio.fail_after(LIMIT):
         async with hostile_server(_serve_bodies) as server, _session(server) as session:
@@ -143,7 +144,7 @@ async def test_download_replaces_the_destination_itself_when_if_exists_is_overwr
 
     assert result.ok, result.failed
     assert not (out / "a.png").is_symlink()
-    assert _listing(out) == {"a.png": BODY[A]}
+    assert _listing(out) == {"a.png": BODY[A], "a.png.part": b"the user's own file"}
     assert victim.read_bytes() == b"precious"  # replaced the link, never wrote through it
 
 
