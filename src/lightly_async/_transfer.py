@@ -495,7 +495,7 @@ def _place(partial: Path, dest: Path, replace: bool) -> None:
         os.replace(partial, dest)
         return
     try:
-        os.link(partial, dest, follow_symlinks=False)  # fails if dest exists, even dangling
+        os.link(partial, dest)  # fails if dest exists, even as a dangling symlink
     except FileExistsError:
         raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                               str(dest)) from None
