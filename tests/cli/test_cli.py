@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -162,11 +163,15 @@ def test_download_writes_every_file_of_the_tag_and_resumes_with_skip(
     assert names == [f"img_{i:05d}.jpg" for i in range(N)]
     assert (out_dir / "img_00004.jpg").read_bytes() == _fake._image_bytes("img_00004.jpg")
 
-    served.fake.calls.clear()
-    code, _, err = run(capsys, "download", "--tag", "initial-tag", str(out_dir))
-    assert code == 2  # --if-exists error (the default): refused before anything is fetched
-    assert f"{N} of {N} files already exist" in err
-    assert served.calls("GET", "/_fake/blobs/") == 0
+    (out_dir / "img_00001.jpg").write_bytes(b"mine")
+    code, out, err = run(capsys, "download", "--tag", "initial-tag", str(out_dir))
+    assert code == 1  # --if-exists error (the default): each file there fails, none replaced
+    assert f"0 downloaded, 0 skipped (already there), {N} failed" in out
+    assert re.match(r"img_000\d\d\.jpg: FileExistsError: ", err)
+    assert sum("FileExistsError" in line for line in err.splitlines()) == 10  # then "... more"
+    assert f"... and {N - 10} more failures" in err
+    assert "pass --if-exists skip (resume)" in err
+    assert (out_dir / "img_00001.jpg").read_bytes() == b"mine"
 
     (out_dir / "img_00004.jpg").unlink()
     (out_dir / "img_00007.jpg").write_bytes(b"stale")

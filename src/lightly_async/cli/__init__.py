@@ -77,8 +77,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     cmd.add_argument("--tag", required=True, metavar="NAME", help="the tag's name")
     cmd.add_argument("dir", metavar="DIR", help="the directory to write to (created if needed)")
     cmd.add_argument("--if-exists", choices=["skip", "overwrite", "error"], default="error",
-                     help="what to do with a file already in DIR (default: error, before "
-                     "anything is downloaded)")
+                     help="a file already in DIR: error (the default: that file fails, "
+                     "nothing is replaced), skip (resume a run), overwrite")
     _bulk_options(cmd)
     cmd.set_defaults(handler=_commands.download)
 

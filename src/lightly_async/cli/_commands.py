@@ -66,28 +66,26 @@ def download(args: argparse.Namespace) -> int:
         root = Path(args.dir)
         by_name = await _sample_ids_by_name(ds, names, args.concurrency)
         targets = {by_name[name]: relative[name] for name in names}
-        existing = [sid for sid, rel in targets.items() if (root / rel).exists()]
-        if existing and args.if_exists == "error":
-            first = targets[existing[0]]
-            raise UsageError(f"{len(existing)} of {len(targets)} files already exist in {root} "
-                             f"(first: {first}); pass --if-exists skip (resume) or overwrite")
-        skipped = len(existing) if args.if_exists == "skip" else 0
-        if skipped:
-            targets = {sid: rel for sid, rel in targets.items() if sid not in set(existing)}
         groups: dict[PurePosixPath, dict[str, str]] = {}
         for sid, rel in targets.items():
             groups.setdefault(rel.parent, {})[sid] = rel.name
         failed: dict[str, BaseException] = {}
-        done = 0
+        done = skipped = 0
         async with _progress(args, len(targets), "downloads") as bar:
             for parent, files in groups.items():
                 directory = root / parent
                 await anyio.Path(directory).mkdir(parents=True, exist_ok=True)
                 result = await ds.samples.download(
-                    files, directory, concurrency=args.concurrency, progress=bar)
+                    files, directory, if_exists=args.if_exists, concurrency=args.concurrency,
+                    progress=bar)
+                bar.advance(len(result.skipped))  # left alone: done, without a request
                 done += len(result.succeeded)
+                skipped += len(result.skipped)
                 failed.update(result.failed)
         _print_failures({str(targets[sid]): error for sid, error in failed.items()})
+        if any(isinstance(error, FileExistsError) for error in failed.values()):
+            print("files already there were left alone: pass --if-exists skip (resume) or "
+                  "--if-exists overwrite", file=sys.stderr)
         print(f"{done} downloaded, {skipped} skipped (already there), {len(failed)} failed "
               f"into {root}")
         return 1 if failed else 0

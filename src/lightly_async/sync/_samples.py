@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
 from lightly_async.models.samples import ImageUrlType, SampleListMode
 from lightly_async.sync._base import Resource
 
@@ -69,10 +70,12 @@ class Samples(Resource):
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample."""
         return self._runner.call(self._aio.upload_images, images, thumbnail=thumbnail,
-                                 concurrency=concurrency, fail_fast=fail_fast, progress=progress)
+                                 concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+                                 transfer_timeout=transfer_timeout)
 
     def download(
         self,
@@ -80,10 +83,15 @@ class Samples(Resource):
         dest_dir: str | os.PathLike[str],
         *,
         type: ImageUrlType | str = "full",
+        if_exists: IfExists = "error",
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, Path]:
-        """Stream images to ``dest_dir`` through signed read URLs, never whole in memory."""
+        """Stream images to ``dest_dir`` through signed read URLs, never whole in memory;
+        ``if_exists`` says what happens to a file already there (error, skip, overwrite)."""
         return self._runner.call(self._aio.download, sample_ids, dest_dir, type=type,
-                                 concurrency=concurrency, fail_fast=fail_fast, progress=progress)
+                                 if_exists=if_exists, concurrency=concurrency,
+                                 fail_fast=fail_fast, progress=progress,
+                                 transfer_timeout=transfer_timeout)
