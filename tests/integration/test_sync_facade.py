@@ -386,3 +386,36 @@ def test_a_missing_token_fails_in_the_constructor_and_leaves_no_thread(
     with pytest.raises(la.InvalidInputError, match="LIGHTLY_TOKEN"):
         sync.LightlySession()
     assert {t.ident for t in threading.enumerate() if t.is_alive()} <= before
+
+
+def test_pager_cursor_resumes_like_the_async_one_after_an_early_break() -> None:
+    async def async_side(fake: FakeLightly, dataset_id: str) -> tuple[list[str], bool, bool]:
+        async with fake.session() as session:
+            source = session.dataset(dataset_id).datasource
+            pager, seen = source.list_raw_samples(), 0
+            async for _ in pager:
+                seen += 1
+                if seen == 12:  # inside the second page (10 rows a page)
+                    break
+            early = pager.exhausted
+            resumed = source.list_raw_samples(cursor=pager.cursor)
+            names = [row.file_name async for row in resumed]
+            return names, early, resumed.exhausted
+
+    def sync_side(fake: FakeLightly, dataset_id: str) -> tuple[list[str], bool, bool]:
+        with _sync_session(fake) as session:
+            source = session.dataset(dataset_id).datasource
+            pager = source.list_raw_samples()
+            for seen, _ in enumerate(pager, start=1):
+                if seen == 12:
+                    break
+            early = pager.exhausted
+            resumed = source.list_raw_samples(cursor=pager.cursor)
+            names = [row.file_name for row in resumed]
+            return names, early, resumed.exhausted
+
+    fake, dataset_id = _make_fake()
+    aio = anyio.run(async_side, fake, dataset_id)
+    fake, dataset_id = _make_fake()
+    assert sync_side(fake, dataset_id) == aio
+    assert aio == ([f"raw/{i:02d}.jpg" for i in range(10, N)], False, True)

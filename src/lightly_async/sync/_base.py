@@ -38,7 +38,9 @@ class Pager(Generic[PageT, RowT]):
     """``for row in pager`` yields rows; ``for page in pager.pages()`` yields whole pages.
 
     One page is fetched at a time, on demand; rows are handed out from it without a further
-    round trip to the session's loop.
+    round trip to the session's loop. ``cursor`` and ``exhausted`` mean what they mean on
+    the async pager: after a failure or an early ``break``, ``cursor=pager.cursor`` lists
+    again from the first page whose rows were not all handed out.
     """
 
     def __init__(self, runner: Runner, pager: AsyncPager[Any, Any],
@@ -46,14 +48,33 @@ class Pager(Generic[PageT, RowT]):
         self._runner = runner
         self._pager = pager
         self._rows = rows
+        self._rows_mode = False
+        self._page_cursor: str | None = None  # the cursor fetching the page being handed out
+        self._rows_done = False
+
+    @property
+    def cursor(self) -> str | None:
+        """Where the latest iteration would resume (``None``: the very first request)."""
+        return self._page_cursor if self._rows_mode else self._pager.cursor
+
+    @property
+    def exhausted(self) -> bool:
+        """True once the latest iteration reached its end."""
+        return self._pager.exhausted and (self._rows_done or not self._rows_mode)
 
     def pages(self) -> Iterator[PageT]:
         """Iterate over whole pages."""
+        self._rows_mode = False
         return self._runner.iterate(self._pager.pages())
 
     def __iter__(self) -> Iterator[RowT]:
-        for page in self.pages():
+        pages = self._pager.pages()
+        self._rows_mode, self._rows_done = True, False
+        self._page_cursor = self._pager.cursor
+        for page in self._runner.iterate(pages):
             yield from self._rows(page)
+            self._page_cursor = self._pager.cursor  # every row of that page handed out
+        self._rows_done = True
 
     def __repr__(self) -> str:
         return f"<lightly_async.sync.Pager over {self._pager!r}>"
