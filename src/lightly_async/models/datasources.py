@@ -84,7 +84,8 @@ class DatasourceConfigS3:
     s3_region: S3Region | str
     s3_access_key_id: str
     s3_secret_access_key: str = attrs.field(repr=False)
-    s3_server_side_encryption_kms_key: str | None = None
+    s3_server_side_encryption_kms_key: str | None = attrs.field(
+        default=None, metadata={"wire": "s3ServerSideEncryptionKMSKey"})
     thumb_suffix: str | None = None
     id: str | None = None
     purpose: DatasourcePurpose | str | None = None
@@ -147,8 +148,9 @@ class DatasourceConfigS3DelegatedAccess:
     full_path: str
     s3_region: S3Region | str
     s3_external_id: str
-    s3_arn: str
-    s3_server_side_encryption_kms_key: str | None = None
+    s3_arn: str = attrs.field(metadata={"wire": "s3ARN"})
+    s3_server_side_encryption_kms_key: str | None = attrs.field(
+        default=None, metadata={"wire": "s3ServerSideEncryptionKMSKey"})
     thumb_suffix: str | None = None
     id: str | None = None
     purpose: DatasourcePurpose | str | None = None
