@@ -12,8 +12,8 @@ the ``lightly==1.5.20`` package importable, without its torch stack, in a scratc
 (An unpacked copy of the package works too: put the directory holding ``lightly/`` first on
 ``PYTHONPATH``.) The output is OpenAPI 3.0.3 ``components.schemas`` for every body the 30 seed
 operations send or receive, in their newest shape, plus ``x-operation-bodies`` naming which
-schema each operation sends and receives. What it does not carry over: string ``pattern``s
-(kept in validators there, not in the types) and descriptions.
+schema each operation sends and receives. String ``pattern``s come from the models' validators;
+descriptions are not carried over.
 """
 
 from __future__ import annotations
@@ -127,6 +127,9 @@ class _Deriver:
                 extra = True
                 continue
             schema = self.type(field.outer_type_)
+            pattern = _pattern(cls, name)
+            if pattern is not None and schema.get("type") == "string":
+                schema["pattern"] = pattern
             if field.allow_none:
                 schema = _nullable(schema)
             properties[field.alias] = schema
@@ -195,6 +198,15 @@ class _Deriver:
                     out["maxItems"] = tp.max_items
                 return out
         raise TypeError(f"no JSON schema for {tp!r}")
+
+
+def _pattern(cls: Any, field: str) -> str | None:
+    """The regular expression a field's generated validator checks, if any."""
+    for validator in cls.__validators__.get(field, []):
+        found = re.search(r're\.match\(r"(.+)", value\)', inspect.getsource(validator.func))
+        if found:
+            return found.group(1)
+    return None
 
 
 def _one_of_constant(cls: type) -> str:
