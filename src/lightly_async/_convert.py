@@ -25,7 +25,11 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs import Converter
-from cattrs.errors import ClassValidationError, IterableValidationError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    IterableValidationError,
+)
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
 
@@ -385,7 +389,9 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
 # cattrs' ``configure_tagged_union(default=...)`` cannot send a fallback back unchanged (it
 # overwrites the tag with the class), and a non-dict body fails it with a bare TypeError.
 def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) -> None:
-    members = [m for m in typing.get_args(union) if m is not fallback]
+    # The fallback classes have no default tag; with ``fallback=None`` they are refused.
+    members = [m for m in typing.get_args(union)
+               if attrs.fields_dict(m)["type"].default is not attrs.NOTHING]
     by_tag = {_tag_of(m): (conv.get_structure_hook(m), m) for m in members}
     expected = ", ".join(sorted(by_tag))
 
@@ -396,10 +402,13 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
         found = by_tag.get(tag) if tag.__class__ is str else None
         if found is not None:
             return found[0](value, found[1])
+        if "type" not in value:
+            raise _at_tag(KeyError("type"), members[0])
         if tag.__class__ is not str:
-            raise WrongTypeError("a string (the union's type tag)", tag)
+            raise _at_tag(WrongTypeError("a string", tag), members[0])
         if fallback is None:
-            raise ValueError(f"unknown type {tag!r}, expected one of {expected}")
+            raise _at_tag(ValueError(f"unknown type {tag!r}, expected one of {expected}"),
+                          members[0])
         return fallback(type=tag, raw=value)
 
     unstructure_hooks = {m: conv.get_unstructure_hook(m) for m in members}
@@ -414,6 +423,12 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
     if fallback is not None:
         # A fallback unstructured on its own (not through the union) is its raw object too.
         conv.register_unstructure_hook(fallback, _raw_of)
+
+
+def _at_tag(exc: Exception, member: type) -> ClassValidationError:
+    """``exc`` as a problem of the ``type`` key, so the message names ``$….type``."""
+    exc.__notes__ = [AttributeValidationNote("the union's tag", "type", str)]
+    return ClassValidationError("the union's type tag", [exc], member)
 
 
 def _raw_of(value: Any) -> Any:
