@@ -222,7 +222,7 @@ def _decodes_or_raises_decode_error(call: Call, content: bytes) -> None:
             raise AssertionError(f"DecodeError with wrong context: {exc!r}") from exc
 
 
-_PAGER_REFUSAL = "page says hasMore=true but carries no new cursor"
+_PAGER_REFUSAL = "page says hasMore=true but carries no cursor"
 
 
 def _pager_refuses(body: Any) -> bool:
