@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from lightly_async._retry import RetryPolicy
-from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
+from lightly_async._send import SessionStats
+from lightly_async._session import NOT_GIVEN, LightlySession
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
     APIConnectionError,
@@ -15,20 +16,25 @@ from lightly_async.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BulkError,
     ConflictError,
     DecodeError,
     InvalidInputError,
+    JobFailedError,
     LightlyError,
     NameNotFoundError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
+    ResponseTooLargeError,
     ServerError,
+    SessionClosedError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
-    from lightly_async.bulk import BulkError, BulkResult
+    from lightly_async.bulk import BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
         DatasourceConfig,
@@ -59,15 +65,12 @@ if TYPE_CHECKING:
         Samplings,
         Tags,
     )
-    from lightly_async.resources.jobs import JobFailedError
 
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
-    "BulkError": "lightly_async.bulk",
     "BulkResult": "lightly_async.bulk",
     "ProgressCallback": "lightly_async.progress",
-    "JobFailedError": "lightly_async.resources.jobs",
     **dict.fromkeys(
         ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"],
         "lightly_async.resources"),
@@ -117,6 +120,8 @@ __all__ = [
     "Predictions",
     "ProgressCallback",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "SampleData",
     "Samples",
@@ -125,6 +130,7 @@ __all__ = [
     "SamplingMethod",
     "Samplings",
     "ServerError",
+    "SessionClosedError",
     "SessionStats",
     "TagArithmeticsOperation",
     "TagCreator",

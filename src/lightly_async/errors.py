@@ -2,7 +2,8 @@
 
 * LightlyError
   * APIError                    - anything that happened while talking to the API
-    * APIStatusError            - the server answered with a 4xx/5xx status
+    * APIStatusError            - the server answered with a 3xx/4xx/5xx status
+      * RedirectError           - 3xx: API calls never follow redirects
       * BadRequestError         - 400
       * AuthenticationError     - 401
       * PermissionDeniedError   - 403
@@ -14,6 +15,10 @@
     * APIConnectionError        - no answer: refused, reset, DNS, TLS, dropped
       * APITimeoutError         - the configured timeout or deadline ran out
     * DecodeError               - the body did not match the expected schema
+    * ResponseTooLargeError     - the body passed the session's ``max_response_size``
+  * BulkError                   - a bulk run had failures (``raise_for_failures``)
+  * JobFailedError              - a server-side job ended in ``FAILED``
+  * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
@@ -24,7 +29,11 @@ any of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lightly_async.bulk import BulkResult
+    from lightly_async.models.common import JobStatusData
 
 __all__ = [
     "APIConnectionError",
@@ -33,15 +42,20 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkError",
     "ConflictError",
     "DecodeError",
     "InvalidInputError",
+    "JobFailedError",
     "LightlyError",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
+    "SessionClosedError",
     "UnprocessableEntityError",
 ]
 
@@ -115,8 +129,32 @@ class APIError(LightlyError):
         )
 
 
+class SessionClosedError(LightlyError, RuntimeError):
+    """A call was made on a session (or a ``with_options`` view of it) after ``aclose()``."""
+
+
+class BulkError(LightlyError):
+    """Raised by ``BulkResult.raise_for_failures``; ``result`` holds every outcome."""
+
+    def __init__(self, result: BulkResult[Any, Any], errors: list[Exception]) -> None:
+        self.result = result
+        self.errors = errors
+        first = f": first error: {errors[0]}" if errors else ""
+        super().__init__(
+            f"{len(result.failed)} of {result.total} items failed, "
+            f"{len(result.not_attempted)} not attempted{first}")
+
+
+class JobFailedError(LightlyError):
+    """A job ended in ``FAILED``; ``job`` holds its last status."""
+
+    def __init__(self, job: JobStatusData) -> None:
+        self.job = job
+        super().__init__(f"job {job.id} failed: {job.error or 'no error message'}")
+
+
 class APIStatusError(APIError):
-    """The server answered with an error status (4xx or 5xx)."""
+    """The server answered with an error status (3xx, 4xx or 5xx)."""
 
     status_code: int
 
@@ -124,6 +162,18 @@ class APIStatusError(APIError):
                  **kwargs: Any) -> None:
         super().__init__(message, status_code=status_code, **kwargs)
         self.retry_after = retry_after
+
+
+class RedirectError(APIStatusError):
+    """3xx: API calls never follow redirects (the token would travel along).
+
+    ``location`` is the target's ``scheme://host/path`` (``None`` without a ``Location``);
+    its query is never kept.
+    """
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 class BadRequestError(APIStatusError):
@@ -178,6 +228,18 @@ class DecodeError(APIError):
     """The response body did not match the expected schema (or was not JSON)."""
 
 
+class ResponseTooLargeError(APIError):
+    """The answer's body passed ``max_response_size``; reading stopped there.
+
+    ``limit`` is the cap in bytes; ``size`` how much was declared or read when it stopped.
+    """
+
+    def __init__(self, message: str, *, limit: int, size: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.size = size
+
+
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -193,4 +255,6 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
     if status_code >= 500:
         return ServerError
+    if 300 <= status_code < 400:
+        return RedirectError
     return STATUS_ERRORS.get(status_code, APIStatusError)

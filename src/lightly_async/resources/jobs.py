@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from lightly_async.errors import APITimeoutError, InvalidInputError, LightlyError
+from lightly_async.errors import APITimeoutError, InvalidInputError, JobFailedError
 from lightly_async.models.common import JobState, JobStatusData
 
 if TYPE_CHECKING:
@@ -17,14 +17,6 @@ if TYPE_CHECKING:
 __all__ = ["JobFailedError", "Jobs"]
 
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class JobFailedError(LightlyError):
-    """A job ended in ``FAILED``; ``job`` holds its last status."""
-
-    def __init__(self, job: JobStatusData) -> None:
-        self.job = job
-        super().__init__(f"job {job.id} failed: {job.error or 'no error message'}")
 
 
 class Jobs:
