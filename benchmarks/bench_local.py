@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 import _official
-import httpx
+import httpx2
 from _common import interleaved, log, timed
 
 from lightly_async import BitMask
@@ -40,7 +40,7 @@ def page_body(n_rows: int = N_ROWS) -> bytes:
     fake.add_raw_files(dataset_id, ((f"raw/{i:07d}.jpg", i) for i in range(n_rows)))
 
     async def fetch() -> bytes:
-        async with httpx.AsyncClient(transport=fake.transport(),
+        async with httpx2.AsyncClient(transport=fake.transport(),
                                      base_url="http://fake.lightly") as client:
             response = await client.get(f"/v1/datasets/{dataset_id}/datasource/list",
                                         params={"token": fake.token})

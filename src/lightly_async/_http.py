@@ -350,7 +350,7 @@ class BodyTooLargeError(Exception):
         super().__init__(f"body of at least {size} bytes exceeds the cap of {limit}")
 
 
-async def read_body(response: Any, limit: int | None) -> bytes:
+async def read_body(response: Any, limit: int | None) -> bytes | bytearray:
     """The (decoded) body of a streamed response, refusing to hold more than ``limit`` bytes.
 
     A declared ``Content-Length`` above the cap fails before reading; otherwise the read
@@ -360,14 +360,23 @@ async def read_body(response: Any, limit: int | None) -> bytes:
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise BodyTooLargeError(int(declared), limit)
-    chunks: list[bytes] = []
+    first: bytes | None = None
+    buffer: bytearray | None = None  # grown in place: no list of chunks plus a joined copy
     total = 0
     async for chunk in response.aiter_bytes():
         total += len(chunk)
         if limit is not None and total > limit:
             raise BodyTooLargeError(total, limit)
-        chunks.append(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        if first is None:
+            first = chunk
+        elif buffer is None:
+            buffer = bytearray(first)
+            buffer += chunk
+        else:
+            buffer += chunk
+    if buffer is not None:
+        return buffer
+    return b"" if first is None else first
 
 
 def transport_errors(client: AnyClient) -> tuple[type[BaseException], ...]:

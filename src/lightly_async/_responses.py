@@ -21,7 +21,8 @@ __all__ = ["decode", "redirect_target", "status_error"]
 
 
 def status_error(
-    response: Any, body: bytes, method: str, display: str, redact: Callable[[str], str]
+    response: Any, body: bytes | bytearray, method: str, display: str,
+    redact: Callable[[str], str],
 ) -> APIStatusError:
     """The typed error for a non-2xx answer, with the body's ``code``/``message``/``requestId``."""
     status = response.status_code
@@ -54,7 +55,8 @@ def status_error(
 
 
 def decode(
-    body: bytes, cast: Any, status_code: int, method: str, display: Callable[[], str],
+    body: bytes | bytearray, cast: Any, status_code: int, method: str,
+    display: Callable[[], str],
     redact: Callable[[str], str],
 ) -> Any:
     """``body`` (JSON) structured into ``cast``: exact, or a :class:`DecodeError`."""

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from importlib.metadata import version
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
 import attrs
@@ -336,9 +336,11 @@ class LightlySession:
         def display() -> str:
             return self._display_url(path, query)
 
-        # absolute: a caller's http_client has no base_url
-        attempt = self._sender.api_attempt(
-            options, method, self._base_url + path, query, content, headers)
+        # Absolute (a caller's http_client has no base_url), the query encoded once here:
+        # handing httpx2 `params=` would make it parse the URL a second time on every call.
+        url = f"{self._base_url}{path}?{urlencode(query, quote_via=quote)}" if query else (
+            self._base_url + path)
+        attempt = self._sender.api_attempt(options, method, url, content, headers)
         response, body = await self._sender.send(
             options, method, display, attempt, replay_safe=safe)
         return decode(body, cast, response.status_code, method, display, self._redact)
