@@ -182,6 +182,15 @@ def render(r: dict[str, Any]) -> str:
         for ratio_goal, value in _goal_ratios(g):
             out.append(f"| {g['benchmark'].split(':')[0]}: {ratio_goal} | {value} | "
                        f"{'met' if _check(g, ratio_goal) else '**not met**'} |")
+    mock = r["local"].get("overhead")
+    if mock:
+        sec = mock["seconds_per_call"]
+        extra = sec["lightly_async"] - sec["bare httpx2 + json.loads"]
+        out += ["", f"Pipeline overhead without a network ({mock['n']:,} GET tag on "
+                f"`httpx2.MockTransport`): lightly_async {sec['lightly_async'] * 1e6:.0f} µs, "
+                f"bare httpx2 + json.loads {sec['bare httpx2 + json.loads'] * 1e6:.0f} µs per "
+                f"call: {extra * 1e3:+.3f} ms ({'met' if extra <= 50e-6 else '**not met**'}: "
+                "<= 0.05 ms)."]
     cap = r["process"].get("capped")
     if cap:
         out += ["", f"Capped answer: one `tags.list()` answered with a {cap[0]['body_mb']} MB "
