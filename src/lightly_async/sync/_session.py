@@ -41,16 +41,18 @@ class LightlySession:
         deadline: float | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
-        concurrency: int | NotGiven = NOT_GIVEN,
-        http_client: _http.AsyncClient | NotGiven | None = NOT_GIVEN,
-        transport: _http.AsyncBaseTransport | NotGiven | None = NOT_GIVEN,
+        concurrency: int | NotGiven | None = NOT_GIVEN,
+        max_response_size: int | NotGiven | None = NOT_GIVEN,
+        http_client: _http.AnyClient | NotGiven | None = NOT_GIVEN,
+        transport: _http.AnyTransport | NotGiven | None = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
         backend: str = "asyncio",
         **options: Any,
     ) -> None:
         given = {"bearer_token": bearer_token, "base_url": base_url, "timeout": timeout,
                  "deadline": deadline, "max_retries": max_retries, "retry": retry,
-                 "concurrency": concurrency, "http_client": http_client, "transport": transport,
+                 "concurrency": concurrency, "max_response_size": max_response_size,
+                 "http_client": http_client, "transport": transport,
                  "allow_insecure_http": allow_insecure_http}
         kwargs = {k: v for k, v in given.items() if v is not NOT_GIVEN} | options
         runner = Runner(backend)
@@ -105,9 +107,29 @@ class LightlySession:
         return self._aio.base_url
 
     @property
+    def transport_name(self) -> str:
+        """What carries the requests: ``"aiohttp (under httpx2)"``, ``"httpx2"``, …"""
+        return self._aio.transport_name
+
+    @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
         return self._aio.retry_policy
+
+    @property
+    def max_response_size(self) -> int | None:
+        """The cap on an API answer's body, in bytes (``None``: no cap)."""
+        return self._aio.max_response_size
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds bounding one API call with its retries (``None``: no bound)."""
+        return self._aio.deadline
+
+    @property
+    def concurrency(self) -> int:
+        """The ceiling of bulk requests in flight (see ``concurrency=``)."""
+        return self._aio.concurrency
 
     @property
     def stats(self) -> SessionStats:
@@ -135,12 +157,13 @@ class LightlySession:
         deadline: float | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry: RetryPolicy | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven | None = NOT_GIVEN,
     ) -> LightlySession:
         """A view with other defaults that shares this session's pool and thread."""
         view = object.__new__(LightlySession)
         view._init(self._runner, self._aio.with_options(
-            timeout=timeout, deadline=deadline, max_retries=max_retries, retry=retry),
-            owns_runner=False)
+            timeout=timeout, deadline=deadline, max_retries=max_retries, retry=retry,
+            max_response_size=max_response_size), owns_runner=False)
         return view
 
 
