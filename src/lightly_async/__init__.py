@@ -9,6 +9,7 @@ from lightly_async._retry import RetryPolicy
 from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
+    AmbiguousNameError,
     APIConnectionError,
     APIError,
     APIStatusError,
@@ -31,6 +32,10 @@ if TYPE_CHECKING:
     from lightly_async.bulk import BulkError, BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
+        DatasetCreator,
+        DatasetData,
+        DatasetEmbeddingData,
+        DatasetType,
         DatasourceConfig,
         ImageType,
         PredictionSingleton,
@@ -52,8 +57,12 @@ if TYPE_CHECKING:
     from lightly_async.progress import ProgressCallback
     from lightly_async.resources import (
         Dataset,
+        DatasetPager,
+        Datasets,
         Datasource,
+        Embeddings,
         Jobs,
+        Mappings,
         Predictions,
         Samples,
         Samplings,
@@ -69,10 +78,12 @@ _LAZY: dict[str, str] = {
     "ProgressCallback": "lightly_async.progress",
     "JobFailedError": "lightly_async.resources.jobs",
     **dict.fromkeys(
-        ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"],
+        ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
+         "Predictions", "Samples", "Samplings", "Tags"],
         "lightly_async.resources"),
     **dict.fromkeys(
-        ["CreateEntityResponse", "DatasourceConfig", "ImageType", "PredictionSingleton",
+        ["CreateEntityResponse", "DatasetCreator", "DatasetData", "DatasetEmbeddingData",
+         "DatasetType", "DatasourceConfig", "ImageType", "PredictionSingleton",
          "PredictionSingletonClassification", "PredictionSingletonInstanceSegmentation",
          "PredictionSingletonKeypointDetection", "PredictionSingletonObjectDetection",
          "PredictionTaskSchema", "PredictionTaskSchemaCategory", "SampleData", "SamplingConfig",
@@ -87,6 +98,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousNameError",
     "AuthenticationError",
     "BadRequestError",
     "BitMask",
@@ -95,15 +107,23 @@ __all__ = [
     "ConflictError",
     "CreateEntityResponse",
     "Dataset",
+    "DatasetCreator",
+    "DatasetData",
+    "DatasetEmbeddingData",
+    "DatasetPager",
+    "DatasetType",
+    "Datasets",
     "Datasource",
     "DatasourceConfig",
     "DecodeError",
+    "Embeddings",
     "ImageType",
     "InvalidInputError",
     "JobFailedError",
     "Jobs",
     "LightlyError",
     "LightlySession",
+    "Mappings",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",

@@ -15,6 +15,7 @@
       * APITimeoutError         - the configured timeout or deadline ran out
     * DecodeError               - the body did not match the expected schema
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
+  * AmbiguousNameError (also a LookupError) - several datasets (etc.) share that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
 Every :class:`APIError` carries ``method``, a redacted ``url``, ``status_code`` (``None`` when
@@ -31,6 +32,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousNameError",
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
@@ -64,10 +66,21 @@ class InvalidInputError(LightlyError, ValueError):
 class NameNotFoundError(LightlyError, LookupError):
     """No resource has the name asked for (looked up by listing, not by a server 404)."""
 
-    def __init__(self, kind: str, name: str) -> None:
+    def __init__(self, kind: str, name: str, *, by: str = "named") -> None:
         self.kind = kind
         self.name = name
-        super().__init__(f"no {kind} named {name!r}")
+        super().__init__(f"no {kind} {by} {name!r}")
+
+
+class AmbiguousNameError(LightlyError, LookupError):
+    """Several resources share the name asked for; ``ids`` lists them all (pick one by id)."""
+
+    def __init__(self, kind: str, name: str, ids: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.ids = ids
+        super().__init__(
+            f"{len(ids)} {kind}s are named {name!r} (ids {', '.join(ids)}); pass one by id")
 
 
 class APIError(LightlyError):

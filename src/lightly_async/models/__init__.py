@@ -10,6 +10,14 @@ from lightly_async.models.common import (
     JobStatusData,
     JobStatusDataResult,
 )
+from lightly_async.models.datasets import (
+    DatasetCreateRequest,
+    DatasetCreator,
+    DatasetData,
+    DatasetType,
+    DatasetUpdateRequest,
+    SharedAccessType,
+)
 from lightly_async.models.datasources import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -25,6 +33,7 @@ from lightly_async.models.datasources import (
     DatasourceType,
     S3Region,
 )
+from lightly_async.models.embeddings import DatasetEmbeddingData
 from lightly_async.models.predictions import (
     PredictionSingleton,
     PredictionSingletonClassification,
@@ -77,6 +86,12 @@ __all__ = [
     "AsyncTaskData",
     "CreateEntityResponse",
     "CustomSampleMetaData",
+    "DatasetCreateRequest",
+    "DatasetCreator",
+    "DatasetData",
+    "DatasetEmbeddingData",
+    "DatasetType",
+    "DatasetUpdateRequest",
     "DatasourceConfig",
     "DatasourceConfigAzure",
     "DatasourceConfigGCS",
@@ -119,6 +134,7 @@ __all__ = [
     "SamplingConfigStoppingCondition",
     "SamplingCreateRequest",
     "SamplingMethod",
+    "SharedAccessType",
     "TagArithmeticsOperation",
     "TagArithmeticsRequest",
     "TagArithmeticsResponse",
