@@ -138,7 +138,9 @@ class FakeStore:
             owner = self.users.get(owner_token) if owner_token else self.default_user
             if owner is None:
                 raise ValueError(f"unknown owner token; call add_user({owner_token!r}) first")
-            dataset = Dataset(id=self.new_id(), name=name, owner_id=owner.id)
+            now = self.now_ms()
+            dataset = Dataset(id=self.new_id(), name=name, owner_id=owner.id, created_at=now,
+                              last_modified_at=now)
             self.datasets[dataset.id] = dataset
             self.add_samples(dataset.id, file_names)
             return dataset.id
@@ -196,7 +198,8 @@ class FakeStore:
                 rows = [[float(x) for x in row] for row in vectors]
                 if len(rows) != n:
                     raise ValueError(f"need one vector per sample ({n}), got {len(rows)}")
-            embedding = Embedding(id=self.new_id(), name=name, vectors=rows)
+            embedding = Embedding(id=self.new_id(), name=name, vectors=rows,
+                                  created_at=self.now_ms())
             dataset.embeddings[embedding.id] = embedding
             return embedding.id
 
