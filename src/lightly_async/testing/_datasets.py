@@ -29,6 +29,7 @@ Guesses about the real service made here (the spec says nothing):
 
 from __future__ import annotations
 
+import builtins
 import re
 from typing import TYPE_CHECKING, Any, Final
 
@@ -97,7 +98,7 @@ class DatasetOps:
     def list(
         self, user: User, *, shared: bool, team: bool, team_and_self: bool,
         offset: int, size: int | None,
-    ) -> list[DatasetData]:
+    ) -> builtins.list[DatasetData]:
         """``GET /v1/datasets``: one page of the user's datasets."""
         if shared or (team and not team_and_self):
             return []
@@ -106,7 +107,7 @@ class DatasetOps:
     def query_by_name(
         self, user: User, name: str, *, exact: bool, shared: bool, team: bool,
         team_and_self: bool, offset: int, size: int | None,
-    ) -> list[DatasetData]:
+    ) -> builtins.list[DatasetData]:
         """``GET /v1/datasets/query/name/{datasetName}``."""
         if not name:
             raise FakeApiError.of("MALFORMED_REQUEST", "datasetName must not be empty")
@@ -140,7 +141,7 @@ class DatasetOps:
         for key in [k for k in self._store.blobs if k.startswith(prefix)]:
             del self._store.blobs[key]
 
-    def embeddings(self, user: User, dataset_id: str) -> list[DatasetEmbeddingData]:
+    def embeddings(self, user: User, dataset_id: str) -> builtins.list[DatasetEmbeddingData]:
         """``GET /v1/datasets/{datasetId}/embeddings``, newest first."""
         dataset = self._store.dataset(user, dataset_id)
         return [
@@ -151,7 +152,7 @@ class DatasetOps:
 
     def mappings(
         self, user: User, dataset_id: str, field: str | None, *, offset: int, size: int | None
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """``GET /v1/datasets/{datasetId}/mappings?field=``, in sample (bitmask) order."""
         dataset = self._store.dataset(user, dataset_id)
         if field not in MAPPING_FIELDS:
@@ -162,7 +163,7 @@ class DatasetOps:
         rows = dataset.samples[offset:stop]
         return [s.file_name if field == "fileName" else s.id for s in rows]
 
-    def _owned(self, user: User) -> list[Dataset]:
+    def _owned(self, user: User) -> builtins.list[Dataset]:
         return [d for d in self._store.datasets.values() if d.owner_id == user.id]
 
     def _check_unique(self, user: User, name: str) -> None:
