@@ -81,7 +81,7 @@ def test_every_operation_has_a_route_in_the_fake_when_the_app_is_built() -> None
         assert isinstance(route, Route)
         if route.name != METHOD_NOT_ALLOWED:
             routes |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
-    assert EXPECTED <= routes
+    assert routes >= EXPECTED
 
 
 @pytest.mark.parametrize(
