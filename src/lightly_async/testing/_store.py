@@ -3,7 +3,8 @@
 Every operation takes the authenticated :class:`User` and typed arguments (request bodies are
 already parsed into models) and returns models; failures raise :class:`FakeApiError`. The
 HTTP layer (``_app.py``) only parses, dispatches and serializes. Tags live in ``_tags.py``,
-predictions in ``_predictions.py`` and samplings/jobs in ``_sampling.py``.
+predictions in ``_predictions.py``, samplings/jobs in ``_sampling.py`` and datasets,
+embeddings and mappings (beyond the seeds) in ``_datasets.py``.
 
 Guesses about the real service made here (NOTES.md marks them unspecified):
 
