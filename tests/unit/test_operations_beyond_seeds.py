@@ -289,3 +289,16 @@ def test_session_dataset_accepts_a_dataset_data_when_given_one() -> None:
                        size_in_bytes=0, created_at=0, last_modified_at=0)
     assert session.dataset(data) == session.dataset(DS)
     assert session.dataset(data).id == DS
+
+
+@pytest.mark.asyncio
+async def test_list_makes_no_further_request_when_the_loop_breaks_early() -> None:
+    rows = [{**DATASET_JSON, "id": f"{i:024x}"} for i in range(2)]
+    with respx.mock(base_url=BASE_URL, assert_all_called=True) as router:
+        route = router.get("/v1/datasets").respond(200, json=rows)
+        async with LightlySession(token=TOKEN, base_url=BASE_URL) as session:
+            async for dataset in session.datasets.list(page_size=2):
+                first = dataset
+                break
+    assert route.call_count == 1
+    assert first.id == rows[0]["id"]
