@@ -66,10 +66,17 @@ class InvalidInputError(LightlyError, ValueError):
 class NameNotFoundError(LightlyError, LookupError):
     """No resource has the name asked for (looked up by listing, not by a server 404)."""
 
-    def __init__(self, kind: str, name: str, *, by: str = "named") -> None:
+    def __init__(
+        self, kind: str, name: str, *, by: str = "named", known: list[str] | None = None
+    ) -> None:
         self.kind = kind
         self.name = name
-        super().__init__(f"no {kind} {by} {name!r}")
+        self.known = known
+        hint = ""
+        if known is not None:
+            shown = ", ".join(repr(k) for k in known[:10]) or "none"
+            hint = f" (there are: {shown}{' …' if len(known) > 10 else ''})"
+        super().__init__(f"no {kind} {by} {name!r}{hint}")
 
 
 class AmbiguousNameError(LightlyError, LookupError):

@@ -238,7 +238,8 @@ async def test_get_by_name_ignores_prefix_matches_and_raises_when_none_is_exact(
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("call", "message"), [
-    (lambda ds: ds.embeddings.get_by_name("nope"), "no embedding named 'nope'"),
+    (lambda ds: ds.embeddings.get_by_name("nope"),
+     "no embedding named 'nope' \\(there are: 'default_20230522', 'other'\\)"),
     (lambda ds: ds.embeddings.get(DS2), f"no embedding with id '{DS2}'"),
 ])
 async def test_embedding_lookup_raises_name_not_found_when_absent(

@@ -44,9 +44,11 @@ class Embeddings(DatasetResource):
         """
         if not isinstance(name, str) or not name:
             raise InvalidInputError("name", f"must be a non-empty string, got {name!r}")
-        found = [e for e in await self.list() if e.name == name]
+        embeddings = await self.list()
+        found = [e for e in embeddings if e.name == name]
         if not found:
-            raise NameNotFoundError("embedding", name)
+            # Lightly Worker names embeddings like ``default_20230522_10h15m50s``: show them
+            raise NameNotFoundError("embedding", name, known=[e.name for e in embeddings])
         if len(found) > 1:
             raise AmbiguousNameError("embedding", name, [e.id for e in found])
         return found[0]
