@@ -24,11 +24,13 @@ from lightly_async.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ServerError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
+    from lightly_async._transfer import TransferTimeout
     from lightly_async.bulk import BulkError, BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
@@ -77,6 +79,7 @@ _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
     "ProgressCallback": "lightly_async.progress",
     "JobFailedError": "lightly_async.resources.jobs",
+    "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
          "Predictions", "Samples", "Samplings", "Tags"],
@@ -137,6 +140,7 @@ __all__ = [
     "Predictions",
     "ProgressCallback",
     "RateLimitError",
+    "RedirectError",
     "RetryPolicy",
     "SampleData",
     "Samples",
@@ -151,6 +155,7 @@ __all__ = [
     "TagData",
     "Tags",
     "TaskType",
+    "TransferTimeout",
     "UnprocessableEntityError",
 ]
 
