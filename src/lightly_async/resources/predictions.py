@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
@@ -17,7 +18,10 @@ from lightly_async.models.predictions import (
     PredictionSingletonInstanceSegmentation,
     PredictionSingletonKeypointDetection,
     PredictionSingletonObjectDetection,
+    PredictionSingletonSemanticSegmentation,
+    PredictionSingletonUnknown,
     PredictionTaskSchema,
+    PredictionTaskSchemas,
     TaskType,
 )
 from lightly_async.progress import ProgressArg
@@ -25,8 +29,12 @@ from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Predictions", "check_singletons"]
 
+#: ``list_task_schemas``' answer: a bare list (seed era) or the newer wrapper object.
+_TaskSchemasAnswer = builtins.list[PredictionTaskSchema] | PredictionTaskSchemas
+
 _SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
-                    PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection)
+                    PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection,
+                    PredictionSingletonSemanticSegmentation, PredictionSingletonUnknown)
 
 
 class Predictions(DatasetResource):
@@ -127,12 +135,18 @@ class Predictions(DatasetResource):
     async def list_task_schemas(
         self, *, prediction_uuid_timestamp: int | None = None
     ) -> builtins.list[PredictionTaskSchema]:
-        """Every task schema of a prediction version (default: the newest)."""
+        """Every task schema of a prediction version (default: the newest).
+
+        Seed-era servers answer a bare list, newer ones ``{predictionUUIDTimestamp,
+        schemas}``; both give the list of schemas.
+        """
         ts = None if prediction_uuid_timestamp is None else check.timestamp(
             "prediction_uuid_timestamp", prediction_uuid_timestamp)
-        return await self._session._request(
-            "GET", self._v1("predictions", "tasks"), cast=builtins.list[PredictionTaskSchema],
-            params={"predictionUUIDTimestamp": ts})
+        answer: builtins.list[PredictionTaskSchema] | PredictionTaskSchemas = (
+            await self._session._request(
+                "GET", self._v1("predictions", "tasks"), cast=_TaskSchemasAnswer,
+                params={"predictionUUIDTimestamp": ts}))
+        return answer.schemas if isinstance(answer, PredictionTaskSchemas) else answer
 
 
 def check_singletons(
@@ -150,6 +164,9 @@ def check_singletons(
         field = f"{prefix}[{i}]"
         if not isinstance(s, _SINGLETON_TYPES):
             raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
+        if isinstance(s, PredictionSingletonUnknown):
+            out.append(s)  # a type this client does not know: sent back exactly as received
+            continue
         check.path_safe_name(f"{field}.task_name", s.task_name)
         check.non_negative_int(f"{field}.category_id", s.category_id)
         _unit(f"{field}.score", s.score)
@@ -158,18 +175,23 @@ def check_singletons(
             for j, p in enumerate(probabilities):
                 _unit(f"{field}.probabilities[{j}]", p)
         if isinstance(s, PredictionSingletonObjectDetection):
-            if len(s.bbox) != 4:
-                raise InvalidInputError(f"{field}.bbox", f"must be [x, y, w, h], got {s.bbox!r}")
-            for j, v in enumerate(s.bbox):
-                check.non_negative_int(f"{field}.bbox[{j}]", v)
+            _bbox(f"{field}.bbox", s.bbox)
         if isinstance(s, PredictionSingletonKeypointDetection):
             if len(s.keypoints) < 3:
                 raise InvalidInputError(f"{field}.keypoints", "must hold at least one triplet")
             for j, v in enumerate(s.keypoints):
-                check.non_negative_int(f"{field}.keypoints[{j}]", v)
+                _non_negative_number(f"{field}.keypoints[{j}]", v)
+        optional_bbox = getattr(s, "bbox", None) if isinstance(
+            s, PredictionSingletonKeypointDetection | PredictionSingletonInstanceSegmentation
+        ) else None
+        if optional_bbox is not None:
+            _bbox(f"{field}.bbox", optional_bbox)
         if isinstance(s, PredictionSingletonInstanceSegmentation) and not (
                 isinstance(s.segmentation, str) and s.segmentation):
-            raise InvalidInputError(f"{field}.segmentation", "must be a non-empty RLE string")
+            _rle_counts(f"{field}.segmentation", s.segmentation,
+                        "must be a non-empty RLE string or a list of integers >= 0")
+        if isinstance(s, PredictionSingletonSemanticSegmentation):
+            _rle_counts(f"{field}.segmentation", s.segmentation, "must be a list of integers >= 0")
         for id_field in ("crop_dataset_id", "crop_sample_id"):
             value = getattr(s, id_field)
             if value is not None:
@@ -198,6 +220,25 @@ def check_task_schema(schema: Any) -> PredictionTaskSchema:
         return PredictionTaskSchema(name=schema.name, type=task_type, categories=schema.categories)
     checked: PredictionTaskSchema = schema
     return checked
+
+
+def _bbox(field: str, bbox: Any) -> None:
+    if isinstance(bbox, str) or not isinstance(bbox, Sequence) or len(bbox) != 4:
+        raise InvalidInputError(field, f"must be [x, y, w, h], got {bbox!r}")
+    for j, v in enumerate(bbox):
+        _non_negative_number(f"{field}[{j}]", v)
+
+
+def _non_negative_number(field: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise InvalidInputError(field, f"must be a finite number >= 0, got {value!r}")
+
+
+def _rle_counts(field: str, value: Any, what: str) -> None:
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise InvalidInputError(field, f"{what}, got {value!r}")
+    for j, v in enumerate(value):
+        check.non_negative_int(f"{field}[{j}]", v)
 
 
 def _unit(field: str, value: Any) -> None:

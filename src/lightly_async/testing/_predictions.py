@@ -25,6 +25,7 @@ from lightly_async.models import (
     PredictionSingletonInstanceSegmentation,
     PredictionSingletonKeypointDetection,
     PredictionSingletonObjectDetection,
+    PredictionSingletonUnknown,
     PredictionTaskSchema,
     TaskType,
 )
@@ -57,7 +58,7 @@ class PredictionOps:
         """``POST .../predictions/tasks``."""
         dataset = self._store.dataset(user, dataset_id)
         check_task_name(schema.name)
-        if schema.type not in {t.value for t in TaskType}:
+        if schema.type not in _SEED_TASK_TYPES:
             raise FakeApiError.of("MALFORMED_REQUEST", f"unknown task type {schema.type!r}")
         ids = [c.id for c in schema.categories if c.id is not None]
         if any(not 0 <= i <= INT64_MAX for i in ids):
@@ -132,10 +133,14 @@ class PredictionOps:
             [
                 p
                 for p in by_sample.get(sample.id, ("", []))[1]
-                if task_name is None or p.task_name == task_name
+                if task_name is None or getattr(p, "task_name", None) == task_name
             ]
             for sample in dataset.samples
         ]
+
+
+#: The seed contract's task types (the client's ``TaskType`` also knows newer ones).
+_SEED_TASK_TYPES = {t.value for t in TaskType} - {TaskType.SEMANTIC_SEGMENTATION.value}
 
 
 def check_task_name(name: str) -> str:
@@ -157,6 +162,8 @@ def _check_singleton(
     dataset: Dataset, version: int, position: int, singleton: PredictionSingleton
 ) -> None:
     where = f"singleton {position}"
+    if isinstance(singleton, PredictionSingletonUnknown):  # the strict parser refuses these
+        raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: unknown type {singleton.type!r}")
     check_task_name(singleton.task_name)
     schema = _schema(dataset, singleton.task_name, version)
     problems = []
@@ -170,11 +177,11 @@ def _check_singleton(
     if any(not 0.0 <= p <= 1.0 for p in probabilities):
         problems.append("probabilities must be in 0..1")
     if isinstance(singleton, PredictionSingletonObjectDetection) and (
-        len(singleton.bbox) != 4 or not all(0 <= v <= INT64_MAX for v in singleton.bbox)
+        len(singleton.bbox) != 4 or not all(_int64(v) for v in singleton.bbox)
     ):
         problems.append("bbox must be 4 int64 integers >= 0")
     if isinstance(singleton, PredictionSingletonKeypointDetection) and (
-        len(singleton.keypoints) < 3 or not all(0 <= v <= INT64_MAX for v in singleton.keypoints)
+        len(singleton.keypoints) < 3 or not all(_int64(v) for v in singleton.keypoints)
     ):
         problems.append("keypoints must be at least 3 int64 integers >= 0")
     if isinstance(singleton, PredictionSingletonInstanceSegmentation) and not isinstance(
@@ -186,3 +193,8 @@ def _check_singleton(
             check_object_id(crop_id, f"{where} crop id")
     if problems:
         raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: " + "; ".join(problems))
+
+
+def _int64(value: float) -> bool:
+    # The seed contract says int64 for bbox and keypoints; the models also hold newer floats.
+    return isinstance(value, int) and 0 <= value <= INT64_MAX

@@ -428,6 +428,9 @@ def _raw_key(dataset_id: str, name: str) -> str:
     return f"{dataset_id}/raw/{name}"
 
 
+_SEED_DATASOURCE_TYPES = frozenset({"S3", "GCS", "AZURE", "LOCAL", "LIGHTLY"})
+
+
 def _configured(dataset: Dataset) -> DatasourceConfig:
     if dataset.datasource is None:
         raise FakeApiError.of(
@@ -438,7 +441,9 @@ def _configured(dataset: Dataset) -> DatasourceConfig:
 
 def _check_datasource(config: DatasourceConfig) -> None:
     problems = []
-    if isinstance(config, DatasourceConfigS3):
+    if config.type not in _SEED_DATASOURCE_TYPES:  # newer variants the client models
+        problems.append(f"unknown datasource type {config.type!r}")
+    elif isinstance(config, DatasourceConfigS3):
         if config.s3_region not in {r.value for r in S3Region}:
             problems.append(f"unknown s3Region {config.s3_region!r}")
         if not config.s3_access_key_id or not config.s3_secret_access_key:
