@@ -284,6 +284,39 @@ async def test_dataset_without_a_required_field_is_a_decode_error_when_received(
                 await session.datasets.get(DS)
 
 
+@pytest.mark.asyncio
+@pytest.mark.parametrize("broken", [
+    {"nSamples": "7"}, {"createdAt": 1.5}, {"name": None}, {"datasources": "ds-a"},
+    {"nSamples": True}])
+async def test_dataset_with_a_wrong_json_type_is_a_decode_error_when_received(
+        broken: dict[str, Any]) -> None:
+    with respx.mock(base_url=BASE_URL, assert_all_called=True) as router:
+        router.get(V1).respond(200, json={**DATASET_JSON, **broken})
+        async with LightlySession(token=TOKEN, base_url=BASE_URL) as session:
+            with pytest.raises(la.DecodeError, match="DatasetData"):
+                await session.datasets.get(DS)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("broken", [{"isProcessed": "yes"}, {"is2d": 1}, {"id": 5}])
+async def test_embedding_with_a_wrong_json_type_is_a_decode_error_when_received(
+        broken: dict[str, Any]) -> None:
+    with respx.mock(base_url=BASE_URL, assert_all_called=True) as router:
+        router.get(f"{V1}/embeddings").respond(200, json=[{**EMBEDDINGS_JSON[0], **broken}])
+        async with LightlySession(token=TOKEN, base_url=BASE_URL) as session:
+            with pytest.raises(la.DecodeError):
+                await session.dataset(DS).embeddings.list()
+
+
+@pytest.mark.asyncio
+async def test_mappings_with_a_non_string_entry_is_a_decode_error_when_received() -> None:
+    with respx.mock(base_url=BASE_URL, assert_all_called=True) as router:
+        router.get(f"{V1}/mappings").respond(200, json=["a.jpg", 3])
+        async with LightlySession(token=TOKEN, base_url=BASE_URL) as session:
+            with pytest.raises(la.DecodeError):
+                await session.dataset(DS).mappings.file_names()
+
+
 def test_session_dataset_accepts_a_dataset_data_when_given_one() -> None:
     session = LightlySession(token=TOKEN, base_url=BASE_URL)
     data = DatasetData(id=DS, name="abc", user_id="u", type="Images", n_samples=0,
