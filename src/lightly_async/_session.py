@@ -40,7 +40,9 @@ from lightly_async._validate import object_id
 from lightly_async.errors import InvalidInputError, SessionClosedError
 
 if TYPE_CHECKING:
+    from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
+    from lightly_async.resources.datasets import Datasets
     from lightly_async.resources.jobs import Jobs
 
 __all__ = ["NOT_GIVEN", "LightlySession", "NotGiven", "SessionStats"]
@@ -234,13 +236,21 @@ class LightlySession:
         """The ceiling of bulk requests in flight (see ``concurrency=``)."""
         return int(self._sender.limiter.total_tokens)
 
-    def dataset(self, dataset_id: str) -> Dataset:
-        """A handle on a dataset; no I/O happens until one of its methods is awaited."""
+    def dataset(self, dataset_id: str | DatasetData) -> Dataset:
+        """A handle on a dataset (by id or ``DatasetData``); no I/O until a method is awaited."""
         # Resources load on first use, like the models behind them: `import lightly_async`
         # stays light (there is no import cycle: resources see this module only for types).
         from lightly_async.resources.dataset import Dataset
 
-        return Dataset(self, object_id("dataset_id", dataset_id))
+        given = dataset_id if isinstance(dataset_id, str) else getattr(dataset_id, "id", dataset_id)
+        return Dataset(self, object_id("dataset_id", given))
+
+    @property
+    def datasets(self) -> Datasets:
+        """The user's datasets: ``create``, ``get``, ``get_by_name``, ``list``, ``update``, …"""
+        from lightly_async.resources.datasets import Datasets
+
+        return Datasets(self)
 
     @property
     def jobs(self) -> Jobs:

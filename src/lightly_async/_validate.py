@@ -1,6 +1,7 @@
 """Argument checks run before any request is sent; each failure names the field.
 
-Patterns come from the spec: ObjectIds ``^[a-f0-9]{24}$``, ``TagName``, ``PathSafeName``,
+Patterns come from the spec (dataset names from the newest one, lightly 1.5.20's
+``DatasetCreateRequest``): ObjectIds ``^[a-f0-9]{24}$``, ``TagName``, ``PathSafeName``,
 ``ActiveLearningScoreType``; timestamps are integers >= 0.
 """
 
@@ -16,6 +17,7 @@ from lightly_async.errors import InvalidInputError
 
 __all__ = [
     "bitmask",
+    "dataset_name",
     "enum_value",
     "non_negative_int",
     "object_id",
@@ -28,6 +30,7 @@ __all__ = [
 E = TypeVar("E", bound=Enum)
 
 _OBJECT_ID: Final = re.compile(r"^[a-f0-9]{24}$")
+_DATASET_NAME: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 _-]+$")
 _TAG_NAME: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$")
 _PATH_SAFE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$")
 _SCORE_TYPE: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -49,6 +52,17 @@ def tag_name(field: str, value: Any) -> str:
     if len(value) < 3 or not _TAG_NAME.fullmatch(value):
         raise InvalidInputError(
             field, f"must be >= 3 characters matching ^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$, "
+            f"got {value!r}")
+    return value
+
+
+def dataset_name(field: str, value: Any) -> str:
+    """A dataset name (newest spec, ``DatasetCreateRequest.name``): >= 3 characters."""
+    if not isinstance(value, str):
+        raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
+    if len(value) < 3 or not _DATASET_NAME.fullmatch(value):
+        raise InvalidInputError(
+            field, f"must be >= 3 characters matching ^[a-zA-Z0-9][a-zA-Z0-9 _-]+$, "
             f"got {value!r}")
     return value
 

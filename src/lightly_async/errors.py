@@ -20,6 +20,7 @@
   * JobFailedError              - a server-side job ended in ``FAILED`` or an unknown state
   * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
+  * AmbiguousNameError (also a LookupError) - several datasets (etc.) share that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
 Every :class:`APIError` carries ``method``, a redacted ``url``, ``status_code`` (``None`` when
@@ -40,6 +41,7 @@ __all__ = [
     "APIError",
     "APIStatusError",
     "APITimeoutError",
+    "AmbiguousNameError",
     "AuthenticationError",
     "BadRequestError",
     "BulkError",
@@ -78,10 +80,28 @@ class InvalidInputError(LightlyError, ValueError):
 class NameNotFoundError(LightlyError, LookupError):
     """No resource has the name asked for (looked up by listing, not by a server 404)."""
 
-    def __init__(self, kind: str, name: str) -> None:
+    def __init__(
+        self, kind: str, name: str, *, by: str = "named", known: list[str] | None = None
+    ) -> None:
         self.kind = kind
         self.name = name
-        super().__init__(f"no {kind} named {name!r}")
+        self.known = known
+        hint = ""
+        if known is not None:
+            shown = ", ".join(repr(k) for k in known[:10]) or "none"
+            hint = f" (there are: {shown}{' …' if len(known) > 10 else ''})"
+        super().__init__(f"no {kind} {by} {name!r}{hint}")
+
+
+class AmbiguousNameError(LightlyError, LookupError):
+    """Several resources share the name asked for; ``ids`` lists them all (pick one by id)."""
+
+    def __init__(self, kind: str, name: str, ids: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.ids = ids
+        super().__init__(
+            f"{len(ids)} {kind}s are named {name!r} (ids {', '.join(ids)}); pass one by id")
 
 
 class APIError(LightlyError):

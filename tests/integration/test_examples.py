@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import os
 import sys
 from pathlib import Path
@@ -170,6 +171,64 @@ async def test_notebook_cells_build_a_tag_when_run_in_order(
     names = {t.name for t in fake.tags(dataset_id)}
     assert names == {"initial-tag", "first-ten"}
     assert namespace["session"].is_closed
+
+
+# -- examples/end_to_end.py ------------------------------------------------------------------
+def _street_scenes(fake: FakeLightly) -> str:
+    fake.job_steps = ("RUNNING",)
+    dataset_id = fake.create_dataset("street scenes", [f"img_{i:02d}.jpg" for i in range(30)])
+    fake.add_embedding(dataset_id, name="simclr-old")
+    fake.add_embedding(dataset_id, name="simclr")
+    return dataset_id
+
+
+async def test_end_to_end_script_samples_and_exports_a_tag_when_given_names(
+        tmp_path: Path) -> None:
+    fake = FakeLightly()
+    dataset_id = _street_scenes(fake)
+    out = tmp_path / "tasks.json"
+    async with fake.serve() as base_url:
+        code, stdout, err = await _run(
+            ["examples/end_to_end.py", "street scenes", "simclr", "to-label", "--samples", "6",
+             "--out", str(out)], _env(base_url))
+    assert code == 0, err
+    tag = next(t for t in fake.tags(dataset_id) if t.name == "to-label")
+    assert tag.bit_mask_data.count() == 6
+    with fake.store.lock:
+        files = [s.file_name for s in fake.store.datasets[dataset_id].samples]
+    picked = [files[i] for i in tag.bit_mask_data.indices()]
+    tasks = json.loads(out.read_text())
+    assert [t["data"]["lightly_file_name"] for t in tasks] == picked
+    assert all(t["data"]["image"].startswith(base_url) for t in tasks)
+    assert "tag 'to-label': 6 of 30 samples" in stdout
+    assert all(name in stdout for name in picked)
+    assert "sig=" not in stdout + err  # signed URLs only go to the file
+    assert DEFAULT_TOKEN not in stdout + err
+    embedding = next(e for e in fake.store.datasets[dataset_id].embeddings.values()
+                     if e.name == "simclr")
+    assert any(c.path.endswith(f"/embeddings/{embedding.id}/sampling") for c in fake.calls)
+
+
+async def test_end_to_end_script_creates_the_dataset_and_exits_1_when_the_name_is_new() -> None:
+    fake = FakeLightly()
+    async with fake.serve() as base_url:
+        code, _, err = await _run(
+            ["examples/end_to_end.py", "brand new", "simclr", "to-label"], _env(base_url))
+    assert code == 1
+    assert "created dataset 'brand new'" in err
+    with fake.store.lock:
+        assert [d.name for d in fake.store.datasets.values()] == ["brand new"]
+
+
+async def test_end_to_end_script_names_the_missing_embedding_when_it_is_not_there() -> None:
+    fake = FakeLightly()
+    dataset_id = _street_scenes(fake)
+    async with fake.serve() as base_url:
+        code, _, err = await _run(
+            ["examples/end_to_end.py", "street scenes", "dino", "to-label"], _env(base_url))
+    assert code == 1
+    assert "no embedding named 'dino'" in err
+    assert [t.name for t in fake.tags(dataset_id)] == []  # nothing was sampled
 
 
 # -- python -m lightly_async demo -------------------------------------------------------------

@@ -12,6 +12,14 @@ from lightly_async.models.common import (
     JobStatusMeta,
     JobStatusUploadMethod,
 )
+from lightly_async.models.datasets import (
+    DatasetCreateRequest,
+    DatasetCreator,
+    DatasetData,
+    DatasetType,
+    DatasetUpdateRequest,
+    SharedAccessType,
+)
 from lightly_async.models.datasources import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -32,6 +40,7 @@ from lightly_async.models.datasources import (
     DatasourceType,
     S3Region,
 )
+from lightly_async.models.embeddings import DatasetEmbeddingData
 from lightly_async.models.predictions import (
     PredictionSingleton,
     PredictionSingletonClassification,
@@ -100,6 +109,12 @@ __all__ = [
     "CreateEntityResponse",
     "CropData",
     "CustomSampleMetaData",
+    "DatasetCreateRequest",
+    "DatasetCreator",
+    "DatasetData",
+    "DatasetEmbeddingData",
+    "DatasetType",
+    "DatasetUpdateRequest",
     "DatasourceConfig",
     "DatasourceConfigAzure",
     "DatasourceConfigGCS",
@@ -152,6 +167,7 @@ __all__ = [
     "SamplingConfigStoppingCondition",
     "SamplingCreateRequest",
     "SamplingMethod",
+    "SharedAccessType",
     "TagArithmeticsOperation",
     "TagArithmeticsRequest",
     "TagArithmeticsResponse",

@@ -1,11 +1,26 @@
 """Resource handles: a Dataset and its lazy sub-resources, one module per API group."""
 
 from lightly_async.resources.dataset import Dataset
+from lightly_async.resources.datasets import DatasetPager, Datasets
 from lightly_async.resources.datasource import Datasource
+from lightly_async.resources.embeddings import Embeddings
 from lightly_async.resources.jobs import Jobs
+from lightly_async.resources.mappings import Mappings
 from lightly_async.resources.predictions import Predictions
 from lightly_async.resources.samples import Samples
 from lightly_async.resources.samplings import Samplings
 from lightly_async.resources.tags import Tags
 
-__all__ = ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"]
+__all__ = [
+    "Dataset",
+    "DatasetPager",
+    "Datasets",
+    "Datasource",
+    "Embeddings",
+    "Jobs",
+    "Mappings",
+    "Predictions",
+    "Samples",
+    "Samplings",
+    "Tags",
+]

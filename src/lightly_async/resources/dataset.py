@@ -6,6 +6,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from lightly_async.resources.datasource import Datasource
+from lightly_async.resources.embeddings import Embeddings
+from lightly_async.resources.mappings import Mappings
 from lightly_async.resources.predictions import Predictions
 from lightly_async.resources.samples import Samples
 from lightly_async.resources.samplings import Samplings
@@ -59,6 +61,16 @@ class Dataset:
     def samplings(self) -> Samplings:
         """Samplings: select a subset of samples into a new tag."""
         return Samplings(self._session, self._id)
+
+    @cached_property
+    def embeddings(self) -> Embeddings:
+        """Embeddings uploaded for the dataset (what samplings run on)."""
+        return Embeddings(self._session, self._id)
+
+    @cached_property
+    def mappings(self) -> Mappings:
+        """The sample order: file names and sample ids in bitmask order."""
+        return Mappings(self._session, self._id)
 
     def __repr__(self) -> str:
         return f"<Dataset {self._id}>"

@@ -7,6 +7,7 @@ from typing import Any
 from lightly_async import _validate as check
 from lightly_async.errors import DecodeError, InvalidInputError
 from lightly_async.models.common import AsyncTaskData
+from lightly_async.models.embeddings import DatasetEmbeddingData
 from lightly_async.models.samplings import (
     SamplingConfig,
     SamplingConfigStoppingCondition,
@@ -26,7 +27,7 @@ class Samplings(DatasetResource):
 
     async def trigger(
         self,
-        embedding_id: str,
+        embedding_id: str | DatasetEmbeddingData,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,
@@ -36,7 +37,8 @@ class Samplings(DatasetResource):
         score_type: str | None = None,
         row_count: float | None = None,
     ) -> AsyncTaskData:
-        """Start a sampling; poll the returned job with ``session.jobs``.
+        """Start a sampling on an embedding (its id or a ``DatasetEmbeddingData``); poll the
+        returned job with ``session.jobs``.
 
         Not retried once sent: a replay could start a second sampling.
         """
@@ -44,7 +46,8 @@ class Samplings(DatasetResource):
             new_tag_name=new_tag_name, method=method, config=config,
             preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,
             score_type=score_type, row_count=row_count))
-        embedding_id = check.object_id("embedding_id", embedding_id)
+        given = embedding_id.id if isinstance(embedding_id, DatasetEmbeddingData) else embedding_id
+        embedding_id = check.object_id("embedding_id", given)
         return await self._session._request(
             "POST", self._v1("embeddings", embedding_id, "sampling"), cast=AsyncTaskData,
             json_body=body, replay_safe=False)
@@ -52,7 +55,7 @@ class Samplings(DatasetResource):
 
     async def run(
         self,
-        embedding_id: str,
+        embedding_id: str | DatasetEmbeddingData,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,

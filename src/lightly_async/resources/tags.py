@@ -27,6 +27,7 @@ from lightly_async.models.tags import (
     TagUpsizeRequest,
 )
 from lightly_async.resources._base import DatasetResource
+from lightly_async.resources.mappings import Mappings
 
 __all__ = ["Tags"]
 
@@ -189,8 +190,9 @@ class Tags(DatasetResource):
         return min(roots, key=lambda t: t.created_at)
 
     async def all_file_names(self) -> builtins.list[str]:
-        """Every sample's file name in index order (the bitmask order)."""
-        return await self.filenames((await self.get_initial()).id)
+        """Every sample's file name in index order (the bitmask order), from the dataset's
+        sample mapping: samples added after an upsize are included."""
+        return await Mappings(self._session, self._dataset_id).file_names()
 
     async def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask.
@@ -228,8 +230,9 @@ class Tags(DatasetResource):
         wanted = builtins.list(file_names)
         if not wanted:
             raise InvalidInputError("file_names", "must not be empty")
-        initial = await self.get_initial()
-        all_names = await self.filenames(initial.id)
+        parent_id = None if parent is None else (
+            parent.id if isinstance(parent, TagData) else check.object_id("parent", parent))
+        all_names = await self.all_file_names()
         index = {file_name: i for i, file_name in enumerate(all_names)}
         unknown = [n for n in wanted if n not in index]
         if unknown:
@@ -237,8 +240,8 @@ class Tags(DatasetResource):
             more = f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
             raise InvalidInputError(
                 "file_names", f"{len(unknown)} not in the dataset: {shown}{more}")
-        parent_id = initial.id if parent is None else (
-            parent.id if isinstance(parent, TagData) else check.object_id("parent", parent))
+        if parent_id is None:
+            parent_id = (await self.get_initial()).id
         mask = BitMask.from_indices((index[n] for n in wanted), len(all_names))
         created = await self.create(name=name, prev_tag_id=parent_id, bit_mask_data=mask,
                                     tot_size=len(all_names), creator=creator)

@@ -54,6 +54,7 @@ from lightly_async.models import (
     TagUpdateRequest,
     TagUpsizeRequest,
 )
+from lightly_async.testing._datasets import ROUTES as DATASET_ROUTES
 from lightly_async.testing._faults import FaultInjector, Faults
 from lightly_async.testing._state import INT64_MAX, FakeApiError, User
 from lightly_async.testing._store import FakeStore
@@ -128,6 +129,9 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
         (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
         (_DS + "/tags/{tagId}/filenames", "GET", _op(_filenames)),
+        # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py)
+        *[(path, method, _op(handler, body, status=status))
+          for path, method, handler, body, status in DATASET_ROUTES],
         # Beyond the spec: jobs and the signed-URL blob store
         ("/v1/jobs/{jobId}", "GET", _op(_get_job)),
         ("/_fake/blobs/{key:path}", "GET", _read_blob),

@@ -63,7 +63,11 @@ class FakeLightly:
         *,
         owner_token: str | None = None,
     ) -> str:
-        """A dataset with samples in ``file_names`` order (indices 0..n-1); returns its id."""
+        """A dataset with samples in ``file_names`` order (indices 0..n-1); returns its id.
+
+        Unlike ``POST /v1/datasets``, a name the owner already uses is allowed here, so that
+        duplicate names can be set up on purpose.
+        """
         return self.store.create_dataset(name, file_names, owner_token=owner_token)
 
     def add_samples(self, dataset_id: str, file_names: Iterable[str]) -> list[str]:

@@ -155,6 +155,7 @@ class Embedding:
     id: str
     name: str
     vectors: list[list[float]]
+    created_at: int = 0
 
 
 @dataclass
@@ -180,6 +181,12 @@ class Dataset:
     id: str
     name: str
     owner_id: str
+    # DatasetData's own fields (testing/_datasets.py serves them)
+    type: str = "Images"
+    img_type: str | None = None
+    created_at: int = 0
+    last_modified_at: int = 0
+    parent_id: str | None = None
     samples: list[Sample] = field(default_factory=list)
     tags: dict[str, Tag] = field(default_factory=dict)
     embeddings: dict[str, Embedding] = field(default_factory=dict)

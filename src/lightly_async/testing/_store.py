@@ -3,7 +3,8 @@
 Every operation takes the authenticated :class:`User` and typed arguments (request bodies are
 already parsed into models) and returns models; failures raise :class:`FakeApiError`. The
 HTTP layer (``_app.py``) only parses, dispatches and serializes. Tags live in ``_tags.py``,
-predictions in ``_predictions.py`` and samplings/jobs in ``_sampling.py``.
+predictions in ``_predictions.py``, samplings/jobs in ``_sampling.py`` and datasets,
+embeddings and mappings (beyond the seeds) in ``_datasets.py``.
 
 Guesses about the real service made here (NOTES.md marks them unspecified):
 
@@ -138,7 +139,9 @@ class FakeStore:
             owner = self.users.get(owner_token) if owner_token else self.default_user
             if owner is None:
                 raise ValueError(f"unknown owner token; call add_user({owner_token!r}) first")
-            dataset = Dataset(id=self.new_id(), name=name, owner_id=owner.id)
+            now = self.now_ms()
+            dataset = Dataset(id=self.new_id(), name=name, owner_id=owner.id, created_at=now,
+                              last_modified_at=now)
             self.datasets[dataset.id] = dataset
             self.add_samples(dataset.id, file_names)
             return dataset.id
@@ -196,7 +199,8 @@ class FakeStore:
                 rows = [[float(x) for x in row] for row in vectors]
                 if len(rows) != n:
                     raise ValueError(f"need one vector per sample ({n}), got {len(rows)}")
-            embedding = Embedding(id=self.new_id(), name=name, vectors=rows)
+            embedding = Embedding(id=self.new_id(), name=name, vectors=rows,
+                                  created_at=self.now_ms())
             dataset.embeddings[embedding.id] = embedding
             return embedding.id
 
