@@ -8,6 +8,12 @@ from functools import partial
 from typing import Any
 
 from lightly_async import _validate as check
+from lightly_async._constraints import (
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    COORDINATE_INT,
+    singleton_problems,
+)
 from lightly_async.bulk import BulkResult, run_bulk
 from lightly_async.errors import InvalidInputError
 from lightly_async.models.common import CreateEntityResponse
@@ -27,6 +33,9 @@ __all__ = ["Predictions", "check_singletons"]
 
 _SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
                     PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection)
+
+# bbox/keypoints as the seed contract has them (int64 >= 0); the newest API allows numbers
+_COORDINATE = COORDINATE_INT
 
 
 class Predictions(DatasetResource):
@@ -150,30 +159,8 @@ def check_singletons(
         field = f"{prefix}[{i}]"
         if not isinstance(s, _SINGLETON_TYPES):
             raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
-        check.path_safe_name(f"{field}.task_name", s.task_name)
-        check.non_negative_int(f"{field}.category_id", s.category_id)
-        _unit(f"{field}.score", s.score)
-        probabilities = getattr(s, "probabilities", None)
-        if probabilities is not None:
-            for j, p in enumerate(probabilities):
-                _unit(f"{field}.probabilities[{j}]", p)
-        if isinstance(s, PredictionSingletonObjectDetection):
-            if len(s.bbox) != 4:
-                raise InvalidInputError(f"{field}.bbox", f"must be [x, y, w, h], got {s.bbox!r}")
-            for j, v in enumerate(s.bbox):
-                check.non_negative_int(f"{field}.bbox[{j}]", v)
-        if isinstance(s, PredictionSingletonKeypointDetection):
-            if len(s.keypoints) < 3:
-                raise InvalidInputError(f"{field}.keypoints", "must hold at least one triplet")
-            for j, v in enumerate(s.keypoints):
-                check.non_negative_int(f"{field}.keypoints[{j}]", v)
-        if isinstance(s, PredictionSingletonInstanceSegmentation) and not (
-                isinstance(s.segmentation, str) and s.segmentation):
-            raise InvalidInputError(f"{field}.segmentation", "must be a non-empty RLE string")
-        for id_field in ("crop_dataset_id", "crop_sample_id"):
-            value = getattr(s, id_field)
-            if value is not None:
-                check.object_id(f"{field}.{id_field}", value)
+        for name, problem in singleton_problems(s, coordinate=_COORDINATE):
+            raise InvalidInputError(f"{field}.{name}", problem)
         out.append(s)
     return out
 
@@ -187,19 +174,16 @@ def check_task_schema(schema: Any) -> PredictionTaskSchema:
     seen: set[int] = set()
     for i, category in enumerate(schema.categories):
         if category.id is not None:
-            check.non_negative_int(f"schema.categories[{i}].id", category.id)
+            check.check(f"schema.categories[{i}].id", category.id, CATEGORY_ID)
             if category.id in seen:
                 raise InvalidInputError(f"schema.categories[{i}].id",
                                         f"duplicate category id {category.id}")
             seen.add(category.id)
-        if category.name is not None and not (isinstance(category.name, str) and category.name):
-            raise InvalidInputError(f"schema.categories[{i}].name", "must be a non-empty string")
+        if category.name is not None:
+            check.check(f"schema.categories[{i}].name", category.name, CATEGORY_NAME)
     if task_type is not schema.type:
         return PredictionTaskSchema(name=schema.name, type=task_type, categories=schema.categories)
     checked: PredictionTaskSchema = schema
     return checked
 
 
-def _unit(field: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise InvalidInputError(field, f"must be a number in [0, 1], got {value!r}")

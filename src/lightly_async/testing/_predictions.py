@@ -19,24 +19,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from lightly_async._constraints import (
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    COORDINATE_INT,
+    PATH_SAFE_NAME,
+    TASK_TYPES,
+    singleton_problems,
+)
 from lightly_async.models import (
     CreateEntityResponse,
     PredictionSingleton,
-    PredictionSingletonInstanceSegmentation,
-    PredictionSingletonKeypointDetection,
-    PredictionSingletonObjectDetection,
     PredictionTaskSchema,
-    TaskType,
 )
 from lightly_async.testing._state import (
-    CATEGORY_NAME_RE,
-    INT64_MAX,
-    PATH_SAFE_NAME_RE,
     Dataset,
     FakeApiError,
     User,
-    check_object_id,
-    check_pattern,
+    check,
 )
 
 if TYPE_CHECKING:
@@ -57,18 +57,16 @@ class PredictionOps:
         """``POST .../predictions/tasks``."""
         dataset = self._store.dataset(user, dataset_id)
         check_task_name(schema.name)
-        if schema.type not in {t.value for t in TaskType}:
-            raise FakeApiError.of("MALFORMED_REQUEST", f"unknown task type {schema.type!r}")
-        ids = [c.id for c in schema.categories if c.id is not None]
-        if any(not 0 <= i <= INT64_MAX for i in ids):
-            raise FakeApiError.of("MALFORMED_REQUEST", f"category ids must be in 0..{INT64_MAX}")
+        check(schema.type, TASK_TYPES, "task type")
+        ids = [check(c.id, CATEGORY_ID, "category id") for c in schema.categories
+               if c.id is not None]
         if len(ids) != len(set(ids)):
             raise FakeApiError.of(
                 "PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE", "category ids must be unique"
             )
         for category in schema.categories:
             if category.name is not None:
-                check_pattern(category.name, CATEGORY_NAME_RE, "category name")
+                check(category.name, CATEGORY_NAME, "category name")
         schemas = dataset.task_schemas.setdefault(version, {})
         schema_id = schemas[schema.name][0] if schema.name in schemas else self._store.new_id()
         schemas[schema.name] = (schema_id, schema)
@@ -140,7 +138,8 @@ class PredictionOps:
 
 def check_task_name(name: str) -> str:
     """A valid ``PathSafeName`` or a 400."""
-    return check_pattern(name, PATH_SAFE_NAME_RE, "task name")
+    checked: str = check(name, PATH_SAFE_NAME, "task name")
+    return checked
 
 
 def _schema(dataset: Dataset, name: str, version: int) -> PredictionTaskSchema:
@@ -159,30 +158,11 @@ def _check_singleton(
     where = f"singleton {position}"
     check_task_name(singleton.task_name)
     schema = _schema(dataset, singleton.task_name, version)
-    problems = []
+    problems = [f"{name} {problem}" for name, problem in singleton_problems(
+        singleton, coordinate=COORDINATE_INT)]
     if singleton.type != schema.type:
         problems.append(f"type {singleton.type} differs from the task's {schema.type}")
     if singleton.category_id not in {c.id for c in schema.categories}:
         problems.append(f"categoryId {singleton.category_id} is not a category of the task")
-    if not 0.0 <= singleton.score <= 1.0:
-        problems.append("score must be in 0..1")
-    probabilities = getattr(singleton, "probabilities", None) or []
-    if any(not 0.0 <= p <= 1.0 for p in probabilities):
-        problems.append("probabilities must be in 0..1")
-    if isinstance(singleton, PredictionSingletonObjectDetection) and (
-        len(singleton.bbox) != 4 or not all(0 <= v <= INT64_MAX for v in singleton.bbox)
-    ):
-        problems.append("bbox must be 4 int64 integers >= 0")
-    if isinstance(singleton, PredictionSingletonKeypointDetection) and (
-        len(singleton.keypoints) < 3 or not all(0 <= v <= INT64_MAX for v in singleton.keypoints)
-    ):
-        problems.append("keypoints must be at least 3 int64 integers >= 0")
-    if isinstance(singleton, PredictionSingletonInstanceSegmentation) and not isinstance(
-        singleton.segmentation, str
-    ):
-        problems.append("segmentation must be an RLE string")
-    for crop_id in (singleton.crop_dataset_id, singleton.crop_sample_id):
-        if crop_id is not None:
-            check_object_id(crop_id, f"{where} crop id")
     if problems:
         raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: " + "; ".join(problems))

@@ -46,6 +46,7 @@ from pathlib import PurePosixPath
 from typing import Final
 from urllib.parse import quote, urlencode
 
+from lightly_async._constraints import S3_REGIONS, TIMESTAMP
 from lightly_async.models import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -57,20 +58,19 @@ from lightly_async.models import (
     DatasourceRawSamplesDataRow,
     InlineObject,
     InlineResponse200,
-    S3Region,
     SampleData,
     SampleMetaData,
 )
 from lightly_async.testing._predictions import PredictionOps
 from lightly_async.testing._sampling import SamplingOps
 from lightly_async.testing._state import (
-    INT64_MAX,
     Dataset,
     Embedding,
     FakeApiError,
     RawFile,
     Sample,
     User,
+    check,
     check_object_id,
     new_object_id,
 )
@@ -363,11 +363,7 @@ class FakeStore:
         """``PUT .../datasource/processedUntilTimestamp``."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
-        if not 0 <= timestamp <= INT64_MAX:
-            raise FakeApiError.of(
-                "MALFORMED_REQUEST", f"processedUntilTimestamp must be in 0..{INT64_MAX}"
-            )
-        dataset.processed_until = timestamp
+        dataset.processed_until = check(timestamp, TIMESTAMP, "processedUntilTimestamp")
 
     def list_raw(
         self,
@@ -435,8 +431,9 @@ def _configured(dataset: Dataset) -> DatasourceConfig:
 def _check_datasource(config: DatasourceConfig) -> None:
     problems = []
     if isinstance(config, DatasourceConfigS3):
-        if config.s3_region not in {r.value for r in S3Region}:
-            problems.append(f"unknown s3Region {config.s3_region!r}")
+        region_problem = S3_REGIONS.problem(config.s3_region)
+        if region_problem:
+            problems.append(f"s3Region {region_problem}")
         if not config.s3_access_key_id or not config.s3_secret_access_key:
             problems.append("s3AccessKeyId and s3SecretAccessKey must not be empty")
     elif isinstance(config, DatasourceConfigGCS) and not config.gcs_project_id:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from lightly_async._constraints import TAG_CREATORS, TAG_NAME, OneOf
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     CreateEntityResponse,
@@ -43,20 +44,18 @@ from lightly_async.models import (
     TagArithmeticsRequest,
     TagBitMaskResponse,
     TagCreateRequest,
-    TagCreator,
     TagData,
     TagUpdateRequest,
     TagUpsizeRequest,
 )
 from lightly_async.models.tags import TagArithmeticsOperation
 from lightly_async.testing._state import (
-    TAG_NAME_RE,
     Dataset,
     FakeApiError,
     Sample,
     Tag,
     User,
-    check_pattern,
+    check,
 )
 
 if TYPE_CHECKING:
@@ -341,16 +340,15 @@ def tag_data(dataset: Dataset, tag: Tag) -> TagData:
 
 def check_tag_name(name: str) -> str:
     """A valid ``TagName`` or a 400."""
-    return check_pattern(name, TAG_NAME_RE, "tag name", min_length=3)
+    checked: str = check(name, TAG_NAME, "tag name")
+    return checked
 
 
-def check_creator(creator: object) -> str:
+def check_creator(creator: object, creators: OneOf = TAG_CREATORS) -> str:
     """A known ``TagCreator`` value (default ``UNKNOWN``) or a 400."""
     if creator is None:
-        return TagCreator.UNKNOWN.value
-    if creator not in {c.value for c in TagCreator}:
-        raise FakeApiError.of("MALFORMED_REQUEST", f"unknown creator {creator!r}")
-    return str(TagCreator(creator).value)
+        return "UNKNOWN"
+    return str(getattr(check(creator, creators, "creator"), "value", creator))
 
 
 def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:
