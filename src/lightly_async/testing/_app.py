@@ -338,15 +338,41 @@ async def _parse_body(request: Request, model: Any) -> Any:
     conv = get_converter(strict=True)
     try:
         value = conv.structure(data, model)
-    except BaseValidationError as exc:
-        raise FakeApiError.of("MALFORMED_REQUEST", "; ".join(transform_error(exc))) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise FakeApiError.of("MALFORMED_REQUEST", f"invalid body: {exc!r}") from None
+    except (BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        snake = sorted(set(_snake_case_keys(data)))
+        if snake:  # one clear error, not "required field missing ... extra fields found"
+            hint = ", ".join(f"{k!r} (the API's key is {_camel(k)!r})" for k in snake)
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST", f"body keys are camelCase; got snake_case {hint}"
+            ) from None
+        if isinstance(exc, BaseValidationError):
+            message = "; ".join(transform_error(exc))
+        else:
+            message = f"invalid body: {exc!r}"
+        raise FakeApiError.of("MALFORMED_REQUEST", message) from None
     if not _same_json(json.loads(json.dumps(conv.unstructure(value))), data):
         raise FakeApiError.of(
             "MALFORMED_REQUEST", "the body has values of the wrong type or explicit nulls"
         )
     return value
+
+
+def _snake_case_keys(data: Any) -> list[str]:
+    """Every snake_case key in a JSON body, at any depth (``_id`` is the API's own)."""
+    if isinstance(data, list):
+        return [k for item in data for k in _snake_case_keys(item)]
+    if not isinstance(data, dict):
+        return []
+    found = [k for k in data if isinstance(k, str) and _SNAKE.fullmatch(k)]
+    return found + [k for v in data.values() for k in _snake_case_keys(v)]
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+_SNAKE: Final = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
 class _NonFiniteNumber(Exception):

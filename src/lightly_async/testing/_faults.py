@@ -94,6 +94,7 @@ class Faults:
 
     def add(
         self,
+        *,
         method: str | None = None,
         path: str | None = None,
         status: int | None = None,
@@ -103,7 +104,6 @@ class Faults:
         retry_after: float | None = None,
         malformed: bool = False,
         times: int | None = None,
-        *,
         code: str | None = None,
     ) -> FaultRule:
         """Add a rule (see the module docstring) and return it."""

@@ -146,7 +146,7 @@ class FakeStore:
     def add_samples(self, dataset_id: str, file_names: Iterable[str]) -> list[str]:
         """Append samples (next indices) and return their ids."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             ids = []
             for file_name in file_names:
                 index = len(dataset.samples)
@@ -167,7 +167,7 @@ class FakeStore:
     ) -> None:
         """Put files in the dataset's bucket (``(name, created_at_seconds[, data])``)."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             if dataset.datasource is None:
                 dataset.datasource = DatasourceConfigLIGHTLY(full_path=f"lightly/{dataset_id}")
             for entry in files:
@@ -187,7 +187,7 @@ class FakeStore:
     ) -> str:
         """An embedding of the dataset (seeded random vectors when ``vectors`` is None)."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             n = len(dataset.samples)
             if vectors is None:
                 rng = random.Random(f"{self.seed}:embedding:{dataset_id}:{name}")
@@ -200,11 +200,15 @@ class FakeStore:
             dataset.embeddings[embedding.id] = embedding
             return embedding.id
 
-    def _admin_dataset(self, dataset_id: str) -> Dataset:
-        try:
-            return self.datasets[dataset_id]
-        except KeyError:
-            raise ValueError(f"unknown dataset {dataset_id!r}") from None
+    def admin_dataset(self, dataset_id: str) -> Dataset:
+        """The dataset for an admin method (no auth), or a ``ValueError`` naming the id."""
+        dataset = self.datasets.get(dataset_id)
+        if dataset is None:
+            raise ValueError(
+                f"unknown dataset {dataset_id!r}: this fake has no such dataset "
+                "(create_dataset() returns the ids it knows)"
+            )
+        return dataset
 
     def _meta_for(self, dataset_id: str, index: int) -> SampleMetaData:
         rng = random.Random(f"{self.seed}:meta:{dataset_id}:{index}")
