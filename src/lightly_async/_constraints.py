@@ -168,15 +168,14 @@ S3_REGIONS: Final = OneOf("S3Region", (
 
 
 # -- composite rules -----------------------------------------------------------------------------
-def singleton_problems(
-    singleton: Any, *, coordinate: Range = COORDINATE_INT
-) -> Iterator[tuple[str, str]]:
+def singleton_problems(singleton: Any, *, latest: bool = False) -> Iterator[tuple[str, str]]:
     """Every ``(field, problem)`` of one prediction singleton, checked on its own.
 
     ``field`` is relative (``"score"``, ``"bbox[2]"``). What needs the task schema (the
-    type and category matching it) is the fake's to check. ``coordinate`` is the bbox and
-    keypoint value rule: ``COORDINATE_INT`` in the seed contract, ``COORDINATE`` in the newest.
+    type and category matching it) is the fake's to check. The seed contract has int64
+    coordinates and an RLE string; the newest API (``latest``) numbers and an RLE int list.
     """
+    coordinate = COORDINATE if latest else COORDINATE_INT
     for name, rule in (("task_name", PATH_SAFE_NAME), ("category_id", CATEGORY_ID),
                        ("score", SCORE)):
         problem = rule.problem(getattr(singleton, name))
@@ -196,8 +195,11 @@ def singleton_problems(
         if len(keypoints) < KEYPOINTS_MIN_LENGTH:
             yield "keypoints", f"must hold at least one triplet ({KEYPOINTS_MIN_LENGTH} values)"
         yield from _each("keypoints", keypoints, coordinate)
-    if hasattr(singleton, "segmentation") and not (
-            isinstance(singleton.segmentation, str) and singleton.segmentation):
+    segmentation = getattr(singleton, "segmentation", None)
+    if segmentation is not None and latest and isinstance(segmentation, list):
+        yield from _each("segmentation", segmentation, COORDINATE_INT)
+    elif hasattr(singleton, "segmentation") and not (
+            isinstance(segmentation, str) and segmentation):
         yield "segmentation", "must be a non-empty RLE string"
     for id_field in ("crop_dataset_id", "crop_sample_id"):
         value = getattr(singleton, id_field, None)

@@ -51,4 +51,4 @@ def test_float_coordinates_pass_only_the_newest_rule_when_checked() -> None:
     object.__setattr__(s, "bbox", [1.5, 2.0, 3.25, 4.0])
     assert [f for f, _ in c.singleton_problems(s)] == ["bbox[0]", "bbox[1]", "bbox[2]",
                                                         "bbox[3]"]
-    assert list(c.singleton_problems(s, coordinate=c.COORDINATE)) == []
+    assert list(c.singleton_problems(s, latest=True)) == []

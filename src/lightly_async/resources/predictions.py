@@ -11,7 +11,6 @@ from lightly_async import _validate as check
 from lightly_async._constraints import (
     CATEGORY_ID,
     CATEGORY_NAME,
-    COORDINATE_INT,
     singleton_problems,
 )
 from lightly_async.bulk import BulkResult, run_bulk
@@ -33,9 +32,6 @@ __all__ = ["Predictions", "check_singletons"]
 
 _SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
                     PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection)
-
-# bbox/keypoints as the seed contract has them (int64 >= 0); the newest API allows numbers
-_COORDINATE = COORDINATE_INT
 
 
 class Predictions(DatasetResource):
@@ -159,7 +155,7 @@ def check_singletons(
         field = f"{prefix}[{i}]"
         if not isinstance(s, _SINGLETON_TYPES):
             raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
-        for name, problem in singleton_problems(s, coordinate=_COORDINATE):
+        for name, problem in singleton_problems(s):
             raise InvalidInputError(f"{field}.{name}", problem)
         out.append(s)
     return out

@@ -54,8 +54,9 @@ from lightly_async.models import (
     TagUpdateRequest,
     TagUpsizeRequest,
 )
+from lightly_async.testing import _latest as L
 from lightly_async.testing._faults import FaultInjector, Faults
-from lightly_async.testing._state import INT64_MAX, FakeApiError, User
+from lightly_async.testing._state import INT64_MAX, FakeApiError, User, check
 from lightly_async.testing._store import FakeStore
 from lightly_async.testing._tags import ExportOptions
 
@@ -83,7 +84,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         ),
         # Datasources
         (_DS + "/datasource", "GET", _op(_get_datasource)),
-        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig)),
+        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig, LATEST_DATASOURCE)),
         (_DS + "/datasource/processedUntilTimestamp", "GET", _op(_get_processed)),
         (
             _DS + "/datasource/processedUntilTimestamp",
@@ -96,7 +97,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (
             _DS + "/predictions/samples/{sampleId}",
             "POST",
-            _op(_upsert_singletons, list[PredictionSingleton], status=201),
+            _op(_upsert_singletons, list[PredictionSingleton], LATEST_SINGLETONS, status=201),
         ),
         (_DS + "/predictions/samples/{sampleId}", "GET", _op(_get_singletons)),
         (_DS + "/predictions/samples", "GET", _op(_list_singletons)),
@@ -109,21 +110,33 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (_DS + "/predictions/tasks/{taskName}", "GET", _op(_get_task_schema)),
         # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
         (_DS + "/tags", "GET", _op(_list_tags)),
-        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, status=201)),
+        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, L.TagCreateRequestLatest, 201)),
         (
             _DS + "/tags/initial",
             "POST",
-            _op(_create_initial_tag, InitialTagCreateRequest, status=201),
+            _op(_create_initial_tag, InitialTagCreateRequest, L.InitialTagCreateRequestLatest, 201),
         ),
-        (_DS + "/tags/arithmetics", "POST", _op(_arithmetics, TagArithmeticsRequest)),
+        (
+            _DS + "/tags/arithmetics",
+            "POST",
+            _op(_arithmetics, TagArithmeticsRequest, L.TagArithmeticsRequestLatest),
+        ),
         (
             _DS + "/tags/arithmetics/bitmask",
             "POST",
-            _op(_arithmetics_bitmask, TagArithmeticsRequest),
+            _op(_arithmetics_bitmask, TagArithmeticsRequest, L.TagArithmeticsRequestLatest),
         ),
-        (_DS + "/tags/upsize", "POST", _op(_upsize, TagUpsizeRequest, status=201)),
+        (
+            _DS + "/tags/upsize",
+            "POST",
+            _op(_upsize, TagUpsizeRequest, L.TagUpsizeRequestLatest, 201),
+        ),
         (_DS + "/tags/{tagId}", "GET", _op(_get_tag)),
-        (_DS + "/tags/{tagId}", "PUT", _op(_update_tag, TagUpdateRequest)),
+        (
+            _DS + "/tags/{tagId}",
+            "PUT",
+            _op(_update_tag, TagUpdateRequest, L.TagUpdateRequestLatest),
+        ),
         (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
         (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
         (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
@@ -138,7 +151,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         exception_handlers={FakeApiError: _api_error, HTTPException: _http_error},
         middleware=[
             Middleware(CallRecorder, calls=calls),
-            Middleware(FaultInjector, faults=faults),
+            Middleware(FaultInjector, faults=faults, error_body=_error_body(store)),
         ],
     )
     app.state.store = store
@@ -249,6 +262,10 @@ class _Ctx:
     def base_url(self) -> str:
         return str(self.request.base_url)
 
+    @property
+    def latest(self) -> bool:
+        return self.store.latest
+
     @overload
     def query(self, name: str) -> str | None: ...
 
@@ -280,10 +297,9 @@ class _Ctx:
         """A ``Timestamp`` query parameter: an int64 >= 0."""
         return self.query_int(name, required=required, maximum=INT64_MAX)
 
-    def version(self) -> int:
-        value = self.timestamp("predictionUUIDTimestamp", required=True)
-        assert value is not None
-        return value
+    def version(self) -> int | None:
+        """``predictionUUIDTimestamp``: required by the seed; newest API: absent = newest."""
+        return self.timestamp("predictionUUIDTimestamp", required=not self.latest)
 
     def query_bool(self, name: str) -> bool:
         raw = self.query(name)
@@ -298,12 +314,15 @@ Handler = Callable[[_Ctx], Any]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
+def _op(handler: Handler, body: Any = None, latest: Any = None, status: int = 200) -> Endpoint:
+    """An endpoint: ``body`` parses the seed request, ``latest`` (if given) the newest one."""
+
     async def endpoint(request: Request) -> Response:
         store: FakeStore = request.app.state.store
         with store.lock:
             user = store.authenticate(_credential(request))
-        parsed = await _parse_body(request, body) if body is not None else None
+        model = latest if store.latest and latest is not None else body
+        parsed = await _parse_body(request, model) if model is not None else None
         with store.lock:
             result = handler(_Ctx(store, user, request, parsed))
         if result is None:
@@ -335,6 +354,30 @@ async def _parse_body(request: Request, model: Any) -> Any:
         raise FakeApiError.of("MALFORMED_REQUEST", str(exc)) from None
     except ValueError:
         raise FakeApiError.of("MALFORMED_REQUEST", "the body is not valid JSON") from None
+    if model is LATEST_SINGLETONS:
+        if not isinstance(data, list):
+            raise FakeApiError.of("MALFORMED_REQUEST", "the body must be a list of singletons")
+        return [_structure(item, _newest(item, L.singleton_model, "singleton")) for item in data]
+    if model is LATEST_DATASOURCE:
+        return _structure(data, _newest(data, L.datasource_model, "datasource"))
+    return _structure(data, model)
+
+
+LATEST_SINGLETONS: Final = object()
+"""Body marker: a list of singletons in the newest shapes, each chosen by its ``type``."""
+LATEST_DATASOURCE: Final = object()
+"""Body marker: a datasource config in the newest shape, chosen by its ``type``."""
+
+
+def _newest(data: Any, pick: Callable[[Any], type | None], what: str) -> type:
+    cls = pick(data)
+    if cls is None:
+        kind = data.get("type") if isinstance(data, dict) else None
+        raise FakeApiError.of("MALFORMED_REQUEST", f"unknown {what} type {kind!r}")
+    return cls
+
+
+def _structure(data: Any, model: Any) -> Any:
     conv = get_converter(strict=True)
     try:
         value = conv.structure(data, model)
@@ -408,17 +451,28 @@ def _same_json(ours: Any, theirs: Any) -> bool:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FakeApiError)
-    return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+    body = _error_body(request.app.state.store)(exc.code, exc.message)
+    return JSONResponse(body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-    return JSONResponse(
-        {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"},
-        status_code=exc.status_code,
-        headers=exc.headers,
+    body = _error_body(request.app.state.store)(
+        code, f"{request.method} {request.url.path}: {exc.detail}"
     )
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _error_body(store: FakeStore) -> Callable[[str, str], dict[str, Any]]:
+    """``ApiErrorResponse``: seed ``{code, message}``, newest ``{code, error, requestId}``."""
+
+    def render(code: str, message: str) -> dict[str, Any]:
+        if store.latest:
+            return L.error_json(code, message, store.request_id())
+        return {"code": code, "message": message}
+
+    return render
 
 
 # -- samples --------------------------------------------------------------------------------------
@@ -462,7 +516,10 @@ def _get_job(c: _Ctx) -> Any:
 
 # -- datasources ----------------------------------------------------------------------------------
 def _get_datasource(c: _Ctx) -> Any:
-    return c.store.get_datasource(c.user, c.ds)
+    purpose = c.query("purpose") if c.latest else None
+    if purpose is not None:
+        check(purpose, L.DATASOURCE_PURPOSES, "purpose")
+    return c.store.get_datasource(c.user, c.ds, purpose=purpose)
 
 
 def _put_datasource(c: _Ctx) -> Any:

@@ -32,17 +32,30 @@ class FakeLightly:
         token: the API token (or bearer JWT) accepted for the default user.
         seed: seeds ids, sample metadata, embeddings, RANDOM/CORESET samplings and faults.
         clock: seconds since the epoch (``time.time``); drives timestamps and URL expiry.
+        api: which contract the HTTP face speaks: ``"seed"`` (default) or ``"latest"``, the
+            newest public API (lightly 1.5.20's shapes; see the README's "Two API modes").
+            ``serve()``, ``serve_in_thread()``, ``transport()`` and ``session()`` serve that mode.
     """
 
     def __init__(
-        self, token: str = DEFAULT_TOKEN, *, seed: int = 0, clock: Callable[[], float] = time.time
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        api: str = "seed",
     ) -> None:
         self.token = token
         self.seed = seed
-        self.store = FakeStore(token=token, seed=seed, clock=clock)
+        self.store = FakeStore(token=token, seed=seed, clock=clock, api=api)
         self.faults = Faults(seed)
         self.calls: list[Call] = []
         self.app: Starlette = create_app(self.store, self.faults, self.calls)
+
+    @property
+    def api(self) -> str:
+        """The contract spoken: ``"seed"`` or ``"latest"``."""
+        return self.store.api
 
     # -- data ---------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -114,10 +127,12 @@ class FakeLightly:
         can_read: bool = True,
         can_write: bool = True,
         can_list: bool = True,
+        can_overwrite: bool = True,
     ) -> None:
-        """What ``GET .../datasource/verify`` answers."""
+        """What ``GET .../datasource/verify`` answers (``canOverwrite``: ``api="latest"`` only)."""
         with self.store.lock:
-            self.store.admin_dataset(dataset_id).verify = (can_read, can_write, can_list)
+            self.store.admin_dataset(dataset_id).verify = (
+                can_read, can_write, can_list, can_overwrite)
 
     def tags(self, dataset_id: str) -> list[TagData]:
         """The dataset's tags as the API shows them."""

@@ -17,21 +17,23 @@ Guesses about the real service made here (NOTES.md 8 marks them unspecified or i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lightly_async._constraints import (
     CATEGORY_ID,
     CATEGORY_NAME,
-    COORDINATE_INT,
     PATH_SAFE_NAME,
     TASK_TYPES,
+    TASK_TYPES_LATEST,
     singleton_problems,
 )
+from lightly_async._convert import get_converter
 from lightly_async.models import (
     CreateEntityResponse,
     PredictionSingleton,
     PredictionTaskSchema,
 )
+from lightly_async.testing._latest import task_schemas_json
 from lightly_async.testing._state import (
     Dataset,
     FakeApiError,
@@ -52,12 +54,13 @@ class PredictionOps:
         self._store = store
 
     def upsert_task_schema(
-        self, user: User, dataset_id: str, version: int, schema: PredictionTaskSchema
+        self, user: User, dataset_id: str, version: int | None, schema: PredictionTaskSchema
     ) -> CreateEntityResponse:
         """``POST .../predictions/tasks``."""
         dataset = self._store.dataset(user, dataset_id)
+        version = _resolve(dataset, version)
         check_task_name(schema.name)
-        check(schema.type, TASK_TYPES, "task type")
+        check(schema.type, TASK_TYPES_LATEST if self._store.latest else TASK_TYPES, "task type")
         ids = [check(c.id, CATEGORY_ID, "category id") for c in schema.categories
                if c.id is not None]
         if len(ids) != len(set(ids)):
@@ -72,60 +75,65 @@ class PredictionOps:
         schemas[schema.name] = (schema_id, schema)
         return CreateEntityResponse(id=schema_id)
 
-    def list_task_schemas(
-        self, user: User, dataset_id: str, version: int | None
-    ) -> list[PredictionTaskSchema]:
-        """``GET .../predictions/tasks`` (newest version when none is given)."""
+    def list_task_schemas(self, user: User, dataset_id: str, version: int | None) -> Any:
+        """``GET .../predictions/tasks`` (newest version when none is given).
+
+        The seed answers the list; the newest API ``{predictionUUIDTimestamp, schemas}``.
+        """
         dataset = self._store.dataset(user, dataset_id)
         if version is None:
             versions = [v for v, schemas in dataset.task_schemas.items() if schemas]
-            if not versions:
-                return []
-            version = max(versions)
-        return [schema for _, schema in dataset.task_schemas.get(version, {}).values()]
+            version = max(versions, default=None)
+        schemas = [] if version is None else [
+            schema for _, schema in dataset.task_schemas.get(version, {}).values()]
+        if not self._store.latest:
+            return schemas
+        return task_schemas_json(version or 0, get_converter().unstructure(schemas))
 
     def get_task_schema(
-        self, user: User, dataset_id: str, name: str, version: int
+        self, user: User, dataset_id: str, name: str, version: int | None
     ) -> PredictionTaskSchema:
         """``GET .../predictions/tasks/{taskName}``."""
         dataset = self._store.dataset(user, dataset_id)
         check_task_name(name)
-        return _schema(dataset, name, version)
+        return _schema(dataset, name, _resolve(dataset, version))
 
     def upsert_singletons(
         self,
         user: User,
         dataset_id: str,
         sample_id: str,
-        version: int,
+        version: int | None,
         singletons: Sequence[PredictionSingleton],
     ) -> CreateEntityResponse:
         """``POST .../predictions/samples/{sampleId}``: replace the sample's singletons."""
         dataset = self._store.dataset(user, dataset_id)
         sample = dataset.sample(sample_id)
+        version = _resolve(dataset, version)
         for position, singleton in enumerate(singletons):
-            _check_singleton(dataset, version, position, singleton)
+            _check_singleton(dataset, version, position, singleton, latest=self._store.latest)
         by_sample = dataset.predictions.setdefault(version, {})
         prediction_id = self._store.new_id()
         by_sample[sample.id] = (prediction_id, list(singletons))
         return CreateEntityResponse(id=prediction_id)
 
     def get_singletons(
-        self, user: User, dataset_id: str, sample_id: str, version: int
+        self, user: User, dataset_id: str, sample_id: str, version: int | None
     ) -> list[PredictionSingleton]:
         """``GET .../predictions/samples/{sampleId}``."""
         dataset = self._store.dataset(user, dataset_id)
         sample = dataset.sample(sample_id)
+        version = _resolve(dataset, version)
         return list(dataset.predictions.get(version, {}).get(sample.id, ("", []))[1])
 
     def list_singletons(
-        self, user: User, dataset_id: str, version: int, task_name: str | None
+        self, user: User, dataset_id: str, version: int | None, task_name: str | None
     ) -> list[list[PredictionSingleton]]:
         """``GET .../predictions/samples``: one list per sample in sample order."""
         dataset = self._store.dataset(user, dataset_id)
         if task_name is not None:
             check_task_name(task_name)
-        by_sample = dataset.predictions.get(version, {})
+        by_sample = dataset.predictions.get(_resolve(dataset, version), {})
         return [
             [
                 p
@@ -142,6 +150,13 @@ def check_task_name(name: str) -> str:
     return checked
 
 
+def _resolve(dataset: Dataset, version: int | None) -> int:
+    """The version asked for; none given (newest API only): the newest one there is, else 0."""
+    if version is not None:
+        return version
+    return max([*dataset.task_schemas, *dataset.predictions], default=0)
+
+
 def _schema(dataset: Dataset, name: str, version: int) -> PredictionTaskSchema:
     found = dataset.task_schemas.get(version, {}).get(name)
     if found is None:
@@ -153,13 +168,13 @@ def _schema(dataset: Dataset, name: str, version: int) -> PredictionTaskSchema:
 
 
 def _check_singleton(
-    dataset: Dataset, version: int, position: int, singleton: PredictionSingleton
+    dataset: Dataset, version: int, position: int, singleton: PredictionSingleton, *, latest: bool
 ) -> None:
     where = f"singleton {position}"
     check_task_name(singleton.task_name)
     schema = _schema(dataset, singleton.task_name, version)
     problems = [f"{name} {problem}" for name, problem in singleton_problems(
-        singleton, coordinate=COORDINATE_INT)]
+        singleton, latest=latest)]
     if singleton.type != schema.type:
         problems.append(f"type {singleton.type} differs from the task's {schema.type}")
     if singleton.category_id not in {c.id for c in schema.categories}:

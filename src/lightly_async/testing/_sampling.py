@@ -215,6 +215,8 @@ class SamplingOps:
             creator=tag.creator,
             query_tag_id=tag.query_tag_id,
             preselected_tag_id=tag.preselected_tag_id,
+            entry={"sampler": {"method": tag.creator.removeprefix("SAMPLER_")}},
+            user_id=job.owner_id,
         )
         job.result = created.id
 

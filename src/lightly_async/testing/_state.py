@@ -123,6 +123,9 @@ class Tag:
     last_modified_at: int | None = None
     changes: dict[str, Any] | None = None
     is_initial: bool = False
+    # the newest API's view: change entries ({userId, creator, ts, changes}) and runId
+    history: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str | None = None
 
 
 @dataclass
@@ -169,7 +172,7 @@ class Dataset:
     tags: dict[str, Tag] = field(default_factory=dict)
     embeddings: dict[str, Embedding] = field(default_factory=dict)
     datasource: DatasourceConfig | None = None
-    verify: tuple[bool, bool, bool] = (True, True, True)
+    verify: tuple[bool, bool, bool, bool] = (True, True, True, True)  # read/write/list/overwrite
     processed_until: int = 0
     raw_files: dict[str, RawFile] = field(default_factory=dict)
     # raw_files sorted by (created_at, file_name), and their created_at; None: rebuild

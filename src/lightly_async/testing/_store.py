@@ -43,10 +43,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote, urlencode
 
 from lightly_async._constraints import S3_REGIONS, TIMESTAMP
+from lightly_async._convert import get_converter
 from lightly_async.models import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -60,6 +61,13 @@ from lightly_async.models import (
     InlineResponse200,
     SampleData,
     SampleMetaData,
+)
+from lightly_async.testing._latest import (
+    DATASOURCE_PURPOSES,
+    DEFAULT_PURPOSE,
+    check_api,
+    datasource_json,
+    verify_json,
 )
 from lightly_async.testing._predictions import PredictionOps
 from lightly_async.testing._sampling import SamplingOps
@@ -88,9 +96,15 @@ class FakeStore:
     """All state of one fake Lightly server; every method is safe to call from any thread."""
 
     def __init__(
-        self, *, token: str = DEFAULT_TOKEN, seed: int = 0, clock: Callable[[], float] = time.time
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        api: str = "seed",
     ) -> None:
         self.lock = threading.RLock()
+        self.api = check_api(api)
         self.token = token
         self.seed = seed
         self.clock = clock
@@ -104,6 +118,7 @@ class FakeStore:
         """Forget everything: users (but the default token), datasets, jobs, blobs."""
         with self.lock:
             self.ids = random.Random(f"{self.seed}:ids")
+            self.request_ids = random.Random(f"{self.seed}:requests")
             self.rng = random.Random(f"{self.seed}:sampling")
             self._secret = hashlib.sha256(f"{self.seed}:signing".encode()).digest()
             self.users: dict[str, User] = {}
@@ -113,9 +128,18 @@ class FakeStore:
             self.sampling.reset()
             self.default_user = self.add_user(self.token)
 
+    @property
+    def latest(self) -> bool:
+        """Does this fake speak the newest API (``api="latest"``) rather than the seed's?"""
+        return self.api == "latest"
+
     def now_ms(self) -> int:
         """The fake clock in milliseconds (tag and sample timestamps)."""
         return int(self.clock() * 1000)
+
+    def request_id(self) -> str:
+        """A fresh id for an error answer's ``requestId`` (newest API)."""
+        return new_object_id(self.request_ids)
 
     def new_id(self) -> str:
         """A fresh deterministic ObjectId."""
@@ -340,21 +364,39 @@ class FakeStore:
             raise FakeApiError.of("FORBIDDEN", "signed URL expired")
 
     # -- datasource -------------------------------------------------------------------------------
-    def get_datasource(self, user: User, dataset_id: str) -> DatasourceConfig:
-        """``GET /v1/datasets/{id}/datasource``."""
-        return _configured(self.dataset(user, dataset_id))
+    def get_datasource(
+        self, user: User, dataset_id: str, *, purpose: str | None = None
+    ) -> DatasourceConfig | dict[str, Any]:
+        """``GET /v1/datasets/{id}/datasource`` (newest API: with ``purpose``)."""
+        config = _configured(self.dataset(user, dataset_id))
+        if not self.latest:
+            return config
+        stored = getattr(config, "purpose", None)
+        if purpose is not None and purpose != (stored or DEFAULT_PURPOSE):
+            raise FakeApiError.of(
+                "DATASET_DATASOURCE_UNKNOWN", f"dataset {dataset_id} has no {purpose} datasource"
+            )
+        seed = get_converter().unstructure(config)
+        return datasource_json({**seed, "type": config.type}, stored)
 
     def put_datasource(self, user: User, dataset_id: str, config: DatasourceConfig) -> None:
         """``PUT /v1/datasets/{id}/datasource``."""
         dataset = self.dataset(user, dataset_id)
         _check_datasource(config)
+        purpose = getattr(config, "purpose", None)
+        if purpose is not None:
+            check(purpose, DATASOURCE_PURPOSES, "purpose")
         dataset.datasource = config
 
-    def verify_datasource(self, user: User, dataset_id: str) -> DatasourceConfigVerifyData:
-        """``GET .../datasource/verify``."""
+    def verify_datasource(
+        self, user: User, dataset_id: str
+    ) -> DatasourceConfigVerifyData | dict[str, Any]:
+        """``GET .../datasource/verify`` (newest API: with ``canOverwrite``, ``errors``)."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
-        can_read, can_write, can_list = dataset.verify
+        if self.latest:
+            return verify_json(dataset.verify)
+        can_read, can_write, can_list, _ = dataset.verify
         return DatasourceConfigVerifyData(can_read=can_read, can_write=can_write, can_list=can_list)
 
     def get_processed_until(self, user: User, dataset_id: str) -> int:
