@@ -28,6 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                       help="talk to the fake in-process instead of over loopback HTTP")
     demo.add_argument("--serve", action="store_true",
                       help="only serve the fake on 127.0.0.1 and print its URL, until Ctrl-C")
+    demo.add_argument("--api", choices=("seed", "latest"), default="seed",
+                      help="with --serve: the contract the fake speaks (default seed; latest: "
+                      "the newest public API, as lightly 1.5.20 expects)")
     args = parser.parse_args(argv)
     import lightly_async as la
     try:
@@ -38,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         if args.serve:
-            anyio.run(_serve_forever)
+            anyio.run(_serve_forever, args.api)
             return 0
         return anyio.run(_demo, args.samples, args.concurrency, args.in_process)
     except KeyboardInterrupt:
@@ -48,13 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-async def _serve_forever() -> None:
+async def _serve_forever(api: str = "seed") -> None:
     from lightly_async.testing import FakeLightly
 
-    fake = FakeLightly()
+    fake = FakeLightly(api=api)
     dataset_id = fake.create_dataset("demo", file_names=[f"img_{i:05d}.jpg" for i in range(100)])
     async with fake.serve() as base_url:
-        print(f"fake Lightly server on {base_url}")
+        print(f"fake Lightly server on {base_url} (api={api})")
         print(f"  token:      {fake.token}")
         print(f"  dataset id: {dataset_id}")
         print(f"  try:        curl '{base_url}/v1/datasets/{dataset_id}/tags?token={fake.token}'")
