@@ -220,27 +220,37 @@ class CallRecorder:
             await self.app(scope, receive, send)
             return
         status: int | None = None
+        recorded = False
 
-        async def recording_send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        completed = False
-        try:
-            await self.app(scope, receive, recording_send)
-            completed = True
-        finally:
+        def record(final_status: int | None) -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
             self.calls.append(
                 Call(
                     method=scope["method"],
                     path=scope["path"],
                     query={k: v for k, v in query if k != "token"},
-                    status=status if completed else None,
+                    status=final_status,
                 )
             )
+
+        async def recording_send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # recorded before the last byte leaves: a client that has its answer
+                # finds the call in ``fake.calls``, also over loopback
+                record(status)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            record(None)  # no complete answer: dropped or crashed
 
 
 # -- the request context and the generic endpoint ------------------------------------------------
