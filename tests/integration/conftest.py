@@ -1,13 +1,17 @@
 """Integration fixtures.
 
 * The workflow suite runs on both anyio backends (asyncio and trio).
-* Every answer the fake gives to an in-process session is checked against the spec's response
-  schema (when the spec is beside the repository), except while a ``malformed`` fault rule is
-  installed: such answers are broken on purpose.
+* It runs against both contracts of the fake: every ``FakeLightly`` built in this folder
+  speaks the seed contract (``[seed]``) or the newest public API (``[latest]``).
+* Every answer the seed-mode fake gives to an in-process session is checked against the seed
+  spec's response schema, except while a ``malformed`` fault rule is installed: such answers
+  are broken on purpose. (The seed spec does not describe the newest shapes.)
 """
 
 from __future__ import annotations
 
+import inspect
+import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +19,7 @@ import pytest
 
 from contract.openapi_check import SpecChecker
 from lightly_async import _http
+from lightly_async.errors import DecodeError
 from lightly_async.testing import FakeLightly
 
 
@@ -44,13 +49,63 @@ class _CheckingTransport(_http.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+def _client_decodes_newest_tags() -> bool:
+    """Does the client's ``TagData.changes`` take the newest API's list of change entries?"""
+    from lightly_async.models import TagData
+
+    hint = str(typing.get_type_hints(TagData)["changes"])
+    return "list" in hint.lower() or "sequence" in hint.lower()
+
+
+# Tests that read tags back: with the seed's ``TagData.changes`` (a dict) the client cannot
+# decode the newest API's list of change entries yet (the client's models widen in issue 9).
+_NEEDS_NEWEST_TAGS = {
+    "test_notebook_cells_build_a_tag_when_run_in_order",
+    "test_tag_helpers_decode_and_build_tags_from_file_names",
+    "test_samplings_run_returns_the_new_tag_when_the_job_finishes",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if _client_decodes_newest_tags():
+        return
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if "[latest" in item.name and name in _NEEDS_NEWEST_TAGS:
+            item.add_marker(pytest.mark.xfail(
+                raises=DecodeError, strict=True,
+                reason="the client's TagData.changes is still the seed's dict; the newest API "
+                "answers a list of change entries"))
+
+
+@pytest.fixture(autouse=True, params=["seed", "latest"])
+def fake_api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The contract of every fake built by the test: ``FakeLightly(api=...)``'s default."""
+    api = str(request.param)
+    original = FakeLightly.__init__
+
+    def init(self: FakeLightly, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("api", api)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FakeLightly, "__init__", init)
+    return api
+
+
 @pytest.fixture(autouse=True)
-def spec_checked_answers(monkeypatch: pytest.MonkeyPatch) -> Iterator[SpecChecker]:
+def spec_checked_answers(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fake_api: str
+) -> Iterator[SpecChecker]:
     checker = SpecChecker()
     original = FakeLightly.transport
 
     def transport(self: FakeLightly) -> _http.AsyncBaseTransport:
+        if self.api != "seed":
+            return original(self)
         return _CheckingTransport(original(self), self, checker)
 
     monkeypatch.setattr(FakeLightly, "transport", transport)
+    if fake_api != "seed" and "spec_checked_answers" in inspect.signature(
+            request.function).parameters:
+        pytest.skip("the seed spec describes the seed contract's answers, not the newest API's")
     return checker
