@@ -405,6 +405,9 @@ def test_predictions_of_the_dataset_list_one_entry_per_sample(
     rows = [[m.PredictionSingleton.from_dict(s) for s in row] for row in json.loads(raw)]
     assert [len(row) for row in rows] == [2, 0, 0, 0, 0]
     assert [s.actual_instance.score for s in rows[0]] == [0.5, 0.25]
+    page = api.get_predictions_by_dataset_id_with_http_info(
+        dataset_id=ds, page_offset=0, page_size=2, _preload_content=False).raw_data
+    assert [len(row) for row in json.loads(page)] == [2, 0]  # paged, newest version
 
 
 # -- samplings ------------------------------------------------------------------------------------

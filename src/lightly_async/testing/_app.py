@@ -569,7 +569,13 @@ def _get_singletons(c: _Ctx) -> Any:
 
 
 def _list_singletons(c: _Ctx) -> Any:
-    return c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
+    rows = c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
+    if not c.latest:
+        return rows
+    # the newest API pages this list (pageOffset >= 0, pageSize >= 1, in sample order)
+    offset = c.query_int("pageOffset") or 0
+    size = c.query_int("pageSize", minimum=1)
+    return rows[offset:] if size is None else rows[offset : offset + size]
 
 
 def _upsert_task_schema(c: _Ctx) -> Any:
