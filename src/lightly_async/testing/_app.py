@@ -1,7 +1,9 @@
 """The fake server's HTTP face: a Starlette app whose routes mirror the spec's path table.
 
 Handlers only authenticate, parse (request bodies with the strict converter), call the store
-under its lock and serialize with the shared converter. A :class:`FakeApiError` becomes an
+under its lock and serialize with the shared converter. With ``api="latest"`` a route parses
+the newest request model where one is given (``_latest``), and errors are
+``{code, error, requestId}``. A :class:`FakeApiError` becomes an
 ``ApiErrorResponse`` body ``{code, message}``; so do Starlette's own 404/405. Bodies that do
 not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
 JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``

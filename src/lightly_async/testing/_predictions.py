@@ -3,7 +3,9 @@
 Guesses about the real service made here (NOTES.md 8 marks them unspecified or inferred):
 
 * ``predictionUUIDTimestamp`` is matched exactly on every read that requires it; listing task
-  schemas without it uses the newest version that has any schema (none: ``[]``).
+  schemas without it uses the newest version that has any schema (none: ``[]``). With
+  ``api="latest"`` it is optional everywhere: absent means the newest version that has a
+  schema or a prediction (none: version 0).
 * ``POST .../tasks`` creates or replaces the schema by name within the version; the answered
   ``{id}`` is stable across updates. Category ids must be unique (400
   ``PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE``).
