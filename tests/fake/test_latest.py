@@ -14,7 +14,9 @@ import pytest
 import pytest_asyncio
 
 from fake.api import FILES, create_tag, initial_tag
+from lightly_async.bitmask import BitMask
 from lightly_async.testing import DEFAULT_TOKEN, FAKE_BASE_URL, FakeLightly
+from lightly_async.testing import _latest as L
 
 RUN_ID = "a" * 24
 TS = 1_700_000_000_000
@@ -240,6 +242,24 @@ async def test_float_bbox_is_accepted_only_when_latest(
                         params={"predictionUUIDTimestamp": TS}, json=[negative])
     assert r.status_code == 400
     assert "bbox[0]" in r.json()["error"]
+
+
+@pytest.mark.parametrize(("value", "parts"), [
+    (L.TagCreateRequestLatest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex(
+        "0x1"), tot_size=1, run_id=RUN_ID), ["runId"]),
+    (L.TagCreateRequestLatest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex(
+        "0x1"), tot_size=1), []),
+    (L.TagUpdateRequestLatest(name="abc", update_creator="USER_PIP"), ["updateCreator"]),
+    (L.DatasourceConfigLOCALLatest(full_path="p", web_server_location="http://h"),
+     ["webServerLocation"]),
+    ([L.PredictionSingletonSemanticSegmentationLatest(
+        task_name="x1", category_id=0, score=0.5, segmentation=[1, 2])],
+     ["type 'SEMANTIC_SEGMENTATION'"]),
+])
+def test_newest_only_names_what_the_seed_contract_lacks_when_a_body_has_it(
+    value: object, parts: list[str],
+) -> None:
+    assert L.newest_only(value) == parts
 
 
 @pytest.mark.lightly_api("latest")

@@ -335,6 +335,13 @@ def _op(handler: Handler, body: Any = None, latest: Any = None, status: int = 20
             user = store.authenticate(_credential(request))
         model = latest if store.latest and latest is not None else body
         parsed = await _parse_body(request, model) if model is not None else None
+        newest = [] if store.latest else L.newest_only(parsed)
+        if newest:
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST",
+                f"not in the seed contract: {', '.join(newest)} "
+                '(FakeLightly(api="latest") speaks the newest API)',
+            )
         with store.lock:
             result = handler(_Ctx(store, user, request, parsed))
         if result is None:

@@ -55,6 +55,7 @@ __all__ = [
     "TagUpsizeRequestLatest",
     "check_api",
     "datasource_model",
+    "newest_only",
     "singleton_model",
 ]
 
@@ -238,6 +239,50 @@ _SINGLETONS: Final[dict[str, type]] = {
 def singleton_model(data: Any) -> type | None:
     """The newest singleton class for an item's ``type`` (None: unknown)."""
     return _SINGLETONS.get(str(data.get("type"))) if isinstance(data, dict) else None
+
+
+# -- what the seed contract lacks ---------------------------------------------------------------
+_NEWEST_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "InitialTagCreateRequest": ("run_id",),
+    "TagCreateRequest": ("run_id",),
+    "TagUpdateRequest": ("update_creator", "bit_mask_data", "changes"),
+    "TagUpsizeRequest": ("run_id",),
+    "TagArithmeticsRequest": ("run_id",),
+    "DatasourceConfigS3": ("id", "purpose", "s3_server_side_encryption_kms_key"),
+    "DatasourceConfigGCS": ("id", "purpose"),
+    "DatasourceConfigAzure": ("id", "purpose"),
+    "DatasourceConfigLOCAL": ("id", "purpose", "web_server_location"),
+    "DatasourceConfigLIGHTLY": ("id", "purpose"),
+    "PredictionSingletonKeypointDetection": ("bbox",),
+    "PredictionSingletonInstanceSegmentation": ("bbox", "probabilities"),
+}
+"""Per request model: the fields only the newest API has (the client's models carry both)."""
+
+_NEWEST_CLASSES: Final = frozenset({
+    "DatasourceConfigS3DelegatedAccess", "DatasourceConfigOBS",
+    "PredictionSingletonSemanticSegmentation",
+})
+"""Union variants only the newest API has."""
+
+
+def newest_only(value: Any) -> list[str]:
+    """The newest-only parts of a parsed request body (the seed contract refuses them)."""
+    if isinstance(value, list):
+        return [part for item in value for part in newest_only(item)]
+    if not attrs.has(type(value)):
+        return []
+    names = [c.__name__.removesuffix("Latest") for c in type(value).__mro__]
+    if _NEWEST_CLASSES.intersection(names):
+        return [f"type {getattr(value, 'type', names[0])!r}"]
+    fields = {f for name in names for f in _NEWEST_FIELDS.get(name, ())}
+    return [_camel(f) for f in sorted(fields) if getattr(value, f, None) is not None]
+
+
+def _camel(name: str) -> str:
+    if name == "s3_server_side_encryption_kms_key":
+        return "s3ServerSideEncryptionKMSKey"
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 # -- answers ------------------------------------------------------------------------------------
