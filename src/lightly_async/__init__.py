@@ -23,11 +23,13 @@ from lightly_async.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RedirectError,
     ServerError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
+    from lightly_async._transfer import TransferTimeout
     from lightly_async.bulk import BulkError, BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
@@ -68,6 +70,7 @@ _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
     "ProgressCallback": "lightly_async.progress",
     "JobFailedError": "lightly_async.resources.jobs",
+    "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"],
         "lightly_async.resources"),
@@ -117,6 +120,7 @@ __all__ = [
     "Predictions",
     "ProgressCallback",
     "RateLimitError",
+    "RedirectError",
     "RetryPolicy",
     "SampleData",
     "Samples",
@@ -131,6 +135,7 @@ __all__ = [
     "TagData",
     "Tags",
     "TaskType",
+    "TransferTimeout",
     "UnprocessableEntityError",
 ]
 

@@ -1,9 +1,9 @@
 """The only module that imports httpx: client construction, limits, timeouts, transports.
 
 Everything else in the library speaks in terms of the small surface defined here, so the
-choice of transport under httpx stays one local change. It also owns redaction: the
-``token`` query parameter and the ``Authorization`` header never reach a log line, an
-exception or a repr.
+choice of transport under httpx stays one local change. Redaction (the ``token`` query
+parameter, the ``Authorization`` header, signed URLs' queries) lives in ``_redact.py``;
+this module installs its log filter on every client it builds.
 
 The transport is a measured choice (``benchmarks/bench_transport.py``, README "Benchmarks"):
 httpx's own connection pool gets slower as concurrency rises (500 POSTs with 20 ms of
@@ -20,19 +20,20 @@ the extra installed (for mocks that patch it, such as respx).
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
-import re
 from collections.abc import AsyncIterator, Mapping
 from functools import cache
 from typing import Any, Final
 
 import httpx
 
+from lightly_async._redact import REDACTED, install_log_redaction, redact, redact_url
+
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_LIMITS",
     "DEFAULT_TIMEOUT",
+    "REDACTED",
     "TRANSPORT_ENV",
     "AsyncBaseTransport",
     "AsyncClient",
@@ -55,6 +56,7 @@ __all__ = [
     "make_timeout",
     "mock_transport",
     "redact",
+    "redact_url",
 ]
 
 AsyncClient = httpx.AsyncClient
@@ -179,6 +181,7 @@ class _AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, limits: httpx.Limits) -> None:
         from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found,unused-ignore]
 
+        install_log_redaction()  # aiohttp's loggers exist now
         self._inner = AiohttpTransport(limits=limits)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -245,45 +248,3 @@ def asgi_transport(app: Any) -> httpx.AsyncBaseTransport:
 def mock_transport(handler: Any) -> httpx.AsyncBaseTransport:
     """A transport answering every request with ``handler(request)`` (for tests)."""
     return httpx.MockTransport(handler)
-
-
-# `token=` at a word boundary: in a query string, and in free text a server echoed back.
-_TOKEN_RE: Final = re.compile(r"(\btoken=)[^&#;\s'\"]*", re.IGNORECASE)
-_BEARER_RE: Final = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
-REDACTED: Final = "[REDACTED]"
-
-
-def redact(text: str) -> str:
-    """Mask every ``token=…`` query value and bearer credential in ``text``."""
-    return _BEARER_RE.sub(r"\1" + REDACTED, _TOKEN_RE.sub(r"\1" + REDACTED, text))
-
-
-def redact_url(url: httpx.URL | str) -> str:
-    """A URL as text with its ``token`` query parameter masked."""
-    return redact(str(url))
-
-
-class _RedactingFilter(logging.Filter):
-    """Rewrites records of httpx/httpcore loggers so no token or bearer JWT is logged."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not ours to hide
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_FILTER: Final = _RedactingFilter()
-_LOGGERS: Final = ("httpx", "httpcore", "lightly_async")
-
-
-def install_log_redaction() -> None:
-    """Add the redacting filter to the httpx, httpcore and lightly_async loggers (once)."""
-    for name in _LOGGERS:
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)

@@ -277,55 +277,6 @@ class LightlySession:
             self._send_with_retries(method, display, attempt, safe), method, display)
         return self._decode(response, cast, method, path)
 
-    async def _put_signed_url(
-        self, url: str, content: bytes, *, headers: Mapping[str, str] | None = None
-    ) -> None:
-        """PUT bytes to a signed URL: no API token, no Authorization header; retried."""
-        display = _without_query(url)
-
-        async def attempt() -> _http.Response:
-            request = self._client.build_request(
-                "PUT", url, content=content, headers=headers, timeout=self._timeout)
-            request.headers.pop("Authorization", None)
-            return await self._client.send(request)
-
-        await self._with_deadline(
-            self._send_with_retries("PUT", display, attempt, True), "PUT", display)
-
-    async def _download_signed_url(self, url: str, dest: os.PathLike[str] | str) -> str | None:
-        """Stream a signed URL to ``dest`` chunk by chunk; returns the Content-Type.
-
-        The file appears under its name only once complete (written to ``dest.part`` first).
-        """
-        display = _without_query(url)
-        partial = anyio.Path(f"{os.fspath(dest)}.part")
-
-        async def attempt() -> _http.Response:
-            request = self._client.build_request("GET", url, timeout=self._timeout)
-            request.headers.pop("Authorization", None)
-            response = await self._client.send(request, stream=True)
-            try:
-                if response.status_code >= 400:
-                    await response.aread()
-                    return response
-                async with await anyio.open_file(partial, "wb") as out:
-                    async for chunk in response.aiter_bytes():
-                        await out.write(chunk)
-            finally:
-                await response.aclose()
-            return response
-
-        try:
-            response = await self._with_deadline(
-                self._send_with_retries("GET", display, attempt, True), "GET", display)
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await partial.unlink(missing_ok=True)
-            raise
-        await partial.rename(os.fspath(dest))
-        content_type: str | None = response.headers.get("content-type")
-        return content_type
-
     async def _with_deadline(
         self, work: Awaitable[_http.Response], method: str, display: str
     ) -> _http.Response:
@@ -536,11 +487,6 @@ def _query_value(value: Any) -> str:
 
 def _dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _without_query(url: str) -> str:
-    # A signed URL's query is its credential: never show it.
-    return url.split("?", 1)[0]
 
 
 def _type_name(tp: Any) -> str:

@@ -40,12 +40,15 @@ class BulkResult(Generic[K, R]):
         failed: key -> the typed error it ended with.
         not_attempted: keys never sent (after ``fail_fast`` stopped the run).
         results: key -> the value the call returned, for each succeeded key.
+        skipped: keys left alone on purpose (``samples.download(if_exists="skip")``: the
+            file was already there); they count as done.
     """
 
     succeeded: list[K] = attrs.Factory(list)
     failed: dict[K, BaseException] = attrs.Factory(dict)
     not_attempted: list[K] = attrs.Factory(list)
     results: dict[K, R] = attrs.Factory(dict)
+    skipped: list[K] = attrs.Factory(list)
 
     @property
     def ok(self) -> bool:
@@ -55,7 +58,8 @@ class BulkResult(Generic[K, R]):
     @property
     def total(self) -> int:
         """How many items the operation was given."""
-        return len(self.succeeded) + len(self.failed) + len(self.not_attempted)
+        return (len(self.succeeded) + len(self.failed) + len(self.not_attempted)
+                + len(self.skipped))
 
     def raise_for_failures(self) -> None:
         """Raise the first failure (as an ExceptionGroup of all of them) unless ``ok``."""
@@ -66,8 +70,9 @@ class BulkResult(Generic[K, R]):
             raise BulkError(self, [])
 
     def __repr__(self) -> str:
+        skipped = f", skipped={len(self.skipped)}" if self.skipped else ""
         return (f"BulkResult(ok={self.ok}, succeeded={len(self.succeeded)}, "
-                f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)})")
+                f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)}{skipped})")
 
 
 class BulkError(LightlyError):

@@ -2,7 +2,8 @@
 
 * LightlyError
   * APIError                    - anything that happened while talking to the API
-    * APIStatusError            - the server answered with a 4xx/5xx status
+    * APIStatusError            - the server answered with a 3xx/4xx/5xx status
+      * RedirectError           - 3xx that is not followed (``location``: no query)
       * BadRequestError         - 400
       * AuthenticationError     - 401
       * PermissionDeniedError   - 403
@@ -41,6 +42,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RedirectError",
     "ServerError",
     "UnprocessableEntityError",
 ]
@@ -124,6 +126,14 @@ class APIStatusError(APIError):
                  **kwargs: Any) -> None:
         super().__init__(message, status_code=status_code, **kwargs)
         self.retry_after = retry_after
+
+
+class RedirectError(APIStatusError):
+    """3xx that was not followed; ``location`` is the target's scheme, host and path only."""
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 class BadRequestError(APIStatusError):

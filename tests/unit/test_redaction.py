@@ -25,6 +25,7 @@ from lightly_async import (
     LightlySession,
     RetryPolicy,
     _http,
+    _redact,
 )
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
@@ -307,19 +308,34 @@ def test_log_filter_redacts_httpx_record_when_message_has_token(
 # -- _http.redact ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("text", "expected"), [
     ("https://a.test/x?token=abc", "https://a.test/x?token=[REDACTED]"),
-    ("https://a.test/x?token=abc&b=1", "https://a.test/x?token=[REDACTED]&b=1"),
-    ("https://a.test/x?a=1&token=abc#frag", "https://a.test/x?a=1&token=[REDACTED]#frag"),
-    ("https://a.test/x?a=1;token=abc", "https://a.test/x?a=1;token=[REDACTED]"),
+    ("https://a.test/x?token=abc&mode=1", "https://a.test/x?token=[REDACTED]&mode=1"),
+    ("https://a.test/x?to=1&token=abc#frag", "https://a.test/x?to=1&token=[REDACTED]#frag"),
+    ("https://a.test/x?from=1;token=abc", "https://a.test/x?from=1;token=[REDACTED]"),
     ("token=abc", "token=[REDACTED]"),
-    ("https://a.test/x?TOKEN=abc", "https://a.test/x?TOKEN=[REDACTED]"),
+    ("TOKEN=abc in text", "TOKEN=[REDACTED] in text"),
     ("https://a.test/x?token=ab%2Fcd+e", "https://a.test/x?token=[REDACTED]"),
     ("GET https://a.test/x?token=abc -> 200", "GET https://a.test/x?token=[REDACTED] -> 200"),
     ("'https://a.test/x?token=abc'", "'https://a.test/x?token=[REDACTED]'"),
     ("two ?token=a and &token=b", "two ?token=[REDACTED] and &token=[REDACTED]"),
     ("Authorization: Bearer eyJ.abc.def", "Authorization: Bearer [REDACTED]"),
     ("authorization: bearer abc-DEF_1=", "authorization: bearer [REDACTED]"),
-    ("https://a.test/x?mytoken=abc", "https://a.test/x?mytoken=abc"),
-    ("https://a.test/x?tokens=1", "https://a.test/x?tokens=1"),
+    ("free text mytoken=abc", "free text mytoken=abc"),
+    ("free text tokens=1", "free text tokens=1"),
+    # any URL whose query holds a parameter the API does not define: the query goes whole
+    ("https://a.test/x?mytoken=abc", "https://a.test/x?[REDACTED]"),
+    ("https://a.test/x?TOKEN=abc", "https://a.test/x?[REDACTED]"),
+    ("https://b.s3.amazonaws.com/k.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK"
+     "%2F2026&X-Amz-Signature=f00d", "https://b.s3.amazonaws.com/k.jpg?[REDACTED]"),
+    ("PUT https://storage.googleapis.com/b/k.jpg?X-Goog-Signature=ab12&X-Goog-Expires=60 ok",
+     "PUT https://storage.googleapis.com/b/k.jpg?[REDACTED] ok"),
+    ("https://storage.googleapis.com/b/k?GoogleAccessId=sa&Expires=1&Signature=c2ln",
+     "https://storage.googleapis.com/b/k?[REDACTED]"),
+    ("'https://acct.blob.core.windows.net/c/k.jpg?sv=2021-08-06&se=2026&sp=rw&sig=c2%3D'",
+     "'https://acct.blob.core.windows.net/c/k.jpg?[REDACTED]'"),
+    ("http://127.0.0.1:9/_fake/blobs/k?expires=0&sig=beef#f", "http://127.0.0.1:9/_fake/blobs/k?[REDACTED]#f"),
+    ("https://a.test/v1/x?mode=ids&type=full&cursor=c1", "https://a.test/v1/x?mode=ids&type=full&cursor=c1"),
+    ("<Message>bad sig=beef X-Amz-Signature=f00d</Message>",
+     "<Message>bad sig=[REDACTED] X-Amz-Signature=[REDACTED]</Message>"),
     ("nothing secret here", "nothing secret here"),
 ], ids=lambda value: value[:40])
 def test_redact_masks_token_and_bearer_when_present(text: str, expected: str) -> None:
@@ -334,9 +350,9 @@ def test_redact_is_idempotent_when_applied_twice() -> None:
 
 
 def test_redact_url_masks_token_when_given_httpx_url() -> None:
-    url = httpx.URL("https://a.test/x", params={"a": "1", "token": TOKEN})
+    url = httpx.URL("https://a.test/x", params={"mode": "1", "token": TOKEN})
 
-    assert _http.redact_url(url) == "https://a.test/x?a=1&token=[REDACTED]"
+    assert _http.redact_url(url) == "https://a.test/x?mode=1&token=[REDACTED]"
 
 
 @pytest.mark.asyncio
@@ -379,3 +395,95 @@ async def test_secret_is_absent_from_every_printable_object_when_a_bulk_run_fail
     assert sids[1] in captured.out  # the failed item is named: the capture is real
     _assert_records_seen(debug_logs, "httpx")
     _assert_clean_text(debug_logs.text, "logs")
+
+
+# -- signed URLs: every logger, every model repr ---------------------------------------------------
+SIGNED = ("https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?X-Amz-Algorithm=AWS4-HMAC-SHA256"
+          "&X-Amz-Credential=AKIASECRET%2F20260101&X-Amz-Signature=SECRETsig0123")
+
+
+@pytest.mark.parametrize("logger", [
+    "httpx", "httpx2", "httpcore", "httpcore.http11", "httpcore.connection", "httpcore2.http11",
+    "aiohttp", "aiohttp.client", "aiohttp.internal", "httpx_aiohttp", "lightly_async",
+])
+def test_signed_query_is_masked_when_any_transport_logger_logs_the_url(
+    debug_logs: pytest.LogCaptureFixture, logger: str,
+) -> None:
+    _http.install_log_redaction()
+    logging.getLogger(logger).debug("request to %s failed", SIGNED)
+
+    assert any(r.name == logger for r in debug_logs.records)
+    assert "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?[REDACTED]" in debug_logs.text
+    _assert_clean_text(debug_logs.text, f"the {logger} log")
+
+
+def test_log_filter_reaches_a_child_logger_created_after_the_first_install(
+    debug_logs: pytest.LogCaptureFixture,
+) -> None:
+    _http.install_log_redaction()
+    late = logging.getLogger("aiohttp.a_module_imported_later")
+    _http.install_log_redaction()  # what building a client or an aiohttp pool does
+    late.warning("GET %s", SIGNED)
+
+    assert "?[REDACTED]" in debug_logs.text
+    _assert_clean_text(debug_logs.text, "the late logger's record")
+
+
+def _url_models() -> list[tuple[Any, Callable[[Any], str]]]:
+    from lightly_async.models import (
+        DatasourceRawSamplesData,
+        DatasourceRawSamplesDataRow,
+        InlineResponse200,
+        LabelBoxDataRow,
+        LabelStudioTask,
+    )
+    from lightly_async.models.tags import LabelStudioTaskData
+
+    row = DatasourceRawSamplesDataRow(file_name="img.jpg", read_url=SIGNED)
+    return [
+        (row, lambda m: m.read_url),
+        (DatasourceRawSamplesData(has_more=False, cursor="c", data=[row]),
+         lambda m: m.data[0].read_url),
+        (LabelBoxDataRow(external_id="img.jpg", image_url=SIGNED), lambda m: m.image_url),
+        (LabelStudioTask(id=1, data=LabelStudioTaskData(image=SIGNED)), lambda m: m.data.image),
+        (InlineResponse200(signed_write_url=SIGNED), lambda m: m.signed_write_url),
+    ]
+
+
+@pytest.mark.parametrize(("model", "url_of"), _url_models(),
+                         ids=lambda v: type(v).__name__)
+def test_repr_masks_the_signed_query_when_a_model_holds_a_url(
+    model: object, url_of: Callable[[Any], str],
+) -> None:
+    shown = f"{model!r} {model!s}"
+
+    assert "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg?[REDACTED]" in shown
+    assert "SECRET" not in shown
+    assert url_of(model) == SIGNED  # the value itself stays whole, ready for use
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    (SIGNED, "https://bucket.s3.eu-west-1.amazonaws.com/img.jpg"),
+    ("https://user:pw@acct.blob.core.windows.net:8443/c/k.jpg?sv=1&sig=x#f",
+     "https://acct.blob.core.windows.net:8443/c/k.jpg"),
+    ("http://[::1]:9/blob?sig=x", "http://[::1]:9/blob"),
+    ("not a url ?sig=x", "[REDACTED]"),
+    ("http://host:notaport/x?sig=1", "[REDACTED]"),
+])
+def test_signed_url_display_keeps_scheme_host_and_path_only(url: str, shown: str) -> None:
+    assert _redact.signed_url_display(url) == shown
+
+
+def test_redaction_module_imports_no_http_library_when_scanned() -> None:
+    import ast
+    import pathlib
+
+    source = pathlib.Path(_redact.__file__).read_text()
+    imported = {alias.name.split(".")[0] for node in ast.walk(ast.parse(source))
+                if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {(node.module or "").split(".")[0] for node in ast.walk(ast.parse(source))
+                 if isinstance(node, ast.ImportFrom)}
+
+    assert imported.isdisjoint({"httpx", "httpx2", "httpcore", "httpcore2", "aiohttp",
+                                "httpx_aiohttp", "lightly_async"})
+    assert _http.redact is _redact.redact

@@ -7,6 +7,8 @@ from typing import TypeAlias
 
 import attrs
 
+from lightly_async._redact import url_repr
+
 __all__ = [
     "DatasourceConfig",
     "DatasourceConfigAzure",
@@ -152,7 +154,7 @@ class DatasourceRawSamplesDataRow:
     """A raw file in the datasource and a signed URL to read it."""
 
     file_name: str
-    read_url: str
+    read_url: str = attrs.field(repr=url_repr)  # a signed URL: its query is a credential
 
 
 @attrs.frozen(kw_only=True)

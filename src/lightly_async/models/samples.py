@@ -6,6 +6,8 @@ from enum import Enum
 
 import attrs
 
+from lightly_async._redact import url_repr
+
 __all__ = [
     "ImageUrlType",
     "InlineObject",
@@ -65,4 +67,4 @@ class InlineObject:
 class InlineResponse200:
     """Response of ``samples.write_url``."""
 
-    signed_write_url: str | None = None
+    signed_write_url: str | None = attrs.field(default=None, repr=url_repr)

@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from lightly_async._redact import url_repr
 from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
 
@@ -149,7 +150,7 @@ class LabelBoxDataRow:
     """A LabelBox import row: external id and a signed image URL."""
 
     external_id: str
-    image_url: str
+    image_url: str = attrs.field(repr=url_repr)  # a signed URL: its query is a credential
 
 
 @attrs.frozen(kw_only=True)
@@ -202,7 +203,7 @@ class SampleDataV2:
 class LabelStudioTaskData:
     """The ``data`` of a LabelStudio task."""
 
-    image: str
+    image: str = attrs.field(repr=url_repr)  # a signed URL: its query is a credential
     lightly_file_name: str | None = None
     lightly_meta_info: SampleDataV2 | None = None
 

@@ -77,6 +77,14 @@ class Datasource(DatasetResource):
 
         ``async for row in ...`` yields rows; ``.pages()`` yields whole pages. The first
         request sends ``from``/``to`` (or ``cursor`` to resume); later ones only the cursor.
+        After a failure, the pager's ``cursor`` is where to resume without losing a row::
+
+            pager = ds.datasource.list_raw_samples(from_=start)
+            try:
+                async for row in pager:
+                    await process(row)
+            except la.APIError:
+                pager = ds.datasource.list_raw_samples(cursor=pager.cursor)  # if not None
         """
         params: dict[str, object] = {}
         if from_ is not None:
@@ -97,7 +105,7 @@ class Datasource(DatasetResource):
             return await session._request(
                 "GET", path, cast=DatasourceRawSamplesData, params=query)
 
-        return Pager(fetch, _rows)
+        return Pager(fetch, _rows, start_cursor=cursor)
 
     @asynccontextmanager
     async def new_raw_samples(self) -> AsyncIterator[RawSamplesBatch]:

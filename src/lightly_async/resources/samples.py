@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import errno
 import os
 from collections.abc import Iterable, Mapping
 from functools import partial
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import anyio
 
+from lightly_async import _transfer
 from lightly_async import _validate as check
+from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
 from lightly_async.bulk import BulkResult, run_bulk
 from lightly_async.errors import DecodeError, InvalidInputError, PermissionDeniedError
 from lightly_async.models.samples import (
@@ -116,15 +119,18 @@ class Samples(DatasetResource):
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample.
 
         Each value is a path (stored under its base name), a ``(file_name, bytes)`` pair
         (``file_name`` must be the sample's file name), or — for thumbnails — bare bytes,
         stored under the sample's ``thumb_name``. Inside each concurrency slot the write URL
-        is fetched, then the bytes are PUT to it without the API token; on a 403 (an expired
+        is fetched, then the file is streamed from disk (re-opened for every retry) and PUT
+        to it with its ``Content-Length`` and without the API token; on a 403 (an expired
         URL) a fresh URL is fetched once. ``thumbnail=True`` uploads thumbnails
-        (``<stem>_thumb.webp``). The result maps each sample id to the stored file name.
+        (``<stem>_thumb.webp``). ``transfer_timeout`` bounds each PUT (see
+        :class:`TransferTimeout`). The result maps each sample id to the stored file name.
         """
         if not isinstance(images, Mapping):
             raise InvalidInputError("images", "must map sample ids to paths or bytes")
@@ -133,8 +139,11 @@ class Samples(DatasetResource):
             check.object_id(f"images[{sample_id!r}]", sample_id)
             name = _upload_name(sample_id, source, thumbnail)
             plan[sample_id] = (name, _source(sample_id, source))
+        if not isinstance(transfer_timeout, TransferTimeout):
+            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
+                                                        f"{transfer_timeout!r}")
         return await run_bulk(
-            self._session, ((sid, partial(self._upload_one, sid, name, source))
+            self._session, ((sid, partial(self._upload_one, sid, name, source, transfer_timeout))
                             for sid, (name, source) in plan.items()),
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
             description="uploads")
@@ -145,41 +154,55 @@ class Samples(DatasetResource):
         dest_dir: str | os.PathLike[str],
         *,
         type: ImageUrlType | str = "full",
+        if_exists: IfExists = "error",
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory.
 
-        ``sample_ids`` may map each id to the file name to write; otherwise the file is named
-        after the sample id. A file appears only once it is complete.
+        ``sample_ids`` may map each id to the file name to write (a plain name: not ``""``,
+        ``"."`` or ``".."``, no path separator, no two ids to one name); otherwise the file
+        is named after the sample id. A file appears only once it is complete (it is
+        written to a temporary file created exclusively in ``dest_dir``, removed on any
+        failure). An existing file is never silently replaced: ``if_exists="error"`` (the
+        default) fails that item with :class:`FileExistsError`, ``"skip"`` leaves it and
+        lists the id in ``result.skipped`` (to resume an interrupted run), ``"overwrite"``
+        replaces it once the new file is complete. ``transfer_timeout`` bounds each GET
+        (see :class:`TransferTimeout`).
         """
         kind = check.enum_value("type", type, ImageUrlType)
-        names = dict(sample_ids) if isinstance(sample_ids, Mapping) else {
-            sid: sid for sid in sample_ids}
-        for sample_id, name in names.items():
-            check.object_id(f"sample_ids[{sample_id!r}]", sample_id)
-            if not isinstance(name, str) or not name or Path(name).name != name:
-                raise InvalidInputError(f"sample_ids[{sample_id!r}]",
-                                        f"file name must be a plain name, got {name!r}")
+        if if_exists not in _transfer.IF_EXISTS_CHOICES:
+            raise InvalidInputError("if_exists", f"must be one of "
+                                    f"{', '.join(_transfer.IF_EXISTS_CHOICES)}, got {if_exists!r}")
+        if not isinstance(transfer_timeout, TransferTimeout):
+            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
+                                                        f"{transfer_timeout!r}")
+        names = _download_names(sample_ids)
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
             raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
-        return await run_bulk(
-            self._session, ((sid, partial(self._download_one, sid, directory / name, kind))
-                            for sid, name in names.items()),
+        skipped: builtins.list[str] = []
+        if if_exists == "skip":
+            present = await anyio.to_thread.run_sync(_present, directory, names)
+            skipped = [sid for sid in names if sid in present]
+        download = partial(self._download_one, kind=kind, if_exists=if_exists,
+                           transfer_timeout=transfer_timeout)
+        result = await run_bulk(
+            self._session, ((sid, partial(download, sid, directory / name))
+                            for sid, name in names.items() if sid not in skipped),
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
             description="downloads")
+        result.skipped.extend(skipped)
+        return result
 
     async def _upload_one(
-        self, sample_id: str, file_name: str | None, source: ImageSource
+        self, sample_id: str, file_name: str | None, source: ImageSource,
+        transfer_timeout: TransferTimeout,
     ) -> str:
-        if isinstance(source, tuple):
-            content = source[1]
-        elif isinstance(source, bytes):
-            content = source
-        else:
-            content = await anyio.Path(source).read_bytes()
+        # A path is streamed from disk by the transfer (re-opened for each retry).
+        content = source[1] if isinstance(source, tuple) else source
         if file_name is None:  # bare thumbnail bytes: the sample says where they belong
             sample = await self.get(sample_id)
             if not sample.thumb_name:
@@ -187,18 +210,62 @@ class Samples(DatasetResource):
                                         "the sample has no thumb_name; pass (file_name, bytes)")
             file_name = sample.thumb_name
         url = await self.write_url(sample_id, file_name)
+        upload = partial(_transfer.upload, self._session, source=content,
+                         transfer_timeout=transfer_timeout)
         try:
-            await self._session._put_signed_url(url, content)
+            await upload(url)
         except PermissionDeniedError:
             # Signed URLs expire; a fresh one is worth exactly one more try.
             url = await self.write_url(sample_id, file_name)
-            await self._session._put_signed_url(url, content)
+            await upload(url)
         return file_name
 
-    async def _download_one(self, sample_id: str, dest: Path, kind: ImageUrlType) -> Path:
+    async def _download_one(
+        self, sample_id: str, dest: Path, *, kind: ImageUrlType, if_exists: IfExists,
+        transfer_timeout: TransferTimeout,
+    ) -> Path:
+        if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
+            raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
+                                  str(dest))
         url = await self.read_url(sample_id, type=kind)
-        await self._session._download_signed_url(url, dest)
+        await _transfer.download(self._session, url, dest, if_exists=if_exists,
+                                 transfer_timeout=transfer_timeout)
         return dest
+
+
+def _download_names(sample_ids: Iterable[str] | Mapping[str, str]) -> dict[str, str]:
+    """Sample id -> file name, each a plain name, no two alike (checked before any request)."""
+    if isinstance(sample_ids, str | bytes):
+        raise InvalidInputError("sample_ids", "must be an iterable of sample ids or a mapping "
+                                              "of sample id to file name, not one string")
+    pairs = (builtins.list(sample_ids.items()) if isinstance(sample_ids, Mapping)
+             else [(sid, sid) for sid in sample_ids])
+    names: dict[str, str] = {}
+    owners: dict[str, str] = {}
+    for sample_id, name in pairs:
+        field = f"sample_ids[{sample_id!r}]"
+        check.object_id(field, sample_id)
+        if sample_id in names:
+            raise InvalidInputError(field, "the same sample id is listed twice")
+        if (not isinstance(name, str) or name in ("", ".", "..") or "\x00" in name
+                or any(sep in name for sep in _SEPARATORS)):
+            raise InvalidInputError(field, f"file name must be a plain name (no path "
+                                           f"separator, not '.' or '..'), got {name!r}")
+        key = os.path.normcase(name)
+        if key in owners:
+            raise InvalidInputError(field, f"file name {name!r} is also the name for sample "
+                                           f"{owners[key]}: two downloads to one file")
+        owners[key] = sample_id
+        names[sample_id] = name
+    return names
+
+
+def _present(directory: Path, names: Mapping[str, str]) -> set[str]:
+    """The ids whose destination already exists (a symlink or directory counts)."""
+    return {sid for sid, name in names.items() if os.path.lexists(directory / name)}
+
+
+_SEPARATORS = {"/", "\\", os.sep, *([os.altsep] if os.altsep else [])}
 
 
 def _source(sample_id: str, source: object) -> ImageSource:

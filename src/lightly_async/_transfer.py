@@ -1,0 +1,522 @@
+"""Signed-URL transfers: uploads streamed from disk, downloads streamed to disk.
+
+What sets them apart from API calls (``_session.py``):
+
+* **No API credentials.** A signed URL carries its own credential in its query, so these
+  requests never carry the ``token`` parameter, an ``Authorization`` header, the client's
+  ``auth=`` or its cookies. A URL shows in errors and logs as ``scheme://host/path`` only.
+* **Redirects**, followed here (never by the client, whatever its ``follow_redirects``), up to
+  :data:`MAX_REDIRECTS` hops: 301/302/307/308 keep the method and the body (an upload's file
+  is re-opened for each hop); 303 turns a download's GET into a GET again and is refused for
+  an upload; https never downgrades to http. Only a final 2xx succeeds: any 3xx that is not
+  followed raises :class:`RedirectError`, and a download writes its file only from a 2xx body.
+* **Streaming.** An upload streams its source in :data:`CHUNK_SIZE` pieces with an exact
+  ``Content-Length`` (what S3, GCS and Azure signed PUTs need; Azure SAS URLs also get
+  ``x-ms-blob-type: BlockBlob`` and ``x-ms-original-content-length``), so memory per
+  transfer is one chunk. A download streams into a temporary file created exclusively in the
+  destination directory (``O_EXCL|O_NOFOLLOW``: a planted symlink is never followed), which
+  takes the destination's name only when complete, and is removed on every failure path.
+* **Bounded time** (:class:`TransferTimeout`), separate from the API calls' deadline because a
+  transfer's size is unbounded: each attempt must keep an average of ``min_rate`` bytes/s
+  after a ``grace`` period, and never runs past ``max_duration``.
+* **Retries** with the session's :class:`RetryPolicy` on 408/429/5xx and connection errors;
+  a 429 from a storage host does not pause the session's API calls.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import re
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+import anyio
+import attrs
+
+from lightly_async import _http
+from lightly_async._redact import redact, signed_url_display
+from lightly_async._retry import parse_retry_after
+from lightly_async.errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    APITimeoutError,
+    DecodeError,
+    LightlyError,
+    RedirectError,
+    status_error_class,
+)
+
+if TYPE_CHECKING:
+    from lightly_async._session import LightlySession
+
+__all__ = [
+    "CHUNK_SIZE",
+    "DEFAULT_TRANSFER_TIMEOUT",
+    "IF_EXISTS_CHOICES",
+    "MAX_REDIRECTS",
+    "IfExists",
+    "TransferTimeout",
+    "download",
+    "upload",
+]
+
+T = TypeVar("T")
+log = logging.getLogger("lightly_async")
+
+MAX_REDIRECTS: Final = 5
+CHUNK_SIZE: Final = 256 * 1024
+IfExists = Literal["error", "skip", "overwrite"]
+IF_EXISTS_CHOICES: Final = ("error", "skip", "overwrite")
+#: At most this much of an error answer is read (for its code and message).
+_ERROR_BODY_LIMIT: Final = 64 * 1024
+_FOLLOWED: Final = frozenset({301, 302, 303, 307, 308})
+
+
+def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"{attribute.name} must be a number > 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class TransferTimeout:
+    """How long one signed-URL transfer attempt may take, scaled to what it moves.
+
+    An attempt is cut (:class:`APITimeoutError`, then retried per the session's policy) as
+    soon as ``elapsed > grace + bytes_moved / min_rate``, or ``elapsed > max_duration``.
+    So a server that stalls, or trickles below ``min_rate``, holds an attempt for about
+    ``grace`` seconds plus what its bytes bought; a healthy transfer of any size up to
+    ``min_rate * max_duration`` bytes is never cut. The session's per-phase ``timeout=``
+    (30 s per read or write by default) applies inside each attempt as well.
+
+    Args:
+        min_rate: bytes per second an attempt must average after ``grace`` (default 100 kB/s,
+            0.8 Mbit/s: far below any link bulk images move over, far above a trickle).
+        grace: seconds for connecting, TLS and the server's first byte (default 30).
+        max_duration: seconds no attempt may exceed, whatever it moved (default 3600:
+            a body without a declared length cannot stream forever).
+    """
+
+    min_rate: float = attrs.field(default=100_000.0, validator=_positive)
+    grace: float = attrs.field(default=30.0, validator=_positive)
+    max_duration: float = attrs.field(default=3600.0, validator=_positive)
+
+
+DEFAULT_TRANSFER_TIMEOUT: Final = TransferTimeout()
+
+
+async def upload(
+    session: LightlySession,
+    url: str,
+    source: bytes | str | os.PathLike[str],
+    *,
+    transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+) -> None:
+    """PUT ``source`` (bytes, or a file streamed from disk) to a signed URL; retried."""
+    display = signed_url_display(url)
+
+    async def attempt(clock: _Clock) -> None:
+        async with AsyncExitStack() as stack:
+            await _exchange(session, stack, "PUT", url, source, clock)
+
+    await _with_retries(session, "PUT", display, attempt, transfer_timeout)
+
+
+async def download(
+    session: LightlySession,
+    url: str,
+    dest: Path,
+    *,
+    if_exists: IfExists = "error",
+    transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+) -> str | None:
+    """Stream a signed URL to ``dest``; returns the answer's Content-Type.
+
+    ``dest`` appears only once complete. With ``if_exists="error"`` or ``"skip"`` an
+    existing ``dest`` is never replaced (:class:`FileExistsError`); ``"overwrite"``
+    replaces it atomically (a symlink there is replaced, not followed).
+    """
+    display = signed_url_display(url)
+
+    async def attempt(clock: _Clock) -> str | None:
+        async with AsyncExitStack() as stack:
+            response = await _exchange(session, stack, "GET", url, None, clock)
+            partial = await _Partial.create(dest)  # only now: a 2xx body is on its way
+            try:
+                async for chunk in response.aiter_bytes():
+                    await partial.write(chunk)
+                    clock.moved(len(chunk))
+                await partial.finish(dest, replace=if_exists == "overwrite")
+            except BaseException:
+                with anyio.CancelScope(shield=True):
+                    await partial.discard()
+                raise
+        content_type: str | None = response.headers.get("content-type")
+        return content_type
+
+    return await _with_retries(session, "GET", display, attempt, transfer_timeout)
+
+
+# -- one attempt: hops until a 2xx --------------------------------------------------------------
+async def _exchange(
+    session: LightlySession, stack: AsyncExitStack, method: str, url: str,
+    source: bytes | str | os.PathLike[str] | None, clock: _Clock,
+) -> _http.Response:
+    """Send ``method url``, following redirects; returns the streamed 2xx answer.
+
+    Closing the answer (and the upload's file, kept open while the answer is) is left to
+    ``stack``.
+    """
+    original = url
+    for hop in range(MAX_REDIRECTS + 1):
+        display = signed_url_display(url)
+        async with AsyncExitStack() as hop_stack:
+            content: _Body | None = None
+            headers = {"Accept": "*/*"}
+            if source is not None:
+                content = await hop_stack.enter_async_context(_Body.open(source, clock))
+                headers.update(_upload_headers(url, content.size))
+            request = session._client.build_request(
+                method, url, content=content, headers=headers, timeout=session._timeout)
+            for name in ("Authorization", "Cookie"):  # the URL is the only credential
+                request.headers.pop(name, None)
+            session._shared.stats.requests += 1
+            started = time.perf_counter()
+            response = await session._client.send(
+                request, stream=True, follow_redirects=False, auth=None)
+            hop_stack.push_async_callback(_close, response)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
+                          (time.perf_counter() - started) * 1000)
+            status = response.status_code
+            if 200 <= status < 300:
+                stack.push_async_callback(hop_stack.pop_all().aclose)
+                return response
+            if status < 300 or status >= 400:
+                raise await _status_error(response, method, display)
+            target = _redirect_target(response, url, method, hop, display)
+        if status == 303:
+            method, source = "GET", None  # an upload refused 303 in _redirect_target
+        log.debug("%s %s redirected (%d) to %s", method, display, status,
+                  signed_url_display(target))
+        url = target
+    raise AssertionError(f"unreachable: {signed_url_display(original)}")  # pragma: no cover
+
+
+def _redirect_target(
+    response: _http.Response, url: str, method: str, hop: int, display: str
+) -> str:
+    """Where a 3xx points, or a :class:`RedirectError` saying why it is not followed."""
+    status = response.status_code
+    location: str | None = response.headers.get("location")
+    target = urljoin(url, location.strip()) if location else None
+    shown = signed_url_display(target) if target else None
+
+    def refuse(reason: str) -> RedirectError:
+        return RedirectError(
+            f"redirect not followed: {reason}", status_code=status, method=method, url=display,
+            location=shown)
+
+    if status not in _FOLLOWED or target is None:
+        raise refuse("no Location to follow" if status in _FOLLOWED else f"status {status}")
+    if hop >= MAX_REDIRECTS:
+        raise refuse(f"more than {MAX_REDIRECTS} redirects")
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise refuse(f"unsupported scheme {scheme!r}")
+    if urlsplit(url).scheme.lower() == "https" and scheme == "http":
+        raise refuse("https to plain http")
+    if status == 303 and method != "GET":
+        raise refuse(f"303 would turn the {method} into a GET and store nothing")
+    return target
+
+
+def _upload_headers(url: str, size: int) -> dict[str, str]:
+    headers = {"Content-Length": str(size)}
+    parts = urlsplit(url)
+    keys = {key for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if (parts.hostname or "").endswith(".blob.core.windows.net") or {"sv", "sig"} <= keys:
+        # Azure SAS URLs (NOTES.md §4: build_azure_signed_url_write_headers)
+        headers["x-ms-blob-type"] = "BlockBlob"
+        headers["x-ms-original-content-length"] = str(size)
+    return headers
+
+
+async def _status_error(
+    response: _http.Response, method: str, display: str
+) -> APIStatusError:
+    """The typed error of a 4xx/5xx answer, from at most 64 KiB of its body."""
+    text = (await _read_head(response)).decode("utf-8", "replace")
+    code, message, request_id = _error_fields(text)
+    if not message:
+        message = text.strip()[:200] or response.reason_phrase or "error"
+    return status_error_class(response.status_code)(
+        redact(message)[:500], status_code=response.status_code, method=method, url=display,
+        code=code, request_id=request_id or response.headers.get("x-amz-request-id")
+        or response.headers.get("x-ms-request-id") or response.headers.get("x-request-id"),
+        retry_after=parse_retry_after(response.headers.get("retry-after")))
+
+
+async def _read_head(response: _http.Response) -> bytes:
+    head = bytearray()
+    try:
+        async for chunk in response.aiter_bytes():
+            head += chunk
+            if len(head) >= _ERROR_BODY_LIMIT:
+                break
+    except _http.HTTPError:  # a broken error body: what arrived (or the status) says enough
+        return bytes(head[:_ERROR_BODY_LIMIT])
+    return bytes(head[:_ERROR_BODY_LIMIT])
+
+
+def _error_fields(text: str) -> tuple[str | None, str | None, str | None]:
+    """``code``, ``message``, ``requestId`` of a JSON (Lightly) or XML (S3/GCS/Azure) error."""
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        body = None
+    if isinstance(body, dict):
+        return (_text(body.get("code")), _text(body.get("message")) or _text(body.get("error")),
+                _text(body.get("requestId")))
+
+    def element(name: str) -> str | None:
+        found = re.search(rf"<{name}>([^<]{{1,500}})</{name}>", text)
+        return found.group(1).strip() or None if found else None
+
+    return element("Code"), element("Message"), element("RequestId")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+# -- retries and the time bound -------------------------------------------------------------------
+async def _with_retries(
+    session: LightlySession, method: str, display: str,
+    attempt: Callable[[_Clock], Awaitable[T]], bound: TransferTimeout,
+) -> T:
+    policy = session._retry
+    number = 0
+    while True:
+        number += 1
+        clock = _Clock(bound)
+        failure: APIError | None = None
+        with anyio.CancelScope() as scope:
+            clock.start(scope)
+            try:
+                return await attempt(clock)
+            except _http.TimeoutException as exc:
+                failure = APITimeoutError(
+                    f"timed out ({type(exc).__name__})", method=method, url=display,
+                    may_have_been_sent=not isinstance(
+                        exc, _http.ConnectTimeout | _http.PoolTimeout))
+            except _http.TransportError as exc:
+                failure = APIConnectionError(
+                    f"connection failed: {type(exc).__name__}: {session._redact(str(exc))}",
+                    method=method, url=display,
+                    may_have_been_sent=not isinstance(exc, _http.ConnectError))
+            except _http.HTTPError as exc:  # e.g. a body that does not decompress
+                failure = DecodeError(
+                    f"{type(exc).__name__}: {session._redact(str(exc))}"[:300],
+                    method=method, url=display)
+            except APIStatusError as exc:
+                failure = exc
+        if scope.cancelled_caught:
+            failure = APITimeoutError(clock.explain(), method=method, url=display)
+        assert failure is not None
+        # Raised outside the except blocks: no __context__ keeps the transport's error (whose
+        # message may hold the signed URL) alive or on display.
+        if number > policy.max_retries or not _retryable(failure, policy.is_retryable_status):
+            raise failure
+        wait = policy.backoff(number, getattr(failure, "retry_after", None))
+        session._shared.stats.retries += 1
+        log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method, display,
+                 type(failure).__name__, number, wait)
+        await policy.sleep(wait)
+
+
+def _retryable(error: LightlyError, retryable_status: Callable[[int], bool]) -> bool:
+    if isinstance(error, RedirectError | DecodeError):
+        return False
+    if isinstance(error, APIStatusError):
+        return retryable_status(error.status_code)
+    return isinstance(error, APIConnectionError)
+
+
+class _Clock:
+    """Moves an attempt's cancel-scope deadline as its bytes move (see TransferTimeout)."""
+
+    def __init__(self, bound: TransferTimeout) -> None:
+        self._bound = bound
+        self._moved = 0
+        self._started = 0.0
+        self._scope: anyio.CancelScope | None = None
+
+    def start(self, scope: anyio.CancelScope) -> None:
+        self._scope = scope
+        self._started = anyio.current_time()
+        scope.deadline = self._deadline()
+
+    def moved(self, n: int) -> None:
+        self._moved += n
+        if self._scope is not None:
+            self._scope.deadline = self._deadline()
+
+    def explain(self) -> str:
+        bound = self._bound
+        elapsed = anyio.current_time() - self._started
+        if elapsed >= bound.max_duration:
+            return f"transfer exceeded max_duration={bound.max_duration:g}s"
+        return (f"transfer too slow: {self._moved} bytes in {elapsed:.1f}s, below "
+                f"min_rate={bound.min_rate:g} B/s after grace={bound.grace:g}s")
+
+    def _deadline(self) -> float:
+        bound = self._bound
+        allowed = min(bound.max_duration, bound.grace + self._moved / bound.min_rate)
+        return self._started + allowed
+
+
+# -- upload bodies and partial files ---------------------------------------------------------------
+class _Body:
+    """An upload body read chunk by chunk with its exact size (a file, or bytes in memory)."""
+
+    def __init__(self, size: int, clock: _Clock) -> None:
+        self.size = size
+        self._clock = clock
+        self._sent = 0
+
+    @classmethod
+    def open(cls, source: bytes | str | os.PathLike[str], clock: _Clock) -> _BodyContext:
+        return _BodyContext(source, clock)
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._sent >= self.size:
+            raise StopAsyncIteration
+        chunk = await self._read(min(CHUNK_SIZE, self.size - self._sent))
+        if not chunk:
+            raise OSError(errno.EIO, f"the upload source shrank below {self.size} bytes "
+                                     "while it was being sent")
+        self._sent += len(chunk)
+        self._clock.moved(len(chunk))
+        return chunk
+
+    async def _read(self, n: int) -> bytes:
+        raise NotImplementedError
+
+
+class _BytesBody(_Body):
+    def __init__(self, data: bytes, clock: _Clock) -> None:
+        super().__init__(len(data), clock)
+        self._view = memoryview(data)
+
+    async def _read(self, n: int) -> bytes:
+        return bytes(self._view[self._sent:self._sent + n])
+
+
+class _FileBody(_Body):
+    def __init__(self, file: anyio.AsyncFile[bytes], size: int, clock: _Clock) -> None:
+        super().__init__(size, clock)
+        self._file = file
+
+    async def _read(self, n: int) -> bytes:
+        return await self._file.read(n)
+
+
+class _BodyContext:
+    """Opens the source for one request (a retry or a redirect hop re-opens the file)."""
+
+    def __init__(self, source: bytes | str | os.PathLike[str], clock: _Clock) -> None:
+        self._source = source
+        self._clock = clock
+        self._file: anyio.AsyncFile[bytes] | None = None
+
+    async def __aenter__(self) -> _Body:
+        if isinstance(self._source, bytes):
+            return _BytesBody(self._source, self._clock)
+        self._file = await anyio.open_file(self._source, "rb")
+        size = os.fstat(self._file.wrapped.fileno()).st_size
+        return _FileBody(self._file, size, self._clock)
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._file is not None:
+            with anyio.CancelScope(shield=True):
+                await self._file.aclose()
+
+
+_OPEN_FLAGS: Final = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+                      | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+
+class _Partial:
+    """A download's temporary file beside its destination, created exclusively."""
+
+    def __init__(self, path: Path, file: anyio.AsyncFile[bytes]) -> None:
+        self.path = path
+        self._file = file
+
+    @classmethod
+    async def create(cls, dest: Path) -> _Partial:
+        stem = dest.name.encode()[:80].decode("utf-8", "ignore")
+        for _ in range(8):
+            path = dest.with_name(f".{stem}.{secrets.token_hex(6)}.part")
+            try:
+                fd = await anyio.to_thread.run_sync(os.open, path, _OPEN_FLAGS, 0o666)
+            except FileExistsError:  # a name taken (or planted): draw another
+                continue
+            return cls(path, anyio.wrap_file(os.fdopen(fd, "wb")))
+        raise FileExistsError(errno.EEXIST, "no free temporary name", str(dest.parent))
+
+    async def write(self, chunk: bytes) -> None:
+        await self._file.write(chunk)
+
+    async def finish(self, dest: Path, *, replace: bool) -> None:
+        await self._file.aclose()
+        await anyio.to_thread.run_sync(_place, self.path, dest, replace)
+
+    async def discard(self) -> None:
+        await self._file.aclose()
+        await anyio.to_thread.run_sync(_unlink_quietly, self.path)
+
+
+def _place(partial: Path, dest: Path, replace: bool) -> None:
+    """Give the complete file its name; without ``replace``, never over an existing one."""
+    if replace:
+        os.replace(partial, dest)
+        return
+    try:
+        os.link(partial, dest)  # fails if dest exists, even as a dangling symlink
+    except FileExistsError:
+        raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
+                              str(dest)) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EMLINK, errno.ENOTSUP,
+                             errno.EOPNOTSUPP, errno.ENOSYS, errno.EACCES):
+            raise
+        # No hard links here (FAT, some network file systems): check, then rename.
+        if os.path.lexists(dest):
+            raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
+                                  str(dest)) from None
+        os.rename(partial, dest)
+        return
+    os.unlink(partial)
+
+
+def _unlink_quietly(path: Path) -> None:
+    with suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+async def _close(response: _http.Response) -> None:
+    with anyio.CancelScope(shield=True):
+        await response.aclose()

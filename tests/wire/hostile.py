@@ -1,0 +1,190 @@
+"""A scriptable HTTP/1.1 server on 127.0.0.1 for hostile-server tests (asyncio and trio).
+
+It speaks just enough HTTP for a client under test: it reads each request (head, then a
+``Content-Length`` or chunked body, kept up to 1 MiB and counted beyond), records it, and
+hands it to the test's handler, which writes the answer however it likes (whole, trickled,
+cut short, never). Every connection is closed after one exchange. It also plays the Lightly
+API's signed-URL endpoints, so ``samples.upload_images``/``download`` run against it whole:
+
+* ``GET /users/datasets/{ds}/samples/{sid}/writeurl`` -> ``{"signedWriteUrl": <blob url>}``
+* ``GET /users/datasets/{ds}/samples/{sid}/readurl``  -> ``"<blob url>"``
+
+where ``<blob url>`` is ``{base}/blob/{sid}?{SIGNED_QUERY}`` by default; every other
+request goes to the handler.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import anyio
+import anyio.abc
+import attrs
+
+DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
+TOKEN = "tokSECRETa1b2c3d4e5f6"
+#: A signed query whose every value is a secret the tests search for.
+SIGNED_QUERY = ("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIASECRETKEY%2F20260101"
+                "&X-Amz-Signature=SECRETsig0123abcdef")
+SECRETS = (TOKEN, "SECRETsig", "AKIASECRETKEY", "SECRET")
+_KEEP = 1 << 20
+
+
+def sample_id(n: int) -> str:
+    return f"{n + 1:024x}"
+
+
+@attrs.define
+class Received:
+    """One request as the server read it."""
+
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+    body_length: int
+    body_sha256: str
+    chunked: bool
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> dict[str, str]:
+        return dict(parse_qsl(urlsplit(self.target).query, keep_blank_values=True))
+
+
+class Reply:
+    """Writes one answer on the connection."""
+
+    def __init__(self, stream: anyio.abc.ByteStream) -> None:
+        self._stream = stream
+
+    async def send(self, data: bytes) -> None:
+        await self._stream.send(data)
+
+    async def head(self, status: int, headers: dict[str, str] | None = None) -> None:
+        lines = [f"HTTP/1.1 {status} X", "Connection: close",
+                 *(f"{k}: {v}" for k, v in (headers or {}).items())]
+        await self.send(("\r\n".join(lines) + "\r\n\r\n").encode())
+
+    async def whole(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
+                    content_type: str = "application/json") -> None:
+        await self.head(status, {"Content-Type": content_type,
+                                 "Content-Length": str(len(body)), **(headers or {})})
+        await self.send(body)
+
+    async def json(self, value: Any) -> None:
+        await self.whole(200, json.dumps(value).encode())
+
+
+Handler = Callable[[Received, Reply], Awaitable[None]]
+
+
+@attrs.define
+class Hostile:
+    """The running server: its base URL and every request it read, in order."""
+
+    url: str
+    received: list[Received] = attrs.Factory(list)
+
+    def blob_url(self, sid: str, query: str = SIGNED_QUERY) -> str:
+        return f"{self.url}/blob/{sid}?{query}"
+
+    def requests_to(self, prefix: str) -> list[Received]:
+        return [r for r in self.received if r.path.startswith(prefix)]
+
+
+@asynccontextmanager
+async def hostile_server(
+    handler: Handler, *, blob_url: Callable[[Hostile, str], str] | None = None
+) -> AsyncIterator[Hostile]:
+    """Serve ``handler`` on 127.0.0.1 (plus the signed-URL endpoints) for the block."""
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    server = Hostile(url=f"http://127.0.0.1:{port}")
+    make_url = blob_url or (lambda srv, sid: srv.blob_url(sid))
+
+    async def handle(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            try:
+                received = await _read_request(_Buffered(stream))
+                server.received.append(received)
+                reply = Reply(stream)
+                parts = received.path.strip("/").split("/")
+                if parts[:3] == ["users", "datasets", DS] and parts[-1] == "writeurl":
+                    await reply.json({"signedWriteUrl": make_url(server, parts[4])})
+                elif parts[:3] == ["users", "datasets", DS] and parts[-1] == "readurl":
+                    await reply.json(make_url(server, parts[4]))
+                else:
+                    await handler(received, reply)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError,
+                    anyio.IncompleteRead):
+                return  # the client went away: nothing left to answer
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, handle)
+        try:
+            yield server
+        finally:
+            tg.cancel_scope.cancel()
+    await listener.aclose()
+
+
+class _Buffered:
+    def __init__(self, stream: anyio.abc.ByteStream) -> None:
+        self._stream = stream
+        self._buffer = b""
+
+    async def until(self, marker: bytes) -> bytes:
+        while marker not in self._buffer:
+            self._buffer += await self._stream.receive()
+        data, _, self._buffer = self._buffer.partition(marker)
+        return data
+
+    async def exactly(self, n: int, sink: Callable[[bytes], None]) -> None:
+        while n > 0:
+            if not self._buffer:
+                self._buffer = await self._stream.receive()
+            piece, self._buffer = self._buffer[:n], self._buffer[n:]
+            sink(piece)
+            n -= len(piece)
+
+
+async def _read_request(reader: _Buffered) -> Received:
+    head = (await reader.until(b"\r\n\r\n")).decode("latin-1")
+    request_line, *lines = head.split("\r\n")
+    method, target, _ = request_line.split(" ", 2)
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    kept = bytearray()
+    digest = hashlib.sha256()
+    length = 0
+
+    def sink(piece: bytes) -> None:
+        nonlocal length
+        length += len(piece)
+        digest.update(piece)
+        if len(kept) < _KEEP:
+            kept.extend(piece[:_KEEP - len(kept)])
+
+    chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+    if chunked:
+        while True:
+            size = int((await reader.until(b"\r\n")).split(b";")[0], 16)
+            await reader.exactly(size, sink)
+            await reader.until(b"\r\n")
+            if size == 0:
+                break
+    else:
+        await reader.exactly(int(headers.get("content-length", "0")), sink)
+    return Received(method=method, target=target, headers=headers, body=bytes(kept),
+                    body_length=length, body_sha256=digest.hexdigest(), chunked=chunked)
