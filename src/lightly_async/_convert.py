@@ -4,6 +4,12 @@ It owns the wire format: camelCase keys (with per-field exceptions such as the 2
 ``_id``), ``BitMask`` as ``0x…`` strings, unions chosen by ``type``, unknown enum values kept
 as plain ``str``, unknown keys ignored (or refused, with ``strict=True``), and optional fields
 left unset omitted rather than sent as ``null``.
+
+Types are strict, shape is lenient: a JSON value of the wrong type is an error, never coerced
+(no float→int, str→number, list→str, bool→int; an int is taken where a number is expected and
+kept as the int it was). An unknown union ``type`` decodes to the union's fallback class
+(``DatasourceConfigUnknown``, ``PredictionSingletonUnknown``) holding the object as received,
+which unstructures back to that same object; with ``strict=True`` (the fake) it is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cache
 from typing import Any
@@ -18,17 +25,28 @@ from typing import Any
 import attrs
 import cattrs
 from cattrs import Converter
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    IterableValidationError,
+)
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter as make_json_converter
-from cattrs.strategies import configure_tagged_union
 
 from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
-from lightly_async.models.datasources import DatasourceConfig
-from lightly_async.models.predictions import PredictionSingleton
+from lightly_async.models.datasources import DatasourceConfig, DatasourceConfigUnknown
+from lightly_async.models.predictions import PredictionSingleton, PredictionSingletonUnknown
 from lightly_async.models.tags import TagArithmeticsResponse, TagBitMaskResponse
 
-__all__ = ["explain_failure", "get_converter", "get_decoder", "make_converter", "wire_name"]
+__all__ = [
+    "describe_error",
+    "explain_failure",
+    "get_converter",
+    "get_decoder",
+    "make_converter",
+    "wire_name",
+]
 
 
 def make_converter(*, strict: bool = False, detailed: bool = True) -> Converter:
@@ -39,6 +57,11 @@ def make_converter(*, strict: bool = False, detailed: bool = True) -> Converter:
     """
     conv = make_json_converter(
         omit_if_default=True, forbid_extra_keys=strict, detailed_validation=detailed)
+    for scalar, hook in _SCALAR_HOOKS.items():
+        conv.register_structure_hook(scalar, hook)
+    conv.register_structure_hook_factory(_is_list, _list_factory)
+    conv.register_structure_hook_factory(_is_dict, _dict_factory)
+    conv.register_structure_hook_factory(_is_json_union, _json_union_factory)
     conv.register_structure_hook_factory(attrs.has, _structure_factory)
     conv.register_unstructure_hook_factory(attrs.has, _unstructure_factory)
     conv.register_structure_hook_factory(_is_enum_or_str, _enum_or_str_factory)
@@ -47,8 +70,8 @@ def make_converter(*, strict: bool = False, detailed: bool = True) -> Converter:
     conv.register_unstructure_hook(Enum, _enum_value)
     conv.register_structure_hook(
         TagArithmeticsResponse, lambda value, _: _structure_arithmetics_response(conv, value))
-    for union in (DatasourceConfig, PredictionSingleton):
-        configure_tagged_union(union, conv, tag_name="type", tag_generator=_tag_of)
+    for union, fallback in _TAGGED_UNIONS.items():
+        _configure_tagged_union(conv, union, None if strict else fallback)
     return conv
 
 
@@ -71,10 +94,49 @@ def explain_failure(data: Any, cast: Any) -> tuple[Any, str | None]:
     """
     try:
         return get_converter().structure(data, cast), None
-    except cattrs.BaseValidationError as exc:
-        return None, "; ".join(cattrs.transform_error(exc))
     except Exception as exc:  # cattrs raises many types; all mean "not the schema"
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, "; ".join(describe_error(exc))
+
+
+def describe_error(exc: BaseException, path: str = "$") -> list[str]:
+    """What is wrong where, one line per problem, with JSON paths of wire keys.
+
+    Like ``cattrs.transform_error`` but naming each attribute by its JSON key
+    (``$.data[3].fileName``, not ``data[3].file_name``).
+    """
+    if isinstance(exc, ClassValidationError):
+        fields = attrs.fields_dict(exc.cl) if attrs.has(exc.cl) else {}
+        lines: list[str] = []
+        for inner, note in exc.group_exceptions()[0]:
+            field = fields.get(note.name)
+            key = wire_name(field) if field is not None else note.name
+            lines.extend(describe_error(inner, f"{path}.{key}"))
+        return lines + [f"{_describe_leaf(e)} @ {path}" for e in exc.group_exceptions()[1]]
+    if isinstance(exc, IterableValidationError):
+        found, other = exc.group_exceptions()
+        return [line for inner, note in found
+                for line in describe_error(inner, f"{path}[{note.index!r}]")] + [
+            f"{_describe_leaf(e)} @ {path}" for e in other]
+    if isinstance(exc, cattrs.BaseValidationError):
+        return [line for inner in exc.exceptions for line in describe_error(inner, path)]
+    return [f"{_describe_leaf(exc)} @ {path}"]
+
+
+def _describe_leaf(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, WrongTypeError | cattrs.ForbiddenExtraKeysError):
+        return str(exc)
+    return f"invalid value ({type(exc).__name__}: {exc})"
+
+
+class WrongTypeError(TypeError):
+    """A JSON value of the wrong type for its field (never coerced)."""
+
+    def __init__(self, expected: str, value: Any) -> None:
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        super().__init__(f"expected {expected}, got {_json_type(value)} {shown}")
 
 
 def wire_name(attribute: attrs.Attribute[Any]) -> str:
@@ -91,8 +153,19 @@ _SNAKE_RE = re.compile(r"_([a-z0-9])")
 
 
 def _structure_factory(cls: type, conv: Converter) -> Any:
+    if not conv.detailed_validation and not conv.forbid_extra_keys:
+        return _fast_structure_fn(cls, conv)
     overrides = {a.name: override(rename=wire_name(a)) for a in attrs.fields(cls)}
-    return make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+    fn: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        cls, conv, **overrides)  # type: ignore[arg-type]
+    expected = f"an object ({cls.__name__})"
+
+    def structure(value: Any, tp: Any) -> Any:
+        if value.__class__ is not dict:
+            raise WrongTypeError(expected, value)
+        return fn(value, tp)
+
+    return structure
 
 
 def _unstructure_factory(cls: type, conv: Converter) -> Any:
@@ -106,6 +179,63 @@ def _unstructure_factory(cls: type, conv: Converter) -> Any:
     return make_dict_unstructure_fn(
         cls, conv, _cattrs_omit_if_default=conv.omit_if_default, **overrides  # type: ignore[arg-type]
     )
+
+
+def _fast_structure_fn(cls: type, conv: Converter) -> Any:
+    """The decoder's structuring function for an attrs class: scalar type checks inlined.
+
+    Same rules as the detailed converter's (``make_dict_structure_fn`` with the strict scalar
+    hooks), but a ``str``/``int``/``float``/``bool`` field (optionally ``| None``) is checked
+    in the generated code instead of through a hook call: on a 10,000-row page those calls
+    are most of the structuring time. Any failure raises some exception without detail; the
+    session then asks the detailed converter what is wrong (``explain_failure``).
+    """
+    attrs.resolve_types(cls)
+    optional = any(a.default is not attrs.NOTHING for a in attrs.fields(cls))
+    lines = ["def structure(o, _=None):"] + (["  kw = {}"] if optional else [])
+    namespace: dict[str, Any] = {"__cl": cls, "__wrong": _wrong_type}
+    required: list[str] = []
+    for i, a in enumerate(attrs.fields(cls)):
+        key, var = wire_name(a), f"v{i}"
+        inline, nullable = _inline_check(a.type)
+        if inline is None:
+            namespace[f"h{i}"], namespace[f"t{i}"] = conv.get_structure_hook(a.type), a.type
+            value = [f"{var} = h{i}(o[{key!r}], t{i})"]
+        else:
+            test = " and ".join(f"{var}.__class__ is not {t}" for t in inline)
+            if nullable:
+                test = f"{var} is not None and {test}"
+            value = [f"{var} = o[{key!r}]", f"if {test}: __wrong()"]
+        if a.default is attrs.NOTHING:
+            lines += [f"  {line}" for line in value]
+            required.append(f"{a.alias}={var}")
+        else:
+            lines += [f"  if {key!r} in o:", *(f"    {line}" for line in value),
+                      f"    kw[{a.alias!r}] = {var}"]
+    lines.append(f"  return __cl({', '.join([*required, '**kw'] if optional else required)})")
+    exec(compile("\n".join(lines), f"<lightly_async decoder for {cls.__qualname__}>", "exec"),
+         namespace)
+    return namespace["structure"]
+
+
+def _inline_check(tp: Any) -> tuple[tuple[str, ...] | None, bool]:
+    """(the exact classes a scalar field may hold, whether it may be null); (None, _) if not."""
+    members = _union_members(tp)
+    nullable = members is not None and type(None) in members
+    if members is not None:
+        others = [m for m in members if m is not type(None)]
+        if len(others) != 1:
+            return None, False
+        tp = others[0]
+    return _INLINE.get(tp), nullable
+
+
+_INLINE: dict[Any, tuple[str, ...]] = {
+    str: ("str",), int: ("int",), bool: ("bool",), float: ("float", "int")}
+
+
+def _wrong_type() -> None:
+    raise TypeError("wrong JSON type")  # the detailed converter says which and where
 
 
 def _enum_args(tp: Any) -> tuple[type[Enum], bool] | None:
@@ -134,8 +264,8 @@ def _enum_or_str_factory(tp: Any) -> Any:
     def structure(value: Any, _: Any) -> Any:
         if value is None and nullable:
             return None
-        if not isinstance(value, str):
-            raise TypeError(f"expected a string for {enum_cls.__name__}, got {value!r}")
+        if value.__class__ is not str:
+            raise WrongTypeError(f"a string ({enum_cls.__name__})", value)
         try:
             return enum_cls(value)
         except ValueError:
@@ -147,6 +277,8 @@ def _enum_or_str_factory(tp: Any) -> Any:
 def _structure_bitmask(value: Any, _: Any) -> BitMask:
     if isinstance(value, BitMask):
         return value
+    if value.__class__ is not str:
+        raise WrongTypeError("a 0x... hex string", value)
     return BitMask.from_hex(value)
 
 
@@ -162,3 +294,206 @@ def _structure_arithmetics_response(conv: Converter, value: Any) -> TagArithmeti
 
 def _tag_of(cls: type) -> str:
     return str(attrs.fields_dict(cls)["type"].default)
+
+
+# -- strict scalars -----------------------------------------------------------------------------
+# ``value.__class__ is …`` rather than isinstance: bool is a subclass of int, and json.loads only
+# ever builds the exact types.
+
+def _structure_str(value: Any, _: Any) -> str:
+    if value.__class__ is str:
+        return value
+    raise WrongTypeError("a string", value)
+
+
+def _structure_int(value: Any, _: Any) -> int:
+    if value.__class__ is int:
+        return value
+    raise WrongTypeError("an integer", value)
+
+
+def _structure_float(value: Any, _: Any) -> float:
+    # JSON has one number type: an int is a valid number and stays the int it was (lossless).
+    if value.__class__ is float or value.__class__ is int:
+        return value
+    raise WrongTypeError("a number", value)
+
+
+def _structure_bool(value: Any, _: Any) -> bool:
+    if value.__class__ is bool:
+        return value
+    raise WrongTypeError("a boolean", value)
+
+
+_SCALAR_HOOKS: dict[type, Callable[[Any, Any], Any]] = {
+    str: _structure_str, int: _structure_int, float: _structure_float, bool: _structure_bool}
+
+
+def _json_type(value: Any) -> str:
+    return _JSON_TYPES.get(value.__class__, type(value).__name__)
+
+
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean",
+               list: "array", dict: "object", type(None): "null"}
+
+
+# -- strict containers --------------------------------------------------------------------------
+def _is_list(tp: Any) -> bool:
+    return typing.get_origin(tp) in (list, Sequence)
+
+
+def _list_factory(tp: Any, conv: Converter) -> Any:
+    args = typing.get_args(tp)
+    elem = args[0] if args else Any
+    # cattrs' own list hook: fast without detailed validation, with element indices with it.
+    inner = cattrs.cols.list_structure_factory(list[elem], conv)  # type: ignore[valid-type]
+
+    def structure(value: Any, _: Any) -> Any:
+        if value.__class__ is not list:
+            raise WrongTypeError("an array", value)
+        return inner(value, tp)
+
+    return structure
+
+
+def _is_dict(tp: Any) -> bool:
+    return typing.get_origin(tp) is dict or tp is dict
+
+
+def _dict_factory(tp: Any, conv: Converter) -> Any:
+    args = typing.get_args(tp)
+    if not args or args[1] is Any:
+        def free_form(value: Any, _: Any) -> Any:
+            if value.__class__ is not dict:
+                raise WrongTypeError("an object", value)
+            return value  # free-form: kept exactly as received
+        return free_form
+    inner = conv.gen_structure_mapping(tp)
+
+    def structure(value: Any, _: Any) -> Any:
+        if value.__class__ is not dict:
+            raise WrongTypeError("an object", value)
+        return inner(value, tp)
+
+    return structure
+
+
+# -- unions of JSON types (``str | list[int]``, ``dict | list[Entry]``, ``X | None``) --------------
+def _union_members(tp: Any) -> tuple[Any, ...] | None:
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return None
+    return typing.get_args(tp)
+
+
+def _is_json_union(tp: Any) -> bool:
+    members = _union_members(tp)
+    return (members is not None and tp not in _TAGGED_UNIONS
+            and tp is not TagArithmeticsResponse and not _is_enum_or_str(tp))
+
+
+def _json_union_factory(tp: Any, conv: Converter) -> Any:
+    members = _union_members(tp)
+    assert members is not None
+    nullable = type(None) in members
+    choices: list[tuple[tuple[type, ...], Any, Any]] = []
+    for member in members:
+        if member is not type(None):
+            choices.append((_json_kinds(member), conv.get_structure_hook(member), member))
+    if len(choices) == 1:
+        ((_, only, only_type),) = choices
+
+        def optional(value: Any, _: Any) -> Any:
+            if value is None:
+                return None
+            return only(value, only_type)
+
+        return optional
+    expected = " or ".join(_kind_name(kinds) for kinds, _, _ in choices)
+
+    def structure(value: Any, _: Any) -> Any:
+        if value is None and nullable:
+            return None
+        for kinds, hook, member in choices:
+            if value.__class__ in kinds:
+                return hook(value, member)
+        raise WrongTypeError(expected, value)
+
+    return structure
+
+
+def _json_kinds(tp: Any) -> tuple[type, ...]:
+    """The JSON value classes a value of ``tp`` may arrive as."""
+    if tp is Any:
+        return (str, int, float, bool, list, dict, type(None))
+    if tp is float:
+        return (float, int)
+    if tp in (str, int, bool):
+        return (tp,)
+    if _is_list(tp):
+        return (list,)
+    if _is_dict(tp) or attrs.has(tp):
+        return (dict,)
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return (str,)
+    return (str, int, float, bool, list, dict)  # anything else: let its own hook decide
+
+
+def _kind_name(kinds: tuple[type, ...]) -> str:
+    return "/".join(_JSON_TYPES.get(k, k.__name__) for k in kinds)
+
+
+# -- unions by ``type``, with a fallback for types this client does not know --------------------
+# cattrs' ``configure_tagged_union(default=...)`` cannot send a fallback back unchanged (it
+# overwrites the tag with the class), and a non-dict body fails it with a bare TypeError.
+def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) -> None:
+    # The fallback classes have no default tag; with ``fallback=None`` they are refused.
+    members = [m for m in typing.get_args(union)
+               if attrs.fields_dict(m)["type"].default is not attrs.NOTHING]
+    by_tag = {_tag_of(m): (conv.get_structure_hook(m), m) for m in members}
+    expected = ", ".join(sorted(by_tag))
+
+    def structure(value: Any, _: Any) -> Any:
+        if value.__class__ is not dict:
+            raise WrongTypeError("an object", value)
+        tag = value.get("type")
+        found = by_tag.get(tag) if tag.__class__ is str else None
+        if found is not None:
+            return found[0](value, found[1])
+        if "type" not in value:
+            raise _at_tag(KeyError("type"), members[0])
+        if tag.__class__ is not str:
+            raise _at_tag(WrongTypeError("a string", tag), members[0])
+        if fallback is None:
+            raise _at_tag(ValueError(f"unknown type {tag!r}, expected one of {expected}"),
+                          members[0])
+        return fallback(type=tag, raw=value)
+
+    unstructure_hooks = {m: conv.get_unstructure_hook(m) for m in members}
+
+    def unstructure(value: Any) -> Any:
+        if fallback is not None and value.__class__ is fallback:
+            return _raw_of(value)
+        return unstructure_hooks[value.__class__](value)
+
+    conv.register_structure_hook(union, structure)
+    conv.register_unstructure_hook(union, unstructure)
+    if fallback is not None:
+        # A fallback unstructured on its own (not through the union) is its raw object too.
+        conv.register_unstructure_hook(fallback, _raw_of)
+
+
+def _at_tag(exc: Exception, member: type) -> ClassValidationError:
+    """``exc`` as a problem of the ``type`` key, so the message names ``$….type``."""
+    exc.__notes__ = [  # type: ignore[attr-defined]  # (3.11+; cattrs reads it on 3.10 too)
+        AttributeValidationNote("the union's tag", "type", str)]
+    return ClassValidationError("the union's type tag", [exc], member)
+
+
+def _raw_of(value: Any) -> Any:
+    return value.raw
+
+
+_TAGGED_UNIONS: dict[Any, type] = {
+    DatasourceConfig: DatasourceConfigUnknown,
+    PredictionSingleton: PredictionSingletonUnknown,
+}

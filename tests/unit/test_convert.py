@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+import cattrs
 import pytest
 
 from lightly_async._convert import get_converter, make_converter
@@ -149,3 +150,62 @@ def test_sample_meta_round_trips() -> None:
 def test_enum_members_serialize_to_their_wire_strings() -> None:
     body = conv.unstructure(InitialTagCreateRequest(img_type="full", creator=TagCreator.USER_PIP))
     assert json.dumps(body) == '{"imgType": "full", "creator": "USER_PIP"}'
+
+
+# -- strict types, lenient shape ------------------------------------------------------------------
+DETECTION = {"type": "OBJECT_DETECTION", "taskName": "det", "categoryId": 1, "score": 0.5,
+             "bbox": [10.5, 20.25, 30.0, 40.75]}
+
+
+@pytest.mark.parametrize("decoder", [get_converter(), make_converter(detailed=False)],
+                         ids=["detailed", "fast"])
+def test_float_bbox_and_int_list_rle_survive_decoding(decoder: Any) -> None:
+    det = decoder.structure(DETECTION, PredictionSingleton)
+    assert det.bbox == [10.5, 20.25, 30.0, 40.75]
+    assert [type(v) for v in det.bbox] == [float] * 4
+    seg = decoder.structure(
+        {"type": "INSTANCE_SEGMENTATION", "taskName": "seg", "categoryId": 0, "score": 1,
+         "segmentation": [0, 5, 3, 12]}, PredictionSingleton)
+    assert seg.segmentation == [0, 5, 3, 12]
+    assert type(seg.score) is int  # a JSON number sent as 1 stays the int 1
+
+
+@pytest.mark.parametrize(("key", "value", "message"), [
+    ("categoryId", True, "expected an integer, got boolean True @ $.categoryId"),
+    ("categoryId", 1.0, "expected an integer, got number 1.0 @ $.categoryId"),
+    ("score", "0.5", "expected a number, got string '0.5' @ $.score"),
+    ("score", False, "expected a number, got boolean False @ $.score"),
+    ("taskName", 7, "expected a string, got integer 7 @ $.taskName"),
+    ("bbox", "[1, 2, 3, 4]", "expected an array, got string"),
+    ("type", 3, "expected a string, got integer 3 @ $.type"),
+], ids=lambda v: str(v)[:20])
+def test_a_wrong_json_type_is_never_coerced(key: str, value: Any, message: str) -> None:
+    from lightly_async._convert import explain_failure
+
+    body = {**DETECTION, key: value}
+    decoded, detail = explain_failure(body, PredictionSingleton)
+    assert decoded is None
+    assert detail is not None
+    assert message in detail
+
+
+def test_a_string_is_not_taken_for_a_list_of_chars() -> None:
+    from lightly_async._convert import explain_failure
+
+    _, detail = explain_failure({"_id": ID, "meta": {"sharpness": 1, "sizeInBytes": 1, "snr": 1,
+                                 "mean": "abc", "shape": [1], "std": [1], "sumOfSquares": [1],
+                                 "sumOfValues": [1]}}, SampleData)
+    assert detail == "expected an array, got string 'abc' @ $.meta.mean"
+
+
+def test_unknown_variants_become_fallbacks_but_the_strict_converter_refuses_them() -> None:
+    from lightly_async.models import DatasourceConfigUnknown, PredictionSingletonUnknown
+
+    body = {"type": "S4", "fullPath": "x", "new": [1]}
+    value = conv.structure(body, DatasourceConfig)
+    assert value == DatasourceConfigUnknown(type="S4", raw=body)
+    assert conv.unstructure(value, unstructure_as=DatasourceConfig) is body
+    singleton = conv.structure({"type": "MESH", "v": 1}, PredictionSingleton)
+    assert isinstance(singleton, PredictionSingletonUnknown)
+    with pytest.raises(cattrs.ClassValidationError):
+        make_converter(strict=True).structure(body, DatasourceConfig)

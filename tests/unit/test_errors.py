@@ -162,13 +162,13 @@ async def test_error_url_has_no_query_string_when_request_carried_token(recorder
 # -- decoding 2xx bodies --------------------------------------------------------------------------
 @pytest.mark.asyncio
 @pytest.mark.parametrize(("body", "hint"), [
-    ([{"id": TID}], "dataset_id"),                              # required keys missing
-    ([{**TAG_JSON, "totSize": "many"}], "tot_size"),            # wrong type
-    ([{**TAG_JSON, "bitMaskData": "0xZZ"}], "bit_mask_data"),   # bad hex
+    ([{"id": TID}], "@ $[0].datasetId"),                        # required keys missing
+    ([{**TAG_JSON, "totSize": "many"}], "@ $[0].totSize"),      # wrong type
+    ([{**TAG_JSON, "bitMaskData": "0xZZ"}], "@ $[0].bitMaskData"),  # bad hex
     ({"not": "a list"}, "list[TagData]"),                       # object instead of array
-    ([None], "expected TagData"),                               # null item
+    ([None], "expected an object (TagData)"),                   # null item
     (None, "list[TagData]"),                                    # JSON null
-    ([5], "expected TagData"),                                  # scalar item
+    ([5], "expected an object (TagData)"),                      # scalar item
 ], ids=["missing keys", "wrong type", "bad hex", "object for list", "null item", "null",
         "scalar item"])
 async def test_decode_error_is_raised_when_2xx_body_does_not_match_schema(
@@ -232,13 +232,13 @@ async def test_decode_error_is_raised_when_write_url_answer_has_no_url(recorder:
 
 @pytest.mark.asyncio
 async def test_unknown_response_keys_are_ignored_when_decoding(recorder: Any) -> None:
-    recorder.script(httpx.Response(200, json={**TAG_JSON, "runId": "r1", "newField": {"x": 1}}))
+    recorder.script(httpx.Response(200, json={**TAG_JSON, "newField": {"x": 1}}))
     async with recorder.session() as session:
         tag = await session.dataset(DS).tags.get(TID)
 
     assert isinstance(tag, TagData)
     assert tag.id == TID
-    assert not hasattr(tag, "run_id")
+    assert not hasattr(tag, "new_field")
 
 
 @pytest.mark.asyncio

@@ -16,6 +16,8 @@ __all__ = [
     "JobState",
     "JobStatusData",
     "JobStatusDataResult",
+    "JobStatusMeta",
+    "JobStatusUploadMethod",
 ]
 
 
@@ -143,6 +145,24 @@ class JobStatusDataResult:
     data: Any = None
 
 
+class JobStatusUploadMethod(str, Enum):
+    """Who started an upload job (newer servers)."""
+
+    USER_WEBAPP = "USER_WEBAPP"
+    USER_PIP = "USER_PIP"
+    INTERNAL = "INTERNAL"
+
+
+@attrs.frozen(kw_only=True)
+class JobStatusMeta:
+    """A job's progress (newer servers)."""
+
+    total: int
+    processed: int
+    upload_method: JobStatusUploadMethod | str | None = None
+    is_registered: bool | None = None
+
+
 @attrs.frozen(kw_only=True)
 class JobStatusData:
     """``GET /v1/jobs/{jobId}``: the job's state and, once finished, its result."""
@@ -155,3 +175,5 @@ class JobStatusData:
     finished_at: int | None = None
     error: str | None = None
     result: JobStatusDataResult | None = None
+    last_modified_at: int | None = None
+    meta: JobStatusMeta | None = None

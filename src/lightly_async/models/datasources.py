@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -15,10 +15,15 @@ __all__ = [
     "DatasourceConfigGCS",
     "DatasourceConfigLIGHTLY",
     "DatasourceConfigLOCAL",
+    "DatasourceConfigOBS",
     "DatasourceConfigS3",
+    "DatasourceConfigS3DelegatedAccess",
+    "DatasourceConfigUnknown",
     "DatasourceConfigVerifyData",
+    "DatasourceConfigVerifyDataErrors",
     "DatasourceProcessedUntilTimestampRequest",
     "DatasourceProcessedUntilTimestampResponse",
+    "DatasourcePurpose",
     "DatasourceRawSamplesData",
     "DatasourceRawSamplesDataRow",
     "DatasourceType",
@@ -33,6 +38,16 @@ class DatasourceType(str, Enum):
     GCS = "GCS"
     AZURE = "AZURE"
     LOCAL = "LOCAL"
+    LIGHTLY = "LIGHTLY"
+    S3_DELEGATED_ACCESS = "S3DelegatedAccess"
+    OBS = "OBS"
+
+
+class DatasourcePurpose(str, Enum):
+    """What Lightly uses a datasource for (newer servers; not sent by seed-era ones)."""
+
+    INPUT_OUTPUT = "INPUT_OUTPUT"
+    INPUT = "INPUT"
     LIGHTLY = "LIGHTLY"
 
 
@@ -63,8 +78,6 @@ class S3Region(str, Enum):
     ME_SOUTH_1 = "me-south-1"
 
 
-
-
 @attrs.frozen(kw_only=True)
 class DatasourceConfigS3:
     """An S3 bucket datasource."""
@@ -73,7 +86,11 @@ class DatasourceConfigS3:
     s3_region: S3Region | str
     s3_access_key_id: str
     s3_secret_access_key: str = attrs.field(repr=False)
+    s3_server_side_encryption_kms_key: str | None = attrs.field(
+        default=None, metadata={"wire": "s3ServerSideEncryptionKMSKey"})
     thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
     type: str = "S3"
 
 
@@ -85,6 +102,8 @@ class DatasourceConfigGCS:
     gcs_project_id: str
     gcs_credentials: str = attrs.field(repr=False)
     thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
     type: str = "GCS"
 
 
@@ -96,6 +115,8 @@ class DatasourceConfigAzure:
     account_name: str
     account_key: str = attrs.field(repr=False)
     thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
     type: str = "AZURE"
 
 
@@ -104,7 +125,10 @@ class DatasourceConfigLOCAL:
     """A local-storage datasource."""
 
     full_path: str
+    web_server_location: str | None = None
     thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
     type: str = "LOCAL"
 
 
@@ -114,16 +138,73 @@ class DatasourceConfigLIGHTLY:
 
     full_path: str
     thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
     type: str = "LIGHTLY"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigS3DelegatedAccess:
+    """An S3 bucket read through a role Lightly assumes (no keys are shared)."""
+
+    full_path: str
+    s3_region: S3Region | str
+    s3_external_id: str
+    s3_arn: str = attrs.field(metadata={"wire": "s3ARN"})
+    s3_server_side_encryption_kms_key: str | None = attrs.field(
+        default=None, metadata={"wire": "s3ServerSideEncryptionKMSKey"})
+    thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
+    type: str = "S3DelegatedAccess"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigOBS:
+    """An S3-compatible Object Storage Service datasource."""
+
+    full_path: str
+    obs_endpoint: str
+    obs_access_key_id: str
+    obs_secret_access_key: str = attrs.field(repr=False)
+    thumb_suffix: str | None = None
+    id: str | None = None
+    purpose: DatasourcePurpose | str | None = None
+    type: str = "OBS"
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigUnknown:
+    """A datasource ``type`` this client does not know, kept as received.
+
+    ``raw`` is the JSON object exactly as the server sent it (it may hold credentials, so it
+    is not shown in the repr); sending the config back sends ``raw`` unchanged.
+    """
+
+    type: str
+    raw: dict[str, Any] = attrs.field(repr=False)
 
 
 DatasourceConfig: TypeAlias = (
     DatasourceConfigLIGHTLY
     | DatasourceConfigS3
+    | DatasourceConfigS3DelegatedAccess
     | DatasourceConfigGCS
     | DatasourceConfigAzure
+    | DatasourceConfigOBS
     | DatasourceConfigLOCAL
+    | DatasourceConfigUnknown
 )
+
+
+@attrs.frozen(kw_only=True)
+class DatasourceConfigVerifyDataErrors:
+    """Why a permission of ``DatasourceConfigVerifyData`` is missing, per permission."""
+
+    can_read: str | None = None
+    can_write: str | None = None
+    can_list: str | None = None
+    can_overwrite: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -133,6 +214,8 @@ class DatasourceConfigVerifyData:
     can_read: bool
     can_write: bool
     can_list: bool
+    can_overwrite: bool | None = None
+    errors: DatasourceConfigVerifyDataErrors | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -13,8 +13,11 @@ __all__ = [
     "PredictionSingletonInstanceSegmentation",
     "PredictionSingletonKeypointDetection",
     "PredictionSingletonObjectDetection",
+    "PredictionSingletonSemanticSegmentation",
+    "PredictionSingletonUnknown",
     "PredictionTaskSchema",
     "PredictionTaskSchemaCategory",
+    "PredictionTaskSchemas",
     "TaskType",
 ]
 
@@ -24,16 +27,19 @@ class TaskType(str, Enum):
 
     CLASSIFICATION = "CLASSIFICATION"
     OBJECT_DETECTION = "OBJECT_DETECTION"
+    SEMANTIC_SEGMENTATION = "SEMANTIC_SEGMENTATION"
     INSTANCE_SEGMENTATION = "INSTANCE_SEGMENTATION"
     KEYPOINT_DETECTION = "KEYPOINT_DETECTION"
 
 
 @attrs.frozen(kw_only=True)
 class PredictionTaskSchemaCategory:
-    """A category of a task: its id and display name."""
+    """A category of a task: its id and display name (keypoint tasks: names and skeleton)."""
 
     id: int | None = None
     name: str | None = None
+    keypoint_names: list[str] | None = None
+    keypoint_skeleton: list[list[int]] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -43,6 +49,14 @@ class PredictionTaskSchema:
     name: str
     type: TaskType | str
     categories: list[PredictionTaskSchemaCategory]
+
+
+@attrs.frozen(kw_only=True)
+class PredictionTaskSchemas:
+    """The newer answer of ``list_task_schemas``: the version's timestamp and its schemas."""
+
+    prediction_uuid_timestamp: int = attrs.field(metadata={"wire": "predictionUUIDTimestamp"})
+    schemas: list[PredictionTaskSchema]
 
 
 @attrs.frozen(kw_only=True)
@@ -60,12 +74,12 @@ class PredictionSingletonClassification:
 
 @attrs.frozen(kw_only=True)
 class PredictionSingletonObjectDetection:
-    """A detected object: ``bbox`` is ``[x, y, width, height]`` in pixels."""
+    """A detected object: ``bbox`` is ``[x, y, width, height]`` in pixels (ints or floats)."""
 
     task_name: str
     category_id: int
     score: float
-    bbox: list[int]
+    bbox: list[float]
     probabilities: list[float] | None = None
     crop_dataset_id: str | None = None
     crop_sample_id: str | None = None
@@ -74,12 +88,14 @@ class PredictionSingletonObjectDetection:
 
 @attrs.frozen(kw_only=True)
 class PredictionSingletonInstanceSegmentation:
-    """An instance mask as a COCO run-length-encoding string."""
+    """An instance mask: a COCO RLE string (seed-era) or an RLE list of counts (newer)."""
 
     task_name: str
     category_id: int
     score: float
-    segmentation: str
+    segmentation: str | list[int]
+    bbox: list[float] | None = None
+    probabilities: list[float] | None = None
     crop_dataset_id: str | None = None
     crop_sample_id: str | None = None
     type: str = "INSTANCE_SEGMENTATION"
@@ -87,21 +103,49 @@ class PredictionSingletonInstanceSegmentation:
 
 @attrs.frozen(kw_only=True)
 class PredictionSingletonKeypointDetection:
-    """Keypoints as COCO triplets ``[x1, y1, v1, …]``."""
+    """Keypoints as COCO triplets ``[x1, y1, v1, …]`` (ints or floats)."""
 
     task_name: str
     category_id: int
     score: float
-    keypoints: list[int]
+    keypoints: list[float]
+    bbox: list[float] | None = None
     probabilities: list[float] | None = None
     crop_dataset_id: str | None = None
     crop_sample_id: str | None = None
     type: str = "KEYPOINT_DETECTION"
 
 
+@attrs.frozen(kw_only=True)
+class PredictionSingletonSemanticSegmentation:
+    """A semantic mask as an RLE list of counts."""
+
+    task_name: str
+    category_id: int
+    score: float
+    segmentation: list[int]
+    probabilities: list[float] | None = None
+    crop_dataset_id: str | None = None
+    crop_sample_id: str | None = None
+    type: str = "SEMANTIC_SEGMENTATION"
+
+
+@attrs.frozen(kw_only=True)
+class PredictionSingletonUnknown:
+    """A singleton ``type`` this client does not know; ``raw`` is the JSON object as received.
+
+    Sending it back (``predictions.upsert``) sends ``raw`` unchanged.
+    """
+
+    type: str
+    raw: dict[str, Any]
+
+
 PredictionSingleton: TypeAlias = (
     PredictionSingletonClassification
     | PredictionSingletonObjectDetection
+    | PredictionSingletonSemanticSegmentation
     | PredictionSingletonInstanceSegmentation
     | PredictionSingletonKeypointDetection
+    | PredictionSingletonUnknown
 )

@@ -12,6 +12,7 @@ from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
 
 __all__ = [
+    "CropData",
     "CustomSampleMetaData",
     "ImageType",
     "InitialTagCreateRequest",
@@ -25,6 +26,17 @@ __all__ = [
     "TagArithmeticsRequest",
     "TagArithmeticsResponse",
     "TagBitMaskResponse",
+    "TagChangeData",
+    "TagChangeDataArithmetics",
+    "TagChangeDataInitial",
+    "TagChangeDataMetadata",
+    "TagChangeDataOperationMethod",
+    "TagChangeDataRename",
+    "TagChangeDataSampler",
+    "TagChangeDataSamples",
+    "TagChangeDataScatterplot",
+    "TagChangeDataUpsize",
+    "TagChangeEntry",
     "TagCreateRequest",
     "TagCreator",
     "TagData",
@@ -40,6 +52,8 @@ class TagCreator(str, Enum):
     UNKNOWN = "UNKNOWN"
     USER_WEBAPP = "USER_WEBAPP"
     USER_PIP = "USER_PIP"
+    USER_PIP_LIGHTLY_MAGIC = "USER_PIP_LIGHTLY_MAGIC"
+    USER_WORKER = "USER_WORKER"
     SAMPLER_ACTIVE_LEARNING = "SAMPLER_ACTIVE_LEARNING"
     SAMPLER_CORAL = "SAMPLER_CORAL"
     SAMPLER_CORESET = "SAMPLER_CORESET"
@@ -65,13 +79,122 @@ class TagArithmeticsOperation(str, Enum):
 class SampleType(str, Enum):
     """Image or video frame (newer sample shape)."""
 
+    CROP = "CROP"
     IMAGE = "IMAGE"
     VIDEO_FRAME = "VIDEO_FRAME"
 
 
+class TagChangeDataOperationMethod(str, Enum):
+    """How a tag change selected samples."""
+
+    SELECTED = "selected"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataInitial:
+    """The tag was created as a dataset's initial tag."""
+
+    run_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataRename:
+    """The tag was renamed (``from_`` is the wire key ``from``)."""
+
+    from_: str = attrs.field(metadata={"wire": "from"})
+    to: str
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataUpsize:
+    """The tag grew with the dataset, from ``from_`` to ``to`` samples."""
+
+    from_: float = attrs.field(metadata={"wire": "from"})
+    to: float
+    run_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataArithmetics:
+    """The tag was computed from two others."""
+
+    operation: str
+    tag1: str
+    tag2: str
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataMetadata:
+    """Samples were picked by metadata."""
+
+    method: TagChangeDataOperationMethod | str
+    count: float
+    added: float
+    removed: float
+    changes: dict[str, Any]
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataSamples:
+    """Samples were picked one by one."""
+
+    method: TagChangeDataOperationMethod | str
+    count: float
+    added: float
+    removed: float
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataScatterplot:
+    """Samples were picked on the embedding scatterplot."""
+
+    method: TagChangeDataOperationMethod | str
+    count: float
+    added: float
+    removed: float
+    view: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeDataSampler:
+    """The tag was created by a sampler."""
+
+    method: str
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeData:
+    """What one change did to a tag (newer servers); each kind of change is optional."""
+
+    initial: TagChangeDataInitial | None = None
+    rename: TagChangeDataRename | None = None
+    upsize: TagChangeDataUpsize | None = None
+    arithmetics: TagChangeDataArithmetics | None = None
+    metadata: TagChangeDataMetadata | None = None
+    samples: TagChangeDataSamples | None = None
+    scatterplot: TagChangeDataScatterplot | None = None
+    sampler: TagChangeDataSampler | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagChangeEntry:
+    """One entry of a tag's change history (newer servers)."""
+
+    user_id: str
+    creator: TagCreator | str
+    ts: int
+    changes: TagChangeData
+
+
 @attrs.frozen(kw_only=True)
 class TagData:
-    """A tag: a named set of samples (``bit_mask_data``) of size ``tot_size``."""
+    """A tag: a named set of samples (``bit_mask_data``) of size ``tot_size``.
+
+    ``changes`` is the seed-era free-form object or, from newer servers, a list of
+    ``TagChangeEntry``.
+    """
 
     id: str
     dataset_id: str
@@ -83,7 +206,8 @@ class TagData:
     query_tag_id: str | None = None
     preselected_tag_id: str | None = None
     last_modified_at: int | None = None
-    changes: dict[str, Any] | None = None
+    changes: dict[str, Any] | list[TagChangeEntry] | None = None
+    run_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -93,6 +217,7 @@ class InitialTagCreateRequest:
     img_type: ImageType | str
     name: str | None = None
     creator: TagCreator | str | None = None
+    run_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -107,13 +232,17 @@ class TagCreateRequest:
     preselected_tag_id: str | None = None
     creator: TagCreator | str | None = None
     changes: dict[str, Any] | None = None
+    run_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class TagUpdateRequest:
-    """Request body of ``tags.update`` (rename)."""
+    """Request body of ``tags.update`` (rename; newer servers also take the other fields)."""
 
     name: str
+    update_creator: TagCreator | str | None = None
+    bit_mask_data: BitMask | None = None
+    changes: dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -122,6 +251,7 @@ class TagUpsizeRequest:
 
     upsize_tag_name: str
     upsize_tag_creator: TagCreator | str
+    run_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -133,6 +263,7 @@ class TagArithmeticsRequest:
     operation: TagArithmeticsOperation | str
     new_tag_name: str | None = None
     creator: TagCreator | str | None = None
+    run_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -172,13 +303,27 @@ class SampleMetaDataV2:
     custom: dict[str, Any] | None = None
     dynamic: dict[str, Any] | None = None
     sharpness: float | None = None
+    luminance: float | None = None
     size_in_bytes: int | None = None
     snr: float | None = None
+    uniform_row_ratio: float | None = None
     mean: list[float] | None = None
     shape: list[int] | None = None
     std: list[float] | None = None
     sum_of_squares: list[float] | None = None
     sum_of_values: list[float] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CropData:
+    """Where a crop sample came from: its parent sample and the prediction it shows."""
+
+    parent_id: str
+    prediction_uuid_timestamp: int = attrs.field(metadata={"wire": "predictionUUIDTimestamp"})
+    prediction_index: int
+    prediction_task_name: str
+    prediction_task_category_id: int
+    prediction_task_score: float
 
 
 @attrs.frozen(kw_only=True)
@@ -197,6 +342,7 @@ class SampleDataV2:
     meta_data: SampleMetaDataV2 | None = None
     custom_meta_data: dict[str, Any] | None = None
     video_frame_data: VideoFrameData | None = None
+    crop_data: CropData | None = None
 
 
 @attrs.frozen(kw_only=True)

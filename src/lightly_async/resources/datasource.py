@@ -17,7 +17,10 @@ from lightly_async.models.datasources import (
     DatasourceConfigGCS,
     DatasourceConfigLIGHTLY,
     DatasourceConfigLOCAL,
+    DatasourceConfigOBS,
     DatasourceConfigS3,
+    DatasourceConfigS3DelegatedAccess,
+    DatasourceConfigUnknown,
     DatasourceConfigVerifyData,
     DatasourceProcessedUntilTimestampRequest,
     DatasourceProcessedUntilTimestampResponse,
@@ -31,7 +34,8 @@ __all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager"]
 
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
 _CONFIG_TYPES = (DatasourceConfigS3, DatasourceConfigGCS, DatasourceConfigAzure,
-                 DatasourceConfigLOCAL, DatasourceConfigLIGHTLY)
+                 DatasourceConfigLOCAL, DatasourceConfigLIGHTLY, DatasourceConfigS3DelegatedAccess,
+                 DatasourceConfigOBS, DatasourceConfigUnknown)
 
 
 class Datasource(DatasetResource):
@@ -162,13 +166,17 @@ def _check_config(config: object) -> None:
     if not isinstance(config, _CONFIG_TYPES):
         raise InvalidInputError(
             "config", f"must be one of the DatasourceConfig classes, got {config!r}")
+    if isinstance(config, DatasourceConfigUnknown):
+        if not isinstance(config.raw, dict) or config.raw.get("type") != config.type:
+            raise InvalidInputError("config.raw", "must be the object received, with its type")
+        return  # a type this client does not know: sent back exactly as received
     # `type` is the union's tag: a mismatch would send one variant's fields as another.
     expected = attrs.fields_dict(type(config))["type"].default
     if config.type != expected:
         raise InvalidInputError(
             "config.type", f"must be {expected!r} for {type(config).__name__}, "
             f"got {config.type!r}")
-    if isinstance(config, DatasourceConfigS3):
+    if isinstance(config, DatasourceConfigS3 | DatasourceConfigS3DelegatedAccess):
         check.enum_value("config.s3_region", config.s3_region, S3Region)
 
 

@@ -20,11 +20,20 @@ _JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 class JobFailedError(LightlyError):
-    """A job ended in ``FAILED``; ``job`` holds its last status."""
+    """A job ended in ``FAILED`` or in a state this client does not know (e.g. ``CANCELED``).
+
+    ``job`` holds its last status and ``state`` that state's wire string.
+    """
 
     def __init__(self, job: JobStatusData) -> None:
         self.job = job
-        super().__init__(f"job {job.id} failed: {job.error or 'no error message'}")
+        self.state = str(getattr(job.status, "value", job.status))
+        super().__init__(
+            f"job {job.id} ended in state {self.state}: {job.error or 'no error message'}")
+
+
+#: The states in which a job is still going: ``wait`` polls on only these.
+_PENDING = frozenset({JobState.WAITING, JobState.RUNNING, JobState.UNKNOWN})
 
 
 class Jobs:
@@ -52,8 +61,11 @@ class Jobs:
     ) -> JobStatusData:
         """Poll until the job finishes, honouring ``waitTimeTillNextPoll``.
 
+        Returns on ``FINISHED``; polls on while ``WAITING``, ``RUNNING`` or ``UNKNOWN``.
+
         Raises:
-            JobFailedError: the job ended in ``FAILED``.
+            JobFailedError: the job ended in ``FAILED``, or reached a state this client does
+                not know (such as ``CANCELED``): it will not finish.
             APITimeoutError: ``timeout`` seconds passed first (the job keeps running).
         """
         if timeout is not None and not timeout > 0:
@@ -65,9 +77,8 @@ class Jobs:
                     job = await self.get(job_id)
                     if job.status == JobState.FINISHED:
                         return job
-                    if job.status == JobState.FAILED:
+                    if job.status not in _PENDING:  # FAILED, or a newer terminal state
                         raise JobFailedError(job)
-                    # WAITING, RUNNING, UNKNOWN and states newer than this client: poll on.
                     wait = min(max(float(job.wait_time_till_next_poll), min_poll_interval),
                                max_poll_interval)
                     await sleep(wait)

@@ -22,7 +22,10 @@ from lightly_async.models.predictions import (
     PredictionSingletonInstanceSegmentation,
     PredictionSingletonKeypointDetection,
     PredictionSingletonObjectDetection,
+    PredictionSingletonSemanticSegmentation,
+    PredictionSingletonUnknown,
     PredictionTaskSchema,
+    PredictionTaskSchemas,
     TaskType,
 )
 from lightly_async.progress import ProgressArg
@@ -30,8 +33,12 @@ from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Predictions", "check_singletons"]
 
+#: ``list_task_schemas``' answer: a bare list (seed era) or the newer wrapper object.
+_TaskSchemasAnswer = builtins.list[PredictionTaskSchema] | PredictionTaskSchemas
+
 _SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
-                    PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection)
+                    PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection,
+                    PredictionSingletonSemanticSegmentation, PredictionSingletonUnknown)
 
 
 class Predictions(DatasetResource):
@@ -132,12 +139,18 @@ class Predictions(DatasetResource):
     async def list_task_schemas(
         self, *, prediction_uuid_timestamp: int | None = None
     ) -> builtins.list[PredictionTaskSchema]:
-        """Every task schema of a prediction version (default: the newest)."""
+        """Every task schema of a prediction version (default: the newest).
+
+        Seed-era servers answer a bare list, newer ones ``{predictionUUIDTimestamp,
+        schemas}``; both give the list of schemas.
+        """
         ts = None if prediction_uuid_timestamp is None else check.timestamp(
             "prediction_uuid_timestamp", prediction_uuid_timestamp)
-        return await self._session._request(
-            "GET", self._v1("predictions", "tasks"), cast=builtins.list[PredictionTaskSchema],
-            params={"predictionUUIDTimestamp": ts})
+        answer: builtins.list[PredictionTaskSchema] | PredictionTaskSchemas = (
+            await self._session._request(
+                "GET", self._v1("predictions", "tasks"), cast=_TaskSchemasAnswer,
+                params={"predictionUUIDTimestamp": ts}))
+        return answer.schemas if isinstance(answer, PredictionTaskSchemas) else answer
 
 
 def check_singletons(
@@ -155,7 +168,11 @@ def check_singletons(
         field = f"{prefix}[{i}]"
         if not isinstance(s, _SINGLETON_TYPES):
             raise InvalidInputError(field, f"must be a PredictionSingleton*, got {s!r}")
-        for name, problem in singleton_problems(s):
+        if isinstance(s, PredictionSingletonUnknown):
+            out.append(s)  # a type this client does not know: sent back exactly as received
+            continue
+        # the newest rules: number coordinates, RLE as a string or integers (both servers)
+        for name, problem in singleton_problems(s, latest=True):
             raise InvalidInputError(f"{field}.{name}", problem)
         out.append(s)
     return out

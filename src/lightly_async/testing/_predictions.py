@@ -33,6 +33,7 @@ from lightly_async._convert import get_converter
 from lightly_async.models import (
     CreateEntityResponse,
     PredictionSingleton,
+    PredictionSingletonUnknown,
     PredictionTaskSchema,
 )
 from lightly_async.testing._latest import task_schemas_json
@@ -140,10 +141,12 @@ class PredictionOps:
             [
                 p
                 for p in by_sample.get(sample.id, ("", []))[1]
-                if task_name is None or p.task_name == task_name
+                if task_name is None or getattr(p, "task_name", None) == task_name
             ]
             for sample in dataset.samples
         ]
+
+
 
 
 def check_task_name(name: str) -> str:
@@ -173,6 +176,8 @@ def _check_singleton(
     dataset: Dataset, version: int, position: int, singleton: PredictionSingleton, *, latest: bool
 ) -> None:
     where = f"singleton {position}"
+    if isinstance(singleton, PredictionSingletonUnknown):  # the strict parser refuses these
+        raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: unknown type {singleton.type!r}")
     check_task_name(singleton.task_name)
     schema = _schema(dataset, singleton.task_name, version)
     problems = [f"{name} {problem}" for name, problem in singleton_problems(

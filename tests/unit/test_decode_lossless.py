@@ -1,0 +1,165 @@
+"""Newest-shaped bodies decode, and decode losslessly.
+
+``tests/data/latest/`` holds a body per schema (per union variant) that the operations send or
+receive, in the newest API's shape (lightly 1.5.20's generated models): every optional field
+filled, and a minimal variant. ``scripts/make_latest_corpus.py`` wrote them from
+``spec/latest/``. Each must decode with the session's fast decoder and with the detailed
+converter into the right class, and unstructuring the model must give back the body exactly:
+the same keys, and values of the same JSON type (an int sent as a number stays an int).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lightly_async._convert import get_converter, get_decoder
+from lightly_async.models import (
+    ApiErrorResponse,
+    AsyncTaskData,
+    CreateEntityResponse,
+    DatasourceConfig,
+    DatasourceConfigAzure,
+    DatasourceConfigGCS,
+    DatasourceConfigLIGHTLY,
+    DatasourceConfigLOCAL,
+    DatasourceConfigOBS,
+    DatasourceConfigS3,
+    DatasourceConfigS3DelegatedAccess,
+    DatasourceConfigVerifyData,
+    DatasourceProcessedUntilTimestampRequest,
+    DatasourceProcessedUntilTimestampResponse,
+    DatasourceRawSamplesData,
+    InitialTagCreateRequest,
+    JobStatusData,
+    LabelBoxDataRow,
+    LabelStudioTask,
+    PredictionSingleton,
+    PredictionSingletonClassification,
+    PredictionSingletonInstanceSegmentation,
+    PredictionSingletonKeypointDetection,
+    PredictionSingletonObjectDetection,
+    PredictionSingletonSemanticSegmentation,
+    PredictionTaskSchema,
+    PredictionTaskSchemas,
+    SamplingCreateRequest,
+    TagArithmeticsRequest,
+    TagArithmeticsResponse,
+    TagBitMaskResponse,
+    TagCreateRequest,
+    TagData,
+    TagUpdateRequest,
+    TagUpsizeRequest,
+)
+
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "latest"
+
+#: corpus schema -> what the client decodes it as
+CASTS: dict[str, Any] = {
+    "ApiErrorResponse": ApiErrorResponse,
+    "AsyncTaskData": AsyncTaskData,
+    "CreateEntityResponse": CreateEntityResponse,
+    "DatasourceConfig": DatasourceConfig,
+    "DatasourceConfigVerifyData": DatasourceConfigVerifyData,
+    "DatasourceProcessedUntilTimestampRequest": DatasourceProcessedUntilTimestampRequest,
+    "DatasourceProcessedUntilTimestampResponse": DatasourceProcessedUntilTimestampResponse,
+    "DatasourceRawSamplesData": DatasourceRawSamplesData,
+    "InitialTagCreateRequest": InitialTagCreateRequest,
+    "JobStatusData": JobStatusData,
+    "LabelBoxDataRow": LabelBoxDataRow,
+    "LabelStudioTask": LabelStudioTask,
+    "PredictionSingleton": PredictionSingleton,
+    "PredictionTaskSchema": PredictionTaskSchema,
+    "PredictionTaskSchemas": PredictionTaskSchemas,
+    "SamplingCreateRequest": SamplingCreateRequest,
+    "TagArithmeticsRequest": TagArithmeticsRequest,
+    "TagArithmeticsResponse": TagArithmeticsResponse,
+    "TagBitMaskResponse": TagBitMaskResponse,
+    "TagCreateRequest": TagCreateRequest,
+    "TagData": TagData,
+    "TagUpdateRequest": TagUpdateRequest,
+    "TagUpsizeRequest": TagUpsizeRequest,
+}
+
+#: union cases (schema, "<tag>" of "<tag>.<mode>") -> the class they decode to (not a fallback)
+VARIANTS: dict[tuple[str, str], type] = {
+    **{("DatasourceConfig", tag): cls for tag, cls in {
+        "AZURE": DatasourceConfigAzure, "GCS": DatasourceConfigGCS,
+        "LIGHTLY": DatasourceConfigLIGHTLY, "LOCAL": DatasourceConfigLOCAL,
+        "OBS": DatasourceConfigOBS, "S3": DatasourceConfigS3,
+        "S3DelegatedAccess": DatasourceConfigS3DelegatedAccess}.items()},
+    **{("PredictionSingleton", tag): cls for tag, cls in {
+        "CLASSIFICATION": PredictionSingletonClassification,
+        "INSTANCE_SEGMENTATION": PredictionSingletonInstanceSegmentation,
+        "KEYPOINT_DETECTION": PredictionSingletonKeypointDetection,
+        "OBJECT_DETECTION": PredictionSingletonObjectDetection,
+        "SEMANTIC_SEGMENTATION": PredictionSingletonSemanticSegmentation}.items()},
+    ("TagArithmeticsResponse", "CreateEntityResponse"): CreateEntityResponse,
+    ("TagArithmeticsResponse", "TagBitMaskResponse"): TagBitMaskResponse,
+}
+
+
+def _corpus() -> list[tuple[str, str, Any]]:
+    cases = []
+    for path in sorted(CORPUS.glob("*.json")):
+        document = json.loads(path.read_text())
+        cases.extend((document["schema"], case, body)
+                     for case, body in document["cases"].items())
+    return cases
+
+
+CASES = _corpus()
+
+
+def assert_same_json(actual: Any, expected: Any, path: str = "$") -> None:
+    """Equal as JSON, recursively, types included: 1 and 1.0 differ, True and 1 differ."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{path}: {actual!r} is not an object"
+        missing = expected.keys() - actual.keys()
+        assert not missing, f"{path}: keys lost in decoding: {sorted(missing)}"
+        extra = actual.keys() - expected.keys()
+        assert not extra, f"{path}: keys added by decoding: {sorted(extra)}"
+        for key, value in expected.items():
+            assert_same_json(actual[key], value, f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(actual, list), f"{path}: {actual!r} is not an array"
+        assert len(actual) == len(expected), f"{path}: length {len(actual)} != {len(expected)}"
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            assert_same_json(a, e, f"{path}[{i}]")
+    else:
+        same = type(actual) is type(expected) and actual == expected
+        assert same, (f"{path}: {actual!r} ({type(actual).__name__}) != {expected!r} "
+                      f"({type(expected).__name__})")
+
+
+def test_the_corpus_covers_every_schema_the_client_decodes() -> None:
+    assert {schema for schema, _, _ in CASES} == set(CASTS)
+    modes = {case.rsplit(".", 1)[-1] for _, case, _ in CASES}
+    assert modes == {"full", "minimal"}
+
+
+@pytest.mark.parametrize(("schema", "case", "body"), CASES,
+                         ids=[f"{s}-{c}" for s, c, _ in CASES])
+@pytest.mark.parametrize("converter", ["decoder", "detailed"])
+def test_a_newest_body_decodes_losslessly(
+    schema: str, case: str, body: Any, converter: str
+) -> None:
+    conv = get_decoder() if converter == "decoder" else get_converter()
+    cast = CASTS[schema]
+    value = conv.structure(json.loads(json.dumps(body)), cast)
+    variant = VARIANTS.get((schema, case.rsplit(".", 1)[0]))
+    assert type(value) is (variant or cast)
+    back = json.loads(json.dumps(get_converter().unstructure(value, unstructure_as=cast)))
+    assert_same_json(back, body)
+
+
+@pytest.mark.parametrize(("actual", "expected"), [
+    ({"a": 1.0}, {"a": 1}), ({"a": 1}, {"a": True}), ({}, {"a": None}), ({"a": [1]}, {"a": [1, 2]}),
+    ({"a": "0x1"}, {"a": "0x01"}), ({"a": 1, "b": 2}, {"a": 1}),
+])
+def test_the_lossless_comparison_notices_any_difference(actual: Any, expected: Any) -> None:
+    with pytest.raises(AssertionError):
+        assert_same_json(actual, expected)
