@@ -15,6 +15,12 @@ import pytest_asyncio
 
 from fake.api import FILES, create_tag, initial_tag
 from lightly_async.bitmask import BitMask
+from lightly_async.models import (
+    DatasourceConfigLOCAL,
+    PredictionSingletonSemanticSegmentation,
+    TagCreateRequest,
+    TagUpdateRequest,
+)
 from lightly_async.testing import DEFAULT_TOKEN, FAKE_BASE_URL, FakeLightly
 from lightly_async.testing import _latest as L
 
@@ -245,14 +251,14 @@ async def test_float_bbox_is_accepted_only_when_latest(
 
 
 @pytest.mark.parametrize(("value", "parts"), [
-    (L.TagCreateRequestLatest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex(
-        "0x1"), tot_size=1, run_id=RUN_ID), ["runId"]),
-    (L.TagCreateRequestLatest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex(
-        "0x1"), tot_size=1), []),
-    (L.TagUpdateRequestLatest(name="abc", update_creator="USER_PIP"), ["updateCreator"]),
-    (L.DatasourceConfigLOCALLatest(full_path="p", web_server_location="http://h"),
+    (TagCreateRequest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex("0x1"),
+                      tot_size=1, run_id=RUN_ID), ["runId"]),
+    (TagCreateRequest(name="abc", prev_tag_id=RUN_ID, bit_mask_data=BitMask.from_hex("0x1"),
+                      tot_size=1), []),
+    (TagUpdateRequest(name="abc", update_creator="USER_PIP"), ["updateCreator"]),
+    (DatasourceConfigLOCAL(full_path="p", web_server_location="http://h"),
      ["webServerLocation"]),
-    ([L.PredictionSingletonSemanticSegmentationLatest(
+    ([PredictionSingletonSemanticSegmentation(
         task_name="x1", category_id=0, score=0.5, segmentation=[1, 2])],
      ["type 'SEMANTIC_SEGMENTATION'"]),
 ])

@@ -1,10 +1,11 @@
 """The fake server's HTTP face: a Starlette app whose routes mirror the spec's path table.
 
 Handlers only authenticate, parse (request bodies with the strict converter), call the store
-under its lock and serialize with the shared converter. With ``api="latest"`` a route parses
-the newest request model where one is given (``_latest``), and errors are
-``{code, error, requestId}``. A :class:`FakeApiError` becomes an
-``ApiErrorResponse`` body ``{code, message}``; so do Starlette's own 404/405. Bodies that do
+under its lock and serialize with the shared converter. The client's models carry both
+contracts' fields; with ``api="seed"`` a body using a newest-only field or variant is a 400
+(``_latest.newest_only``). A :class:`FakeApiError` becomes an ``ApiErrorResponse`` body
+``{code, message}`` (``api="latest"``: ``{code, error, requestId}``); so do Starlette's own
+404/405. Bodies that do
 not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
 JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``
 and the signed-URL blob store under ``/_fake/blobs/``.
@@ -86,7 +87,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         ),
         # Datasources
         (_DS + "/datasource", "GET", _op(_get_datasource)),
-        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig, LATEST_DATASOURCE)),
+        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig)),
         (_DS + "/datasource/processedUntilTimestamp", "GET", _op(_get_processed)),
         (
             _DS + "/datasource/processedUntilTimestamp",
@@ -99,7 +100,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (
             _DS + "/predictions/samples/{sampleId}",
             "POST",
-            _op(_upsert_singletons, list[PredictionSingleton], LATEST_SINGLETONS, status=201),
+            _op(_upsert_singletons, list[PredictionSingleton], status=201),
         ),
         (_DS + "/predictions/samples/{sampleId}", "GET", _op(_get_singletons)),
         (_DS + "/predictions/samples", "GET", _op(_list_singletons)),
@@ -112,32 +113,32 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (_DS + "/predictions/tasks/{taskName}", "GET", _op(_get_task_schema)),
         # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
         (_DS + "/tags", "GET", _op(_list_tags)),
-        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, L.TagCreateRequestLatest, 201)),
+        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, status=201)),
         (
             _DS + "/tags/initial",
             "POST",
-            _op(_create_initial_tag, InitialTagCreateRequest, L.InitialTagCreateRequestLatest, 201),
+            _op(_create_initial_tag, InitialTagCreateRequest, status=201),
         ),
         (
             _DS + "/tags/arithmetics",
             "POST",
-            _op(_arithmetics, TagArithmeticsRequest, L.TagArithmeticsRequestLatest),
+            _op(_arithmetics, TagArithmeticsRequest),
         ),
         (
             _DS + "/tags/arithmetics/bitmask",
             "POST",
-            _op(_arithmetics_bitmask, TagArithmeticsRequest, L.TagArithmeticsRequestLatest),
+            _op(_arithmetics_bitmask, TagArithmeticsRequest),
         ),
         (
             _DS + "/tags/upsize",
             "POST",
-            _op(_upsize, TagUpsizeRequest, L.TagUpsizeRequestLatest, 201),
+            _op(_upsize, TagUpsizeRequest, status=201),
         ),
         (_DS + "/tags/{tagId}", "GET", _op(_get_tag)),
         (
             _DS + "/tags/{tagId}",
             "PUT",
-            _op(_update_tag, TagUpdateRequest, L.TagUpdateRequestLatest),
+            _op(_update_tag, TagUpdateRequest),
         ),
         (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
         (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
@@ -326,15 +327,14 @@ Handler = Callable[[_Ctx], Any]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def _op(handler: Handler, body: Any = None, latest: Any = None, status: int = 200) -> Endpoint:
-    """An endpoint: ``body`` parses the seed request, ``latest`` (if given) the newest one."""
+def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
+    """An endpoint parsing ``body`` (the client's models carry both contracts' fields)."""
 
     async def endpoint(request: Request) -> Response:
         store: FakeStore = request.app.state.store
         with store.lock:
             user = store.authenticate(_credential(request))
-        model = latest if store.latest and latest is not None else body
-        parsed = await _parse_body(request, model) if model is not None else None
+        parsed = await _parse_body(request, body) if body is not None else None
         newest = [] if store.latest else L.newest_only(parsed)
         if newest:
             raise FakeApiError.of(
@@ -373,27 +373,7 @@ async def _parse_body(request: Request, model: Any) -> Any:
         raise FakeApiError.of("MALFORMED_REQUEST", str(exc)) from None
     except ValueError:
         raise FakeApiError.of("MALFORMED_REQUEST", "the body is not valid JSON") from None
-    if model is LATEST_SINGLETONS:
-        if not isinstance(data, list):
-            raise FakeApiError.of("MALFORMED_REQUEST", "the body must be a list of singletons")
-        return [_structure(item, _newest(item, L.singleton_model, "singleton")) for item in data]
-    if model is LATEST_DATASOURCE:
-        return _structure(data, _newest(data, L.datasource_model, "datasource"))
     return _structure(data, model)
-
-
-LATEST_SINGLETONS: Final = object()
-"""Body marker: a list of singletons in the newest shapes, each chosen by its ``type``."""
-LATEST_DATASOURCE: Final = object()
-"""Body marker: a datasource config in the newest shape, chosen by its ``type``."""
-
-
-def _newest(data: Any, pick: Callable[[Any], type | None], what: str) -> type:
-    cls = pick(data)
-    if cls is None:
-        kind = data.get("type") if isinstance(data, dict) else None
-        raise FakeApiError.of("MALFORMED_REQUEST", f"unknown {what} type {kind!r}")
-    return cls
 
 
 def _structure(data: Any, model: Any) -> Any:

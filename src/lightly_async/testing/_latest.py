@@ -1,16 +1,11 @@
-"""The newest API's shapes where they differ from the seed's, for ``FakeLightly(api="latest")``.
+"""The newest API's differences from the seed contract, for ``FakeLightly(api="latest")``.
 
-The newest public description of the API is lightly 1.5.20's. Where its request bodies only
-add optional fields (``runId``, ``updateCreator``, ``bitMaskData``, datasource ``purpose``,
-``id``, ``webServerLocation``, ``s3ServerSideEncryptionKMSKey``) the request models here are
-the seed models plus those fields, so the strict parser still refuses any key neither contract
-knows. Where a value's type changed (float ``bbox``/``keypoints``, integer-list
-``segmentation``) the singleton models are the newest shapes. Answers are the seed answers
-re-rendered (:func:`tag_json`, :func:`verify_json`, :func:`task_schemas_json`,
+The newest public description of the API is lightly 1.5.20's. The client's models carry the
+fields and variants of both contracts, so the fake parses every body with them (the strict
+converter still refuses keys neither contract knows); this module says what only the newest
+API has (:func:`newest_only`, refused with ``api="seed"``) and re-renders the seed answers in
+the newest shapes (:func:`tag_json`, :func:`verify_json`, :func:`task_schemas_json`,
 :func:`datasource_json`, :func:`error_json`).
-
-This is the fake's own small layer over the shared converter; once the client's models carry
-these shapes, the fake parses and renders with those instead.
 """
 
 from __future__ import annotations
@@ -20,43 +15,18 @@ from typing import Any, Final
 import attrs
 
 from lightly_async._constraints import OneOf
-from lightly_async.bitmask import BitMask
-from lightly_async.models import (
-    DatasourceConfigAzure,
-    DatasourceConfigGCS,
-    DatasourceConfigLIGHTLY,
-    DatasourceConfigLOCAL,
-    DatasourceConfigS3,
-    InitialTagCreateRequest,
-    PredictionSingletonClassification,
-    TagArithmeticsRequest,
-    TagCreateRequest,
-    TagCreator,
-    TagUpdateRequest,
-    TagUpsizeRequest,
-)
 
 __all__ = [
     "API_MODES",
     "DATASOURCE_PURPOSES",
-    "DatasourceConfigAzureLatest",
-    "DatasourceConfigGCSLatest",
-    "DatasourceConfigLIGHTLYLatest",
-    "DatasourceConfigLOCALLatest",
-    "DatasourceConfigS3Latest",
-    "InitialTagCreateRequestLatest",
-    "PredictionSingletonInstanceSegmentationLatest",
-    "PredictionSingletonKeypointDetectionLatest",
-    "PredictionSingletonObjectDetectionLatest",
-    "PredictionSingletonSemanticSegmentationLatest",
-    "TagArithmeticsRequestLatest",
-    "TagCreateRequestLatest",
-    "TagUpdateRequestLatest",
-    "TagUpsizeRequestLatest",
+    "DEFAULT_PURPOSE",
     "check_api",
-    "datasource_model",
+    "datasource_json",
+    "error_json",
     "newest_only",
-    "singleton_model",
+    "tag_json",
+    "task_schemas_json",
+    "verify_json",
 ]
 
 API_MODES: Final = ("seed", "latest")
@@ -71,174 +41,6 @@ def check_api(api: str) -> str:
     if api not in API_MODES:
         raise ValueError(f"api must be one of {', '.join(map(repr, API_MODES))}, got {api!r}")
     return api
-
-
-# -- requests: the seed models plus the newest optional fields ---------------------------------
-@attrs.frozen(kw_only=True)
-class InitialTagCreateRequestLatest(InitialTagCreateRequest):
-    """``POST .../tags/initial`` with ``runId``."""
-
-    run_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class TagCreateRequestLatest(TagCreateRequest):
-    """``POST .../tags`` with ``runId``."""
-
-    run_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class TagUpdateRequestLatest(TagUpdateRequest):
-    """``PUT .../tags/{tagId}``: rename and, newest, ``updateCreator``, ``bitMaskData``."""
-
-    update_creator: TagCreator | str | None = None
-    bit_mask_data: BitMask | None = None
-    changes: dict[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class TagUpsizeRequestLatest(TagUpsizeRequest):
-    """``POST .../tags/upsize`` with ``runId``."""
-
-    run_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class TagArithmeticsRequestLatest(TagArithmeticsRequest):
-    """``POST .../tags/arithmetics[/bitmask]`` with ``runId``."""
-
-    run_id: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DatasourceConfigS3Latest(DatasourceConfigS3):
-    """An S3 datasource with the newest base fields and the KMS key."""
-
-    id: str | None = None
-    purpose: str | None = None
-    s3_server_side_encryption_kms_key: str | None = attrs.field(
-        default=None, metadata={"wire": "s3ServerSideEncryptionKMSKey"})
-
-
-@attrs.frozen(kw_only=True)
-class DatasourceConfigGCSLatest(DatasourceConfigGCS):
-    """A GCS datasource with the newest base fields."""
-
-    id: str | None = None
-    purpose: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DatasourceConfigAzureLatest(DatasourceConfigAzure):
-    """An Azure datasource with the newest base fields."""
-
-    id: str | None = None
-    purpose: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DatasourceConfigLOCALLatest(DatasourceConfigLOCAL):
-    """A LOCAL datasource with the newest base fields and ``webServerLocation``."""
-
-    id: str | None = None
-    purpose: str | None = None
-    web_server_location: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class DatasourceConfigLIGHTLYLatest(DatasourceConfigLIGHTLY):
-    """A LIGHTLY datasource with the newest base fields."""
-
-    id: str | None = None
-    purpose: str | None = None
-
-
-_DATASOURCES: Final[dict[str, type]] = {
-    "S3": DatasourceConfigS3Latest,
-    "GCS": DatasourceConfigGCSLatest,
-    "AZURE": DatasourceConfigAzureLatest,
-    "LOCAL": DatasourceConfigLOCALLatest,
-    "LIGHTLY": DatasourceConfigLIGHTLYLatest,
-}
-
-
-def datasource_model(data: Any) -> type | None:
-    """The newest datasource class for a body's ``type`` (None: a type the fake lacks)."""
-    return _DATASOURCES.get(str(data.get("type"))) if isinstance(data, dict) else None
-
-
-# -- singletons in the newest shapes ------------------------------------------------------------
-@attrs.frozen(kw_only=True)
-class PredictionSingletonObjectDetectionLatest:
-    """An object detection with number coordinates."""
-
-    task_name: str
-    category_id: int
-    score: float
-    bbox: list[float]
-    probabilities: list[float] | None = None
-    crop_dataset_id: str | None = None
-    crop_sample_id: str | None = None
-    type: str = "OBJECT_DETECTION"
-
-
-@attrs.frozen(kw_only=True)
-class PredictionSingletonKeypointDetectionLatest:
-    """Keypoints (numbers) with an optional bbox."""
-
-    task_name: str
-    category_id: int
-    score: float
-    keypoints: list[float]
-    bbox: list[float] | None = None
-    probabilities: list[float] | None = None
-    crop_dataset_id: str | None = None
-    crop_sample_id: str | None = None
-    type: str = "KEYPOINT_DETECTION"
-
-
-@attrs.frozen(kw_only=True)
-class PredictionSingletonInstanceSegmentationLatest:
-    """An instance mask: run-length encoding as integers, and its bbox."""
-
-    task_name: str
-    category_id: int
-    score: float
-    segmentation: list[int]
-    bbox: list[float]
-    probabilities: list[float] | None = None
-    crop_dataset_id: str | None = None
-    crop_sample_id: str | None = None
-    type: str = "INSTANCE_SEGMENTATION"
-
-
-@attrs.frozen(kw_only=True)
-class PredictionSingletonSemanticSegmentationLatest:
-    """A semantic mask: run-length encoding as integers."""
-
-    task_name: str
-    category_id: int
-    score: float
-    segmentation: list[int]
-    probabilities: list[float] | None = None
-    crop_dataset_id: str | None = None
-    crop_sample_id: str | None = None
-    type: str = "SEMANTIC_SEGMENTATION"
-
-
-_SINGLETONS: Final[dict[str, type]] = {
-    "CLASSIFICATION": PredictionSingletonClassification,
-    "OBJECT_DETECTION": PredictionSingletonObjectDetectionLatest,
-    "KEYPOINT_DETECTION": PredictionSingletonKeypointDetectionLatest,
-    "INSTANCE_SEGMENTATION": PredictionSingletonInstanceSegmentationLatest,
-    "SEMANTIC_SEGMENTATION": PredictionSingletonSemanticSegmentationLatest,
-}
-
-
-def singleton_model(data: Any) -> type | None:
-    """The newest singleton class for an item's ``type`` (None: unknown)."""
-    return _SINGLETONS.get(str(data.get("type"))) if isinstance(data, dict) else None
 
 
 # -- what the seed contract lacks ---------------------------------------------------------------
@@ -271,7 +73,7 @@ def newest_only(value: Any) -> list[str]:
         return [part for item in value for part in newest_only(item)]
     if not attrs.has(type(value)):
         return []
-    names = [c.__name__.removesuffix("Latest") for c in type(value).__mro__]
+    names = [c.__name__ for c in type(value).__mro__]
     if _NEWEST_CLASSES.intersection(names):
         return [f"type {getattr(value, 'type', names[0])!r}"]
     fields = {f for name in names for f in _NEWEST_FIELDS.get(name, ())}
