@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +18,6 @@ import pytest
 
 from contract.openapi_check import SpecChecker
 from lightly_async import _http
-from lightly_async.errors import DecodeError
 from lightly_async.testing import FakeLightly
 
 
@@ -47,35 +45,6 @@ class _CheckingTransport(_http.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
-
-
-def _client_decodes_newest_tags() -> bool:
-    """Does the client's ``TagData.changes`` take the newest API's list of change entries?"""
-    from lightly_async.models import TagData
-
-    hint = str(typing.get_type_hints(TagData)["changes"])
-    return "list" in hint.lower() or "sequence" in hint.lower()
-
-
-# Tests that read tags back: with the seed's ``TagData.changes`` (a dict) the client cannot
-# decode the newest API's list of change entries yet (the client's models widen in issue 9).
-_NEEDS_NEWEST_TAGS = {
-    "test_notebook_cells_build_a_tag_when_run_in_order",
-    "test_tag_helpers_decode_and_build_tags_from_file_names",
-    "test_samplings_run_returns_the_new_tag_when_the_job_finishes",
-}
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    if _client_decodes_newest_tags():
-        return
-    for item in items:
-        name = getattr(item, "originalname", item.name)
-        if "[latest" in item.name and name in _NEEDS_NEWEST_TAGS:
-            item.add_marker(pytest.mark.xfail(
-                raises=DecodeError, strict=True,
-                reason="the client's TagData.changes is still the seed's dict; the newest API "
-                "answers a list of change entries"))
 
 
 @pytest.fixture(autouse=True, params=["seed", "latest"])
