@@ -42,9 +42,12 @@ def typecheck(session: nox.Session) -> None:
 def bench(session: nox.Session) -> None:
     """Benchmarks against the official client: markdown table on stdout, JSON beside it.
 
-    `nox -s bench -- --quick` runs one round of each (a smoke test).
+    lightly_async is installed as the README installs it (`.[fake]`, no other extra); httpx
+    and httpx-aiohttp only feed the comparison rows of the transport table, and uvloop and
+    httptools only the fake server's process. `nox -s bench -- --quick`: one round of each.
     """
-    session.install(".[fake,fast]", "aiohttp", "uvloop", "httptools")
+    session.install(".[fake]")
+    session.install("httpx", "httpx-aiohttp", "uvloop", "httptools")
     # The official client without its torch stack: only lightly.api is exercised.
     session.install("--no-deps", OFFICIAL_CLIENT)
     session.install(*OFFICIAL_CLIENT_DEPS)

@@ -47,6 +47,14 @@ def get_tag(client: Any, tag_id: str) -> Any:
     return client._tags_api.get_tag_by_tag_id(dataset_id=client.dataset_id, tag_id=tag_id)
 
 
+def raw_page(client: Any) -> Any:
+    """The first page of the dataset's raw-file listing, through the generated API."""
+    page = client._datasources_api.get_list_of_raw_samples_from_datasource_by_dataset_id(
+        dataset_id=client.dataset_id, var_from=0)
+    assert page.data
+    return page
+
+
 def deserializer() -> Any:
     """``body -> DatasourceRawSamplesData`` exactly as the official ``ApiClient`` decodes."""
     from lightly.openapi_generated.swagger_client.api_client import ApiClient

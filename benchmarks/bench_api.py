@@ -1,12 +1,15 @@
-"""Bulk upserts and per-call overhead against the fake server (own process, loopback).
+"""Bulk upserts, per-call overhead and a large page against the fake server (own process).
 
 1. Bulk: 2,000 prediction upserts, 20 ms server latency each. lightly_async
    (``upsert_many``, concurrency 32) vs the official client (sequential, as its
    ``create_or_update_prediction`` is used; timed on a subset and scaled per item) vs the
    latency limit ``N x latency / concurrency``.
 3. Per call: 2,000 sequential ``GET tag`` without latency. lightly_async
-   (``ds.tags.get``) vs the bare transport (one ``httpx.AsyncClient.get`` + ``json.loads``)
+   (``ds.tags.get``) vs the bare transport (one ``httpx2.AsyncClient.get`` + ``json.loads``)
    vs the official client (``TagsApi.get_tag_by_tag_id``).
+7. Page: one 10,000-row raw-file page over loopback (~1 MB). lightly_async
+   (``list_raw_samples(...).pages()``, first page) vs the bare transport + ``json.loads`` +
+   structuring into ``DatasourceRawSamplesData`` vs the official client.
 
 lightly_async runs with its default transport and, side by side, with each transport
 injected explicitly. Contenders are interleaved round by round; each keeps its best round.
@@ -21,63 +24,58 @@ from collections.abc import Callable
 from typing import Any
 
 import _official
-import httpx
+import httpx2
 from _common import interleaved, log, server_process
 
 import lightly_async as la
 import lightly_async._convert
+from lightly_async import _http
+from lightly_async.models import DatasourceRawSamplesData
 
 N_BULK = 2000
 LATENCY = 0.02
 CONCURRENCY = 32
 N_CALLS = 2000
-POOL = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+N_PAGE_ROWS = 10_000
+N_PAGES = 20
+POOL = httpx2.Limits(max_connections=64, max_keepalive_connections=32)
+
+Factory = Callable[[], httpx2.AsyncBaseTransport | None]
 
 
 def run(*, rounds: int = 2, official_subset: int = 200) -> dict[str, Any]:
     with server_process("_fake_server.py", "--samples", str(N_BULK),
-                        "--latency", str(LATENCY)) as info:
+                        "--latency", str(LATENCY), "--raw-rows", str(N_PAGE_ROWS),
+                        "--page-size", str(N_PAGE_ROWS)) as info:
         return {
             "bulk": _bulk(info, rounds, official_subset),
             "per_call": _per_call(info, rounds),
+            "page": _page(info, rounds),
         }
 
 
 # -- transports -------------------------------------------------------------------------------
-def transports() -> dict[str, Callable[[], httpx.AsyncBaseTransport | None]]:
+def transports() -> dict[str, Factory]:
     """The transports compared under lightly_async: name -> factory (None: the default)."""
-    options: dict[str, Callable[[], httpx.AsyncBaseTransport | None]] = {
+    return {
         "default": lambda: None,
-        "httpx pool": lambda: httpx.AsyncHTTPTransport(limits=POOL),
+        "httpx2 pool": lambda: httpx2.AsyncHTTPTransport(limits=POOL),
+        "aiohttp": lambda: _http.AiohttpTransport(POOL),
     }
-    try:
-        from httpx_aiohttp import AiohttpTransport
-    except ImportError:
-        return options
-
-    options["httpx-aiohttp"] = lambda: AiohttpTransport(limits=POOL)
-    return options
 
 
 def default_transport_name() -> str:
-    """Which transport a plain ``LightlySession`` uses on asyncio here."""
-
-    from lightly_async import _http
+    """Which transport a plain ``LightlySession`` uses on asyncio here (a key of transports)."""
 
     async def probe() -> str:
-        async with la.LightlySession(token="t", base_url="http://127.0.0.1:9") as session:
-            transport = session._client._transport
-            if isinstance(transport, _http.AutoTransport):
-                transport = _http.choose_transport()  # what its first request would pick
-                await transport.aclose()
-            return type(transport).__name__
+        transport = _http.choose_transport()  # what a session's first request picks
+        await transport.aclose()
+        return "aiohttp" if isinstance(transport, _http.AiohttpTransport) else "httpx2 pool"
 
-    name = asyncio.run(probe())
-    return {"AsyncHTTPTransport": "httpx pool", "_AiohttpTransport": "httpx-aiohttp"}.get(
-        name, name)
+    return asyncio.run(probe())
 
 
-def _session(info: dict[str, Any], transport: httpx.AsyncBaseTransport | None,
+def _session(info: dict[str, Any], transport: httpx2.AsyncBaseTransport | None,
              **kw: Any) -> la.LightlySession:
     return la.LightlySession(token=info["token"], base_url=info["base_url"],
                              transport=transport, **kw)
@@ -91,8 +89,7 @@ def _bulk(info: dict[str, Any], rounds: int, subset: int) -> dict[str, Any]:
         task_name="vehicles", category_id=i % 3, score=0.5 + (i % 50) / 100,
         bbox=[i % 640, i % 480, 32, 32])] for i, sid in enumerate(ids)}
 
-    def lightly_async(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[],
-                                                                                       float]:
+    def lightly_async(factory: Factory) -> Callable[[], float]:
         async def go() -> float:
             async with _session(info, factory(), concurrency=CONCURRENCY) as session:
                 ds = session.dataset(info["dataset_id"])
@@ -116,12 +113,12 @@ def _bulk(info: dict[str, Any], rounds: int, subset: int) -> dict[str, Any]:
             _official.upsert_prediction(client, sid, singletons, ts)
         return (time.perf_counter() - start) * N_BULK / subset
 
-    def bare(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[], float]:
+    def bare(factory: Factory) -> Callable[[], float]:
         bodies = {sid: json.dumps(la._convert.get_converter().unstructure(
             singletons, list[la.PredictionSingleton])).encode() for sid, singletons in ours.items()}
 
         async def go() -> float:
-            async with httpx.AsyncClient(base_url=info["base_url"], transport=factory(),
+            async with httpx2.AsyncClient(base_url=info["base_url"], transport=factory(),
                                          limits=POOL) as client:
                 params = {"token": info["token"], "predictionUUIDTimestamp": str(ts)}
                 sem = asyncio.Semaphore(CONCURRENCY)
@@ -161,8 +158,7 @@ def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
     dataset_id, tag_id = info["dataset_id"], info["tag_id"]
     path = f"/v1/datasets/{dataset_id}/tags/{tag_id}"
 
-    def lightly_async(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[],
-                                                                                       float]:
+    def lightly_async(factory: Factory) -> Callable[[], float]:
         async def go() -> float:
             async with _session(info, factory()) as session:
                 ds = session.dataset(dataset_id)
@@ -174,10 +170,10 @@ def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
                 return (time.perf_counter() - start) / N_CALLS
         return lambda: asyncio.run(go())
 
-    def bare(factory: Callable[[], httpx.AsyncBaseTransport | None]) -> Callable[[], float]:
+    def bare(factory: Factory) -> Callable[[], float]:
         async def go() -> float:
             transport = factory()
-            async with httpx.AsyncClient(base_url=info["base_url"], transport=transport,
+            async with httpx2.AsyncClient(base_url=info["base_url"], transport=transport,
                                          limits=POOL) as client:
                 params = {"token": info["token"]}
 
@@ -213,6 +209,70 @@ def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
     log(f"per call: {N_CALLS} sequential GET tag, {rounds} rounds")
     best = interleaved(rounds, contenders)
     return {"seconds_per_call": best, "n": N_CALLS}
+
+
+# -- 7. one large page ------------------------------------------------------------------------
+def _page(info: dict[str, Any], rounds: int) -> dict[str, Any]:
+    dataset_id = info["dataset_id"]
+    path = f"/v1/datasets/{dataset_id}/datasource/list"
+
+    def lightly_async(factory: Factory) -> Callable[[], float]:
+        async def go() -> float:
+            async with _session(info, factory()) as session:
+                ds = session.dataset(dataset_id)
+
+                async def one() -> None:
+                    async for page in ds.datasource.list_raw_samples(from_=0).pages():
+                        assert len(page.data) == N_PAGE_ROWS
+                        break
+
+                await one()
+                start = time.perf_counter()
+                for _ in range(N_PAGES):
+                    await one()
+                return (time.perf_counter() - start) / N_PAGES
+        return lambda: asyncio.run(go())
+
+    def bare(factory: Factory) -> Callable[[], float]:
+        decoder = la._convert.get_decoder()
+
+        async def go() -> float:
+            async with httpx2.AsyncClient(base_url=info["base_url"], transport=factory(),
+                                          limits=POOL) as client:
+                params = {"token": info["token"], "from": "0"}
+
+                async def one() -> None:
+                    response = await client.get(path, params=params)
+                    response.raise_for_status()
+                    page = decoder.structure(json.loads(response.content),
+                                             DatasourceRawSamplesData)
+                    assert len(page.data) == N_PAGE_ROWS
+
+                await one()
+                start = time.perf_counter()
+                for _ in range(N_PAGES):
+                    await one()
+                return (time.perf_counter() - start) / N_PAGES
+        return lambda: asyncio.run(go())
+
+    client = _official.workflow_client(info["base_url"], info["token"], dataset_id)
+
+    def official() -> float:
+        _official.raw_page(client)
+        start = time.perf_counter()
+        for _ in range(N_PAGES):
+            _official.raw_page(client)
+        return (time.perf_counter() - start) / N_PAGES
+
+    contenders: dict[str, Callable[[], float]] = {}
+    for name, factory in transports().items():
+        contenders[f"lightly_async ({name})"] = lightly_async(factory)
+        if name != "default":
+            contenders[f"bare {name} + json.loads + structuring"] = bare(factory)
+    contenders["official"] = official
+    log(f"page: {N_PAGES} x one {N_PAGE_ROWS:,}-row raw-file page, {rounds} rounds")
+    best = interleaved(rounds, contenders)
+    return {"seconds_per_page": best, "rows": N_PAGE_ROWS}
 
 
 if __name__ == "__main__":

@@ -6,6 +6,9 @@
 6. Memory: peak RSS of a process iterating 1,000,000 raw-file rows through the pager
    (1,000-row pages) vs the same for 100,000 rows. The fake holding the rows is another
    process, so its memory is not counted.
+8. Capped answer: peak RSS of one ``tags.list()`` answered with a 200 MB body, with the
+   default ``max_response_size`` (512 MiB: the body is read, then fails to decode) and with a
+   32 MiB cap (the read stops there), each in a fresh process (``_capped_rss.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,17 @@ PAGE_SIZE = 1000
 
 
 def run(*, import_runs: int = 9) -> dict[str, Any]:
-    return {"import": _imports(import_runs), "memory": _memory()}
+    return {"import": _imports(import_runs), "memory": _memory(), "capped": _capped()}
+
+
+def _capped() -> list[dict[str, Any]]:
+    out = []
+    for cap in ("default", str(32 << 20)):
+        log(f"capped answer: 200 MB body, max_response_size={cap}")
+        done = subprocess.run([sys.executable, str(HERE / "_capped_rss.py"), cap],
+                              check=True, capture_output=True, text=True)
+        out.append(json.loads(done.stdout))
+    return out
 
 
 def _imports(runs: int) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Transports under httpx, side by side: httpx's own pool vs httpx-aiohttp vs raw aiohttp.
+"""HTTP stacks side by side: httpx2's own pool, httpx2 over our aiohttp transport, httpx's
+own pool and httpx-aiohttp (when installed, for comparison), and raw aiohttp.
 
 Against a near-zero-work server in its own process (``_echo_server.py``), so the client is
 what is measured:
@@ -19,16 +20,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 from _common import log, server_process
 
 import lightly_async as la
+from lightly_async import _http
 
 N_BULK = 500
 LATENCY_MS = 20
 CONCURRENCIES = (8, 32, 64)
 N_SEQ = 1000
-LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+LIMITS = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
 DATASET = "5f0c1c6e2a9b4c1d8e7f6a5c"
 TAG = "5f0c1c6e2a9b4c1d8e7f6a5b"
 SAMPLES = [f"{i:024x}" for i in range(N_BULK)]
@@ -55,12 +57,15 @@ class Contender:
 
 
 class Httpx(Contender):
-    def __init__(self, name: str, transport: Callable[[], httpx.AsyncBaseTransport | None]):
-        self.name, self._transport = name, transport
+    """A client of the httpx family (``module`` is httpx2 or httpx) on a given transport."""
+
+    def __init__(self, name: str, module: Any, transport: Callable[[], Any]):
+        self.name, self._module, self._transport = name, module, transport
 
     async def open(self, base_url: str, concurrency: int) -> None:
-        self.client = httpx.AsyncClient(base_url=base_url, limits=LIMITS,
-                                        transport=self._transport())
+        limits = self._module.Limits(max_connections=64, max_keepalive_connections=64)
+        self.client = self._module.AsyncClient(base_url=base_url, limits=limits,
+                                               transport=self._transport())
 
     async def post(self, sample_id: str) -> Any:
         r = await self.client.post(_prediction_path(sample_id), json=[{"a": 1}])
@@ -101,7 +106,7 @@ class RawAiohttp(Contender):
 
 
 class LightlyAsync(Contender):
-    def __init__(self, name: str, transport: Callable[[], httpx.AsyncBaseTransport | None]):
+    def __init__(self, name: str, transport: Callable[[], httpx2.AsyncBaseTransport | None]):
         self.name, self._transport = name, transport
         self.singletons = [la.PredictionSingletonClassification(
             task_name="vehicles", category_id=0, score=0.5)]
@@ -128,25 +133,29 @@ def _prediction_path(sample_id: str) -> str:
     return f"/v1/datasets/{DATASET}/predictions/samples/{sample_id}?ms={LATENCY_MS}"
 
 
-def _aiohttp_transport() -> httpx.AsyncBaseTransport:
-    from httpx_aiohttp import AiohttpTransport
-
-    return AiohttpTransport(limits=LIMITS)
-
-
 def contenders() -> list[Contender]:
-    out: list[Contender] = [Httpx("httpx, own pool", lambda: None)]
-    try:
-        import httpx_aiohttp  # noqa: F401
+    out: list[Contender] = [
+        Httpx("httpx2, own pool", httpx2, lambda: None),
+        Httpx("httpx2 + aiohttp (ours)", httpx2, lambda: _http.AiohttpTransport(LIMITS)),
+    ]
+    try:  # the stalled httpx line, for comparison only: lightly_async does not use it
+        import httpx
     except ImportError:
-        log("httpx-aiohttp is not installed: its rows are left out")
+        log("httpx is not installed: its rows are left out")
     else:
-        out.append(Httpx("httpx + httpx-aiohttp", _aiohttp_transport))
+        out.append(Httpx("httpx, own pool", httpx, lambda: None))
+        try:
+            from httpx_aiohttp import AiohttpTransport
+        except ImportError:
+            log("httpx-aiohttp is not installed: its row is left out")
+        else:
+            limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+            out.append(Httpx("httpx + httpx-aiohttp", httpx,
+                             lambda: AiohttpTransport(limits=limits)))
     out.append(RawAiohttp())
-    out.append(LightlyAsync("lightly_async, httpx pool", lambda: httpx.AsyncHTTPTransport(
+    out.append(LightlyAsync("lightly_async (default)", lambda: None))
+    out.append(LightlyAsync("lightly_async, httpx2 pool", lambda: httpx2.AsyncHTTPTransport(
         limits=LIMITS)))
-    if len(out) == 4:
-        out.append(LightlyAsync("lightly_async, httpx-aiohttp", _aiohttp_transport))
     return out
 
 

@@ -40,7 +40,7 @@ def main() -> None:
     if args.sink:
         _run_sink()
         return
-    os.environ["LIGHTLY_ASYNC_TRANSPORT"] = "auto" if args.pool == "aiohttp" else "httpx"
+    os.environ["LIGHTLY_ASYNC_TRANSPORT"] = "auto" if args.pool == "aiohttp" else "httpx2"
     sink = subprocess.Popen([sys.executable, __file__, "--sink"], stdout=subprocess.PIPE,
                             text=True)
     try:

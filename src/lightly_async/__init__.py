@@ -6,7 +6,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from lightly_async._retry import RetryPolicy
-from lightly_async._session import NOT_GIVEN, LightlySession, SessionStats
+from lightly_async._send import SessionStats
+from lightly_async._session import NOT_GIVEN, LightlySession
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
     APIConnectionError,
@@ -15,22 +16,26 @@ from lightly_async.errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    BulkError,
     ConflictError,
     DecodeError,
     InvalidInputError,
+    JobFailedError,
     LightlyError,
     NameNotFoundError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     RedirectError,
+    ResponseTooLargeError,
     ServerError,
+    SessionClosedError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
     from lightly_async._transfer import TransferTimeout
-    from lightly_async.bulk import BulkError, BulkResult
+    from lightly_async.bulk import BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
         DatasourceConfig,
@@ -64,15 +69,12 @@ if TYPE_CHECKING:
         Samplings,
         Tags,
     )
-    from lightly_async.resources.jobs import JobFailedError
 
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
-    "BulkError": "lightly_async.bulk",
     "BulkResult": "lightly_async.bulk",
     "ProgressCallback": "lightly_async.progress",
-    "JobFailedError": "lightly_async.resources.jobs",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "Datasource", "Jobs", "Predictions", "Samples", "Samplings", "Tags"],
@@ -129,6 +131,7 @@ __all__ = [
     "ProgressCallback",
     "RateLimitError",
     "RedirectError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "SampleData",
     "Samples",
@@ -137,6 +140,7 @@ __all__ = [
     "SamplingMethod",
     "Samplings",
     "ServerError",
+    "SessionClosedError",
     "SessionStats",
     "TagArithmeticsOperation",
     "TagCreator",

@@ -180,6 +180,7 @@ async def _demo(n_samples: int, concurrency: int, in_process: bool) -> int:
         _expect(len(first) == n_samples, f"first batch listed {len(first)} files")
         _expect(sorted(second) == [f"raw/late_{i}.jpg" for i in range(5)], f"second: {second}")
         stats = session.stats
+        transport = session.transport_name
 
     print()
     print("Summary")
@@ -192,6 +193,7 @@ async def _demo(n_samples: int, concurrency: int, in_process: bool) -> int:
     print(f"  LabelStudio tasks:  {len(tasks)}")
     print(f"  raw files:          {len(first)} in the first batch, {len(second)} in the second")
     print(f"  HTTP requests:      {stats.requests} ({stats.retries} retries)")
+    print(f"  transport:          {transport}")
     print(f"  total time:         {time.perf_counter() - began:.1f}s")
     return 0
 

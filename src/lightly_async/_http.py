@@ -1,33 +1,47 @@
-"""The only module that imports httpx: client construction, limits, timeouts, transports.
+"""The only module that imports httpx2, httpx or aiohttp: clients, limits, timeouts, transports.
 
 Everything else in the library speaks in terms of the small surface defined here, so the
-choice of transport under httpx stays one local change. Redaction (the ``token`` query
-parameter, the ``Authorization`` header, signed URLs' queries) lives in ``_redact.py``;
-this module installs its log filter on every client it builds.
+choice of transport stays one local change. Redaction (the ``token`` query parameter, the
+``Authorization`` header, signed URLs' queries) lives in ``_redact.py``; this module installs
+its log filter on every client it builds and when aiohttp's loggers come into being.
 
-The transport is a measured choice (``benchmarks/bench_transport.py``, README "Benchmarks"):
-httpx's own connection pool gets slower as concurrency rises (500 POSTs with 20 ms of
-server latency: ~1.5 s at 8 in flight, 2.5-5 s at 32 and 64), while aiohttp's pool under
-httpx (the ``httpx-aiohttp`` transport) stays near the latency limit (~0.5 s). So a
-session's own client runs on aiohttp's pool when the ``fast`` extra is installed and the
-first request is made on asyncio; under trio (aiohttp is asyncio-only), without the extra,
-and whenever the caller passes ``http_client=`` or ``transport=``, httpx's own pool (or the
-caller's transport) is used unchanged. aiohttp is imported on that first request, never at
-``import lightly_async``. ``LIGHTLY_ASYNC_TRANSPORT=httpx`` keeps httpx's own pool even with
-the extra installed (for mocks that patch it, such as respx).
+The HTTP library is **httpx2** (the maintained continuation of httpx, same API). The pool
+under it is a measured choice (``benchmarks/bench_transport.py``, README "Benchmarks"):
+aiohttp's pool keeps many requests in flight near the latency limit and answers small calls
+fastest, so a session's own client runs on :class:`AiohttpTransport` (ours, below: an
+httpx2 transport over an ``aiohttp.ClientSession``) when its first request is made on
+asyncio; under trio (aiohttp is asyncio-only) it runs on httpx2's own pool. aiohttp is
+imported on that first request, never at ``import lightly_async``.
+``LIGHTLY_ASYNC_TRANSPORT=httpx2`` keeps httpx2's own pool on asyncio too.
+
+A caller may pass an ``httpx2`` or an ``httpx`` client or transport: the httpx family is
+supported at run time without being a dependency (its errors are mapped to httpx2's, its
+loggers get the redacting filter, and no call follows a redirect on it either).
+
+Why our own aiohttp transport rather than ``httpx_aiohttp.httpx2``: that package's import
+also imports httpx (a second, stalled HTTP stack in every install), and it maps a connection
+dropped after the request was sent to ``ConnectTimeout`` ("never sent"), which would let the
+retry loop replay a plain POST. Here each aiohttp error is mapped at its source by whether
+the request may have reached the server, and the body is handed over in the chunks aiohttp
+already buffered (no re-chunking into 16 KiB pieces).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import AsyncIterator, Mapping
+import sys
+import urllib.request
+from collections.abc import AsyncIterator, Callable, Mapping
 from functools import cache
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-import httpx
+import httpx2
 
 from lightly_async._redact import REDACTED, install_log_redaction, redact, redact_url
+
+if TYPE_CHECKING:
+    import aiohttp
 
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
@@ -35,9 +49,11 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "REDACTED",
     "TRANSPORT_ENV",
+    "AiohttpTransport",
     "AsyncBaseTransport",
     "AsyncClient",
     "AutoTransport",
+    "BodyTooLargeError",
     "ConnectError",
     "ConnectTimeout",
     "HTTPError",
@@ -47,63 +63,91 @@ __all__ = [
     "Timeout",
     "TimeoutException",
     "TransportError",
+    "as_transport_error",
     "asgi_transport",
     "build_client",
     "choose_transport",
+    "client_timeout",
+    "connection_limit",
     "fast_transport_available",
     "fast_transport_wanted",
     "install_log_redaction",
     "make_timeout",
     "mock_transport",
+    "read_body",
     "redact",
     "redact_url",
+    "transport_errors",
+    "transport_name",
 ]
 
-AsyncClient = httpx.AsyncClient
-AsyncBaseTransport = httpx.AsyncBaseTransport
-Request = httpx.Request
-Response = httpx.Response
-Timeout = httpx.Timeout
-HTTPError = httpx.HTTPError
-TransportError = httpx.TransportError
-TimeoutException = httpx.TimeoutException
-ConnectError = httpx.ConnectError
-ConnectTimeout = httpx.ConnectTimeout
-PoolTimeout = httpx.PoolTimeout
-DecodingError = httpx.DecodingError
+AsyncClient = httpx2.AsyncClient
+AsyncBaseTransport = httpx2.AsyncBaseTransport
+Request = httpx2.Request
+Response = httpx2.Response
+Timeout = httpx2.Timeout
+HTTPError = httpx2.HTTPError
+TransportError = httpx2.TransportError
+TimeoutException = httpx2.TimeoutException
+ConnectError = httpx2.ConnectError
+ConnectTimeout = httpx2.ConnectTimeout
+PoolTimeout = httpx2.PoolTimeout
+DecodingError = httpx2.DecodingError
 
 DEFAULT_CONNECT_TIMEOUT: Final = 5.0
-DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=DEFAULT_CONNECT_TIMEOUT)
-DEFAULT_LIMITS: Final = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+DEFAULT_TIMEOUT: Final = httpx2.Timeout(30.0, connect=DEFAULT_CONNECT_TIMEOUT)
+DEFAULT_LIMITS: Final = httpx2.Limits(max_connections=64, max_keepalive_connections=32)
 TRANSPORT_ENV: Final = "LIGHTLY_ASYNC_TRANSPORT"
 
+#: Any client or transport we can drive: httpx2's, or one of the httpx family (duck-typed).
+AnyClient = Any
+AnyTransport = Any
 
-def make_timeout(value: float | httpx.Timeout | None) -> httpx.Timeout:
-    """A per-phase timeout from seconds, an ``httpx.Timeout`` or ``None`` (no timeout)."""
-    if isinstance(value, httpx.Timeout):
+
+def make_timeout(value: float | httpx2.Timeout | Any | None) -> httpx2.Timeout:
+    """A per-phase timeout from seconds, an ``httpx2``/``httpx`` ``Timeout`` or ``None``."""
+    if isinstance(value, httpx2.Timeout):
         return value
     if value is None:
-        return httpx.Timeout(None)
-    return httpx.Timeout(value, connect=min(value, DEFAULT_CONNECT_TIMEOUT))
+        return httpx2.Timeout(None)
+    if _is_httpx_family(value, "Timeout"):
+        other: Any = value
+        return httpx2.Timeout(
+            connect=other.connect, read=other.read, write=other.write, pool=other.pool)
+    seconds = float(value)
+    return httpx2.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
+
+
+def client_timeout(client: AnyClient, timeout: httpx2.Timeout) -> Any:
+    """``timeout`` in the form ``client.build_request`` accepts (its own family's class)."""
+    if isinstance(client, httpx2.AsyncClient):
+        return timeout
+    return _httpx_timeout(sys.modules["httpx"], timeout)
 
 
 def build_client(
     *,
     base_url: str,
-    timeout: httpx.Timeout,
+    timeout: httpx2.Timeout,
     headers: Mapping[str, str],
-    transport: httpx.AsyncBaseTransport | None = None,
-    limits: httpx.Limits = DEFAULT_LIMITS,
-) -> httpx.AsyncClient:
+    transport: AnyTransport | None = None,
+    limits: httpx2.Limits = DEFAULT_LIMITS,
+) -> AnyClient:
     """The session's own client; no I/O happens until the first request.
 
-    Without ``transport`` the client gets an :class:`AutoTransport` when the ``fast`` extra
-    is installed, else httpx's own pool.
+    Without ``transport`` the client gets an :class:`AutoTransport` (aiohttp's pool on
+    asyncio, httpx2's under trio), or httpx2's own pool when that is pinned. A transport of
+    the httpx family gets an httpx client.
     """
     install_log_redaction()
+    if transport is not None and _is_httpx_family(transport, "AsyncBaseTransport"):
+        httpx = sys.modules["httpx"]
+        return httpx.AsyncClient(
+            base_url=base_url, timeout=_httpx_timeout(httpx, timeout),
+            headers=dict(headers), transport=transport, follow_redirects=False)
     if transport is None and fast_transport_wanted():
         transport = AutoTransport(limits)
-    return httpx.AsyncClient(
+    return httpx2.AsyncClient(
         base_url=base_url,
         timeout=timeout,
         headers=dict(headers),
@@ -113,23 +157,53 @@ def build_client(
     )
 
 
-class AutoTransport(httpx.AsyncBaseTransport):
-    """Chooses the pool under httpx on the first request, by the event loop it runs on.
+def _httpx_timeout(httpx: Any, timeout: httpx2.Timeout) -> Any:
+    return httpx.Timeout(
+        connect=timeout.connect, read=timeout.read, write=timeout.write, pool=timeout.pool)
 
-    On asyncio with ``httpx-aiohttp`` importable: aiohttp's pool, its errors mapped to the
-    httpx errors they mean (see :func:`_aiohttp_error`). Otherwise: httpx's own pool.
-    """
 
-    def __init__(self, limits: httpx.Limits = DEFAULT_LIMITS) -> None:
+def connection_limit(client: AnyClient | None) -> int:
+    """The most connections ``client``'s pool opens at once (our default when unknown)."""
+    if client is not None:
+        pool = getattr(getattr(client, "_transport", None), "_pool", None)
+        limit = getattr(pool, "_max_connections", None)
+        if isinstance(limit, int) and limit > 0:
+            return limit
+    return int(DEFAULT_LIMITS.max_connections or 64)
+
+
+def transport_name(client: AnyClient, owned: bool) -> str:
+    """What carries this client's requests, for reprs and the demo's summary."""
+    if not owned:
+        family = "httpx2" if isinstance(client, httpx2.AsyncClient) else type(client).__module__
+        return f"caller's {family.split('.')[0]}.{type(client).__name__}"
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, AutoTransport):
+        chosen = transport.chosen
+        if chosen is None:
+            return "auto (aiohttp on asyncio, httpx2 on trio; chosen on the first request)"
+        transport = chosen
+    if isinstance(transport, AiohttpTransport):
+        return "aiohttp (under httpx2)"
+    if type(transport) is httpx2.AsyncHTTPTransport:
+        return "httpx2"
+    module = type(transport).__module__.split(".")[0]
+    return f"{module}.{type(transport).__name__}"
+
+
+class AutoTransport(httpx2.AsyncBaseTransport):
+    """Chooses the pool under httpx2 on the first request, by the event loop it runs on."""
+
+    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS) -> None:
         self._limits = limits
-        self._inner: httpx.AsyncBaseTransport | None = None
+        self._inner: httpx2.AsyncBaseTransport | None = None
 
     @property
-    def chosen(self) -> httpx.AsyncBaseTransport | None:
+    def chosen(self) -> httpx2.AsyncBaseTransport | None:
         """The transport in use (``None`` before the first request)."""
         return self._inner
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         inner = self._inner
         if inner is None:  # no await before the assignment: concurrent first calls agree
             inner = self._inner = choose_transport(self._limits)
@@ -140,27 +214,27 @@ class AutoTransport(httpx.AsyncBaseTransport):
             await self._inner.aclose()
 
 
-def choose_transport(limits: httpx.Limits = DEFAULT_LIMITS) -> httpx.AsyncBaseTransport:
-    """aiohttp's pool when running on asyncio and the ``fast`` extra is installed, else httpx's."""
+def choose_transport(limits: httpx2.Limits = DEFAULT_LIMITS) -> httpx2.AsyncBaseTransport:
+    """aiohttp's pool when running on asyncio (unless pinned to httpx2), else httpx2's."""
     if fast_transport_wanted() and _on_asyncio():
-        return _AiohttpTransport(limits)
-    return httpx.AsyncHTTPTransport(limits=limits)
+        return AiohttpTransport(limits)
+    return httpx2.AsyncHTTPTransport(limits=limits)
 
 
 def fast_transport_wanted() -> bool:
-    """The ``fast`` extra is installed and ``LIGHTLY_ASYNC_TRANSPORT`` is not ``httpx``."""
+    """aiohttp is installed and ``LIGHTLY_ASYNC_TRANSPORT`` does not pin httpx2's pool."""
     choice = os.environ.get(TRANSPORT_ENV, "auto").strip().lower()
-    return choice != "httpx" and fast_transport_available()
+    return choice not in ("httpx", "httpx2") and fast_transport_available()
 
 
 @cache
 def fast_transport_available() -> bool:
-    """True when the ``fast`` extra (``httpx-aiohttp``) is installed."""
-    return importlib.util.find_spec("httpx_aiohttp") is not None
+    """True when aiohttp is importable (a core dependency; absent only in odd installs)."""
+    return importlib.util.find_spec("aiohttp") is not None
 
 
 def _on_asyncio() -> bool:
-    import asyncio
+    import asyncio  # not at import: trio users need not load it
 
     try:
         # None in a trio task even when trio runs as a guest inside an asyncio loop.
@@ -169,82 +243,183 @@ def _on_asyncio() -> bool:
         return False
 
 
-class _AiohttpTransport(httpx.AsyncBaseTransport):
-    """``httpx_aiohttp.AiohttpTransport`` with aiohttp's errors mapped by what they mean.
+class AiohttpTransport(httpx2.AsyncBaseTransport):
+    """An httpx2 transport over one ``aiohttp.ClientSession`` (made on the first request).
 
-    httpx-aiohttp maps every ``aiohttp.ClientConnectionError`` (a connection the server
-    dropped after the request was sent, too) to ``httpx.ConnectTimeout``, which would tell
-    the retry logic "never sent" and let it replay a POST; and a bare ``TimeoutError``
-    would escape as a non-httpx error. The mapping here restores both distinctions.
+    Honours httpx2's per-request timeouts (connect/read/pool), never follows redirects and
+    never decompresses (httpx2 does). aiohttp's errors become the httpx2 errors they mean:
+    nothing sent (``ConnectError``/``ConnectTimeout``) only when no connection was made.
     """
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found,unused-ignore]
+    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS) -> None:
+        self._limits = limits
+        self._session: aiohttp.ClientSession | None = None
+        self._aiohttp: Any = None
 
-        install_log_redaction()  # aiohttp's loggers exist now
-        self._inner = AiohttpTransport(limits=limits)
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        aio = self._aiohttp
+        if aio is None:
+            import aiohttp as aio  # on the first request, not at `import lightly_async`
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        import aiohttp  # type: ignore[import-not-found,unused-ignore]
-
+            self._aiohttp = aio
+        session = self._session
+        if session is None:
+            session = self._session = _aiohttp_session(aio, self._limits)
+            install_log_redaction()  # aiohttp's loggers exist now
+        timeout = request.extensions.get("timeout") or {}
         try:
-            response: httpx.Response = await self._inner.handle_async_request(request)
-        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
-            raise _aiohttp_error(exc) from exc
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        response.stream = _MappedStream(response.stream)
-        return response
+            data: Any = request.content or None
+        except httpx2.RequestNotRead:  # a streamed body
+            data = request.stream
+        try:
+            response = await session.request(
+                request.method, str(request.url), headers=request.headers.multi_items(),
+                data=data, allow_redirects=False, auto_decompress=False, compress=None,
+                timeout=aio.ClientTimeout(
+                    total=None, connect=timeout.get("pool"),
+                    sock_connect=timeout.get("connect"), sock_read=timeout.get("read")),
+                skip_auto_headers=_SKIP_AUTO_HEADERS)
+        except (aio.ClientError, TimeoutError) as exc:
+            raise _aiohttp_error(aio, exc) from exc
+        return httpx2.Response(
+            status_code=response.status, headers=response.raw_headers,
+            stream=_AiohttpStream(aio, response), request=request,
+            extensions={"http_version": b"HTTP/1.1",
+                        "reason_phrase": (response.reason or "").encode()})
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        if self._session is not None:
+            await self._session.close()
 
 
-class _MappedStream(httpx.AsyncByteStream):
-    """A response body whose read errors are mapped like the request's."""
+_SKIP_AUTO_HEADERS: Final = ("User-Agent", "Accept-Encoding", "Content-Type")
 
-    def __init__(self, stream: httpx.AsyncByteStream) -> None:
-        self._stream = stream
+
+def _aiohttp_session(aio: Any, limits: httpx2.Limits) -> aiohttp.ClientSession:
+    connector = aio.TCPConnector(
+        limit=limits.max_connections or 0, limit_per_host=0,
+        keepalive_timeout=limits.keepalive_expiry or 5.0, ssl=_ssl_context())
+    # Cookies are not part of this API; a shared jar would only cost time per call. With
+    # trust_env aiohttp looks up proxy variables on every request (~0.3 ms a call measured
+    # here), so it is on only when a proxy is configured in the environment at all.
+    return aio.ClientSession(  # type: ignore[no-any-return]
+        connector=connector, cookie_jar=aio.DummyCookieJar(), auto_decompress=False,
+        trust_env=bool(urllib.request.getproxies()))
+
+
+@cache
+def _ssl_context() -> Any:
+    return httpx2.create_ssl_context()  # httpx2's default trust: the system store
+
+
+class _AiohttpStream(httpx2.AsyncByteStream):
+    """A response body in the chunks aiohttp buffered; read errors mapped like the request's."""
+
+    def __init__(self, aio: Any, response: aiohttp.ClientResponse) -> None:
+        self._aio = aio
+        self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        import aiohttp  # type: ignore[import-not-found,unused-ignore]
-
+        aio = self._aio
         try:
-            async for chunk in self._stream:
+            async for chunk in self._response.content.iter_any():
                 yield chunk
-        except (httpx.TransportError, aiohttp.ClientError, TimeoutError) as exc:
-            raise _aiohttp_error(exc) from exc
+        except (aio.ClientError, TimeoutError) as exc:
+            raise _aiohttp_error(aio, exc) from exc
 
     async def aclose(self) -> None:
-        await self._stream.aclose()
+        self._response.release()  # back to the pool if read to the end, else closed
 
 
-def _aiohttp_error(exc: BaseException) -> httpx.TransportError:
-    """The httpx error an aiohttp failure (raw, or wrapped by httpx-aiohttp) stands for."""
-    import aiohttp  # type: ignore[import-not-found,unused-ignore]
-
-    cause = exc.__cause__ if isinstance(exc, httpx.TransportError) else exc
-    message = str(exc) or type(cause).__name__
-    error: type[httpx.TransportError]
-    if isinstance(cause, aiohttp.ConnectionTimeoutError):  # connect or pool wait: not sent
-        error = httpx.ConnectTimeout
-    elif isinstance(cause, aiohttp.ClientConnectorError):  # refused, DNS, TLS: not sent
-        error = httpx.ConnectError
-    elif isinstance(cause, TimeoutError):  # waiting for the answer: may have been sent
-        error = httpx.ReadTimeout
-    elif isinstance(cause, aiohttp.ClientError):  # dropped mid-exchange: may have been sent
-        error = httpx.ReadError
-    elif isinstance(exc, httpx.TransportError):
-        return exc
-    else:
-        error = httpx.ReadError
+def _aiohttp_error(aio: Any, exc: BaseException) -> httpx2.TransportError:
+    """The httpx2 error an aiohttp failure stands for (by whether the request may have left)."""
+    message = str(exc) or type(exc).__name__
+    error: type[httpx2.TransportError]
+    if isinstance(exc, aio.ConnectionTimeoutError):  # connect or pool wait: not sent
+        error = httpx2.ConnectTimeout
+    elif isinstance(exc, aio.ClientConnectorError):  # refused, DNS, TLS: not sent
+        error = httpx2.ConnectError
+    elif isinstance(exc, getattr(aio, "InvalidUrlClientError", ())):
+        error = httpx2.UnsupportedProtocol
+    elif isinstance(exc, TimeoutError):  # waiting for the answer: may have been sent
+        error = httpx2.ReadTimeout
+    else:  # dropped mid-exchange, bad framing: may have been sent
+        error = httpx2.ReadError
     return error(message)
 
 
-def asgi_transport(app: Any) -> httpx.AsyncBaseTransport:
+class BodyTooLargeError(Exception):
+    """A response body passed the cap; ``size`` is how much was seen (or declared)."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        self.size = size
+        self.limit = limit
+        super().__init__(f"body of at least {size} bytes exceeds the cap of {limit}")
+
+
+async def read_body(response: Any, limit: int | None) -> bytes | bytearray:
+    """The (decoded) body of a streamed response, refusing to hold more than ``limit`` bytes.
+
+    A declared ``Content-Length`` above the cap fails before reading; otherwise the read
+    stops as soon as the running total passes it, so memory stays bounded by the cap.
+    """
+    if limit is not None:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLargeError(int(declared), limit)
+    first: bytes | None = None
+    buffer: bytearray | None = None  # grown in place: no list of chunks plus a joined copy
+    total = 0
+    async for chunk in response.aiter_bytes():
+        total += len(chunk)
+        if limit is not None and total > limit:
+            raise BodyTooLargeError(total, limit)
+        if first is None:
+            first = chunk
+        elif buffer is None:
+            buffer = bytearray(first)
+            buffer += chunk
+        else:
+            buffer += chunk
+    if buffer is not None:
+        return buffer
+    return b"" if first is None else first
+
+
+def transport_errors(client: AnyClient) -> tuple[type[BaseException], ...]:
+    """The transport-error classes a call on ``client`` may raise (one or both families)."""
+    if isinstance(client, httpx2.AsyncClient):
+        return (httpx2.TransportError,)
+    httpx = sys.modules.get("httpx")
+    if httpx is None or httpx is httpx2:
+        return (httpx2.TransportError,)
+    return (httpx2.TransportError, httpx.TransportError)
+
+
+def as_transport_error(exc: BaseException) -> httpx2.TransportError:
+    """An httpx-family transport error as the httpx2 error of the same name."""
+    if isinstance(exc, httpx2.TransportError):
+        return exc
+    for cls in type(exc).__mro__:
+        twin = getattr(httpx2, cls.__name__, None)
+        if isinstance(twin, type) and issubclass(twin, httpx2.TransportError):
+            return twin(str(exc))
+    return httpx2.TransportError(str(exc))
+
+
+def _is_httpx_family(obj: Any, name: str) -> bool:
+    """True for an instance of ``httpx.<name>`` when httpx is loaded and is not httpx2."""
+    httpx = sys.modules.get("httpx")
+    return httpx is not None and httpx is not httpx2 and isinstance(obj, getattr(httpx, name))
+
+
+def asgi_transport(app: Any) -> httpx2.AsyncBaseTransport:
     """Serve an ASGI app in-process (the fake server's in-memory mode)."""
-    return httpx.ASGITransport(app=app)
+    return httpx2.ASGITransport(app=app)
 
 
-def mock_transport(handler: Any) -> httpx.AsyncBaseTransport:
+def mock_transport(handler: Callable[..., Any]) -> httpx2.AsyncBaseTransport:
     """A transport answering every request with ``handler(request)`` (for tests)."""
-    return httpx.MockTransport(handler)
+    return httpx2.MockTransport(handler)
+
+

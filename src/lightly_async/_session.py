@@ -1,8 +1,13 @@
-"""LightlySession: configuration, auth and the request pipeline.
+"""LightlySession: configuration, auth, lifecycle, ``dataset()`` and ``jobs``.
 
-Every API call goes through :meth:`LightlySession._request`:
-limit -> (wait out a server's rate-limit pause) -> send -> map errors -> retry per policy ->
-decode into a model. The session knows no endpoint; resources know no HTTP.
+The pipeline an API call runs through lives in its own rooms:
+
+* ``_send``: the send/deadline/retry loop and the 429 pause (knows no resource);
+* ``_responses``: status errors (3xx/4xx/5xx) and decoding a body into a model;
+* ``_http``: the only module that touches httpx2/httpx/aiohttp.
+
+:meth:`LightlySession._request` turns a resource's call into an attempt for ``_send`` and
+decodes the answer. The session knows no endpoint; resources know no HTTP.
 """
 
 from __future__ import annotations
@@ -12,41 +17,41 @@ import ipaddress
 import json
 import logging
 import os
-import time
-import types
-import typing
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
+from importlib.metadata import version
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
+import attrs
 
 from lightly_async import _http
-from lightly_async._retry import RetryPolicy, parse_retry_after
-from lightly_async._validate import object_id
-from lightly_async.errors import (
-    APIConnectionError,
-    APIStatusError,
-    APITimeoutError,
-    DecodeError,
-    InvalidInputError,
-    status_error_class,
+from lightly_async._responses import decode
+from lightly_async._retry import RetryPolicy
+from lightly_async._send import (
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    CallOptions,
+    Sender,
+    SessionStats,
 )
+from lightly_async._validate import object_id
+from lightly_async.errors import InvalidInputError, SessionClosedError
 
 if TYPE_CHECKING:
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.jobs import Jobs
 
-__all__ = ["NOT_GIVEN", "LightlySession", "NotGiven"]
+__all__ = ["NOT_GIVEN", "LightlySession", "NotGiven", "SessionStats"]
 
 T = TypeVar("T")
 log = logging.getLogger("lightly_async")
 
 DEFAULT_BASE_URL: Final = "https://api.lightly.ai"
 DEFAULT_MAX_RETRIES: Final = 2
-DEFAULT_CONCURRENCY: Final = 16
 _REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+_JSON: Final = "application/json"
 
 
 class NotGiven(enum.Enum):
@@ -71,14 +76,22 @@ class LightlySession:
             ``$LIGHTLY_TOKEN``.
         bearer_token: a JWT sent as ``Authorization: Bearer …`` instead of a token.
         base_url: defaults to ``$LIGHTLY_SERVER_LOCATION``, then ``https://api.lightly.ai``.
-        timeout: seconds per phase (connect/read/write/pool), an ``httpx.Timeout``, or
-            ``None`` for no timeout. On by default (30 s, 5 s to connect).
-        deadline: seconds bounding a whole call including its retries (``None``: no bound).
+        timeout: seconds per phase (connect/read/write/pool), an ``httpx2.Timeout`` (or
+            ``httpx.Timeout``), or ``None`` for no timeout. On by default (30 s, 5 s to
+            connect).
+        deadline: seconds bounding a whole API call including its retries; on by default
+            (300 s, room for the largest answer at ~2 MB/s), ``None`` turns it off.
         max_retries: retries of a replay-safe request on 408/429/5xx or connection errors.
         retry: a full :class:`RetryPolicy` (overrides ``max_retries``).
-        concurrency: how many requests the bulk helpers run at once.
-        http_client: an ``httpx.AsyncClient`` to use (its owner closes it).
-        transport: an httpx transport for the session's own client.
+        concurrency: the ceiling of requests in flight shared by all bulk work of this
+            session (and its views); defaults to the pool's connection limit (64). A bulk
+            helper's ``concurrency=N`` runs N at once, and may not exceed this.
+        max_response_size: bytes an API answer may hold (default 512 MiB, enough for
+            ``predictions.list`` of a million-sample dataset); past it the read stops with
+            :class:`ResponseTooLargeError`. ``None`` removes the cap.
+        http_client: an ``httpx2.AsyncClient`` (or ``httpx.AsyncClient``) to use; its owner
+            closes it. Redirects are never followed on it, whatever it was built with.
+        transport: an httpx2 (or httpx) transport for the session's own client.
         allow_insecure_http: allow a plain ``http://`` base URL to a non-loopback host.
     """
 
@@ -89,12 +102,13 @@ class LightlySession:
         bearer_token: str | None = None,
         base_url: str | None = None,
         timeout: TimeoutArg | NotGiven = NOT_GIVEN,
-        deadline: float | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
-        concurrency: int = DEFAULT_CONCURRENCY,
-        http_client: _http.AsyncClient | None = None,
-        transport: _http.AsyncBaseTransport | None = None,
+        concurrency: int | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        http_client: _http.AnyClient | None = None,
+        transport: _http.AnyTransport | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
@@ -106,28 +120,38 @@ class LightlySession:
             raise InvalidInputError("token", "must be a non-empty string")
         if http_client is not None and transport is not None:
             raise InvalidInputError("transport", "pass either http_client or transport, not both")
-        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+        if concurrency is not None and (isinstance(concurrency, bool)
+                                        or not isinstance(concurrency, int) or concurrency < 1):
             raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
         url = (base_url or os.environ.get("LIGHTLY_SERVER_LOCATION") or DEFAULT_BASE_URL)
         self._base_url = _check_base_url(url.rstrip("/"), allow_insecure_http)
         self._token = token
         self._bearer = bearer_token
-        self._timeout = _http.make_timeout(
-            _http.DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout)
-        self._deadline = _check_deadline(deadline)
-        self._retry = retry if retry is not None else RetryPolicy(max_retries=max_retries)
-        self._owns_client = http_client is None
-        # Sent with every API call too, so a caller's own http_client gets them as well.
-        self._call_headers = self._headers()
+        per_phase = _http.make_timeout(_http.DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout)
+        # Sent with every API call to a caller's client; our own client has them as defaults.
+        call_headers = self._headers()
         if http_client is None:
-            self._client = _http.build_client(
-                base_url=self._base_url, timeout=self._timeout, headers=self._call_headers,
+            client = _http.build_client(
+                base_url=self._base_url, timeout=per_phase, headers=call_headers,
                 transport=transport)
+            owned = True
         else:
             _http.install_log_redaction()  # its URLs carry the token too
-            self._client = http_client
-        self._shared = _SharedState(concurrency)
-        self._closed = False
+            client, owned = http_client, False
+        own_headers = owned and isinstance(client, _http.AsyncClient)
+        self._plain_headers: Mapping[str, str] | None = None if own_headers else call_headers
+        self._json_headers: Mapping[str, str] = (
+            {"Content-Type": _JSON} if own_headers else {**call_headers, "Content-Type": _JSON})
+        ceiling = _http.connection_limit(client) if concurrency is None else concurrency
+        self._sender = Sender(client, owns_client=owned, concurrency=ceiling,
+                              redact=self._redact)
+        self._options = CallOptions(
+            timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
+            deadline=_check_deadline(deadline), retry=(
+                retry if retry is not None else RetryPolicy(max_retries=max_retries)),
+            max_response_size=_check_size(max_response_size))
+        self._view_closed = False
+        self._is_view = False
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def __aenter__(self) -> LightlySession:
@@ -142,21 +166,29 @@ class LightlySession:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the client was passed in)."""
-        self._closed = True
-        if self._owns_client:
+        """Close the connection pool (unless the client was passed in).
+
+        On a ``with_options`` view this closes only the view; the pool is its session's.
+        """
+        if self._is_view:
+            self._view_closed = True
+            return
+        sender = self._sender
+        sender.closed = True
+        if sender.owns_client:
             with anyio.CancelScope(shield=True):
-                await self._client.aclose()
+                await sender.client.aclose()
 
     def __repr__(self) -> str:
         auth = "token" if self._token else "bearer"
-        return f"<LightlySession base_url={self._base_url!r} auth={auth}>"
+        return (f"<LightlySession base_url={self._base_url!r} auth={auth} "
+                f"transport={self.transport_name!r}>")
 
     # -- public API --------------------------------------------------------------------------
     @property
     def is_closed(self) -> bool:
-        """True once ``aclose()`` ran (or the ``async with`` block was left)."""
-        return self._closed
+        """True once ``aclose()`` ran (or the ``async with`` block was left), views included."""
+        return self._view_closed or self._sender.closed
 
     @property
     def base_url(self) -> str:
@@ -164,22 +196,48 @@ class LightlySession:
         return self._base_url
 
     @property
+    def _client(self) -> _http.AnyClient:
+        return self._sender.client
+
+    @property
+    def transport_name(self) -> str:
+        """What carries the requests: ``"aiohttp (under httpx2)"``, ``"httpx2"``, …"""
+        return _http.transport_name(self._sender.client, self._sender.owns_client)
+
+    @property
     def retry_policy(self) -> RetryPolicy:
         """The retry policy in force."""
-        return self._retry
+        return self._options.retry
+
+    @property
+    def max_response_size(self) -> int | None:
+        """The cap on an API answer's body, in bytes (``None``: no cap)."""
+        return self._options.max_response_size
+
+    @property
+    def deadline(self) -> float | None:
+        """Seconds bounding one API call with its retries (``None``: no bound)."""
+        return self._options.deadline
 
     @property
     def stats(self) -> SessionStats:
         """Counters shared by this session and its views (requests, retries, …)."""
-        return self._shared.stats
+        return self._sender.stats
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
-        """The session-wide concurrency limiter the bulk helpers share."""
-        return self._shared.limiter
+        """The session-wide ceiling of requests in flight the bulk helpers share."""
+        return self._sender.limiter
+
+    @property
+    def concurrency(self) -> int:
+        """The ceiling of bulk requests in flight (see ``concurrency=``)."""
+        return int(self._sender.limiter.total_tokens)
 
     def dataset(self, dataset_id: str) -> Dataset:
         """A handle on a dataset; no I/O happens until one of its methods is awaited."""
+        # Resources load on first use, like the models behind them: `import lightly_async`
+        # stays light (there is no import cycle: resources see this module only for types).
         from lightly_async.resources.dataset import Dataset
 
         return Dataset(self, object_id("dataset_id", dataset_id))
@@ -187,7 +245,7 @@ class LightlySession:
     @property
     def jobs(self) -> Jobs:
         """Server-side jobs (sampling runs): ``get`` and ``wait``."""
-        from lightly_async.resources.jobs import Jobs
+        from lightly_async.resources.jobs import Jobs  # first use only, as in dataset()
 
         return Jobs(self)
 
@@ -198,22 +256,25 @@ class LightlySession:
         deadline: float | NotGiven | None = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
         retry: RetryPolicy | NotGiven = NOT_GIVEN,
+        max_response_size: int | NotGiven | None = NOT_GIVEN,
     ) -> LightlySession:
-        """A view with other defaults that shares this session's connection pool."""
+        """A view with other defaults that shares this session's pool, ceiling and state."""
+        changes: dict[str, Any] = {}
+        if timeout is not NOT_GIVEN:
+            changes["timeout"] = per_phase = _http.make_timeout(timeout)
+            changes["client_timeout"] = _http.client_timeout(self._sender.client, per_phase)
+        if deadline is not NOT_GIVEN:
+            changes["deadline"] = _check_deadline(deadline)
+        if retry is not NOT_GIVEN:
+            changes["retry"] = retry
+        elif max_retries is not NOT_GIVEN:
+            changes["retry"] = attrs.evolve(self._options.retry, max_retries=max_retries)
+        if max_response_size is not NOT_GIVEN:
+            changes["max_response_size"] = _check_size(max_response_size)
         view = object.__new__(LightlySession)
         view.__dict__.update(self.__dict__)
-        view._owns_client = False
-        if timeout is not NOT_GIVEN:
-            view._timeout = _http.make_timeout(timeout)
-        if deadline is not NOT_GIVEN:
-            view._deadline = _check_deadline(deadline)
-        if retry is not NOT_GIVEN:
-            view._retry = retry
-        elif max_retries is not NOT_GIVEN:
-            view._retry = RetryPolicy(
-                max_retries=max_retries, initial_backoff=self._retry.initial_backoff,
-                max_backoff=self._retry.max_backoff, max_retry_after=self._retry.max_retry_after,
-                sleep=self._retry.sleep, rng=self._retry.rng)
+        view._options = attrs.evolve(self._options, **changes)
+        view._is_view = True
         return view
 
     # -- the pipeline --------------------------------------------------------------------------
@@ -254,148 +315,35 @@ class LightlySession:
         ``json_body`` is already unstructured; ``replay_safe`` marks a POST that may be
         retried after it was sent (create-or-update or pure).
         """
-        if self._closed:
-            raise RuntimeError("this LightlySession is closed")
+        if self._view_closed:
+            raise SessionClosedError("this LightlySession is closed")
         method = method.upper()
         safe = method in _REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
-        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
         if self._token is not None:
             query["token"] = self._token
-        content = None if json_body is None else _dumps(json_body)
-        per_call = self._timeout if timeout is NOT_GIVEN else _http.make_timeout(timeout)
-        display = self._display_url(path, query)
+        options = self._options
+        if timeout is not NOT_GIVEN:
+            per_call = _http.make_timeout(timeout)
+            options = attrs.evolve(options, timeout=per_call, client_timeout=_http.client_timeout(
+                self._sender.client, per_call))
+        if json_body is None:
+            content, headers = None, self._plain_headers
+        else:
+            content, headers = _dumps(json_body), self._json_headers
 
-        url = f"{self._base_url}{path}"  # absolute: a caller's http_client has no base_url
-        headers = dict(self._call_headers)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
+        def display() -> str:
+            return self._display_url(path, query)
 
-        async def attempt() -> _http.Response:
-            return await self._client.request(
-                method, url, params=query, content=content, headers=headers, timeout=per_call)
-        response = await self._with_deadline(
-            self._send_with_retries(method, display, attempt, safe), method, display)
-        return self._decode(response, cast, method, path)
+        # Absolute (a caller's http_client has no base_url), the query encoded once here:
+        # handing httpx2 `params=` would make it parse the URL a second time on every call.
+        url = f"{self._base_url}{path}?{urlencode(query, quote_via=quote)}" if query else (
+            self._base_url + path)
+        attempt = self._sender.api_attempt(options, method, url, content, headers)
+        response, body = await self._sender.send(
+            options, method, display, attempt, replay_safe=safe)
+        return decode(body, cast, response.status_code, method, display, self._redact)
 
-    async def _with_deadline(
-        self, work: Awaitable[_http.Response], method: str, display: str
-    ) -> _http.Response:
-        if self._deadline is None:
-            return await work
-        try:
-            with anyio.fail_after(self._deadline):
-                return await work
-        except TimeoutError:
-            raise APITimeoutError(
-                f"deadline of {self._deadline:g}s exceeded (including retries)",
-                method=method, url=display) from None
-
-    async def _send_with_retries(
-        self, method: str, display: str, attempt_fn: Callable[[], Awaitable[_http.Response]],
-        replay_safe: bool,
-    ) -> _http.Response:
-        policy = self._retry
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_after: float | None = None
-            try:
-                response = await self._send_once(method, display, attempt_fn)
-            except APIConnectionError as exc:
-                if attempt > policy.max_retries or (exc.may_have_been_sent and not replay_safe):
-                    raise
-                error: Exception = exc
-            else:
-                if response.status_code < 400:
-                    return response
-                status_error = self._status_error(response, method, display)
-                if (attempt > policy.max_retries or not replay_safe
-                        or not policy.is_retryable_status(response.status_code)):
-                    raise status_error
-                retry_after = status_error.retry_after
-                error = status_error
-            wait = policy.backoff(attempt, retry_after)
-            self._shared.stats.retries += 1
-            log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method,
-                     display, type(error).__name__, attempt, wait)
-            await policy.sleep(wait)
-
-    async def _send_once(
-        self, method: str, display: str, attempt_fn: Callable[[], Awaitable[_http.Response]]
-    ) -> _http.Response:
-        await self._shared.wait_for_pause(self._retry)
-        self._shared.stats.requests += 1
-        started = time.perf_counter()
-        failure: APIConnectionError | None = None
-        try:
-            response = await attempt_fn()
-        except _http.TimeoutException as exc:
-            failure = APITimeoutError(
-                f"timed out ({type(exc).__name__})", method=method, url=display,
-                may_have_been_sent=not isinstance(exc, _http.ConnectTimeout | _http.PoolTimeout))
-        except _http.TransportError as exc:
-            failure = APIConnectionError(
-                f"connection failed: {type(exc).__name__}: {self._redact(str(exc))}",
-                method=method, url=display,
-                may_have_been_sent=not isinstance(exc, _http.ConnectError))
-        if failure is not None:
-            # Raised outside the except block: no __context__ keeps the httpx error (whose
-            # request and message hold the token) alive or on display.
-            raise failure
-        if log.isEnabledFor(logging.DEBUG):
-            log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
-                      (time.perf_counter() - started) * 1000)
-        if response.status_code == 429:
-            hint = parse_retry_after(response.headers.get("retry-after"))
-            self._shared.pause(self._retry.backoff(1, hint))
-        return response
-
-    def _status_error(
-        self, response: _http.Response, method: str, display: str
-    ) -> APIStatusError:
-        code = message = request_id = None
-        body: Any = None
-        try:
-            body = json.loads(response.content) if response.content else None
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            body = None
-        if isinstance(body, dict):
-            code = _as_str(body.get("code"))
-            message = _as_str(body.get("message")) or _as_str(body.get("error"))
-            message = None if message is None else self._redact(message)
-            request_id = _as_str(body.get("requestId"))
-        request_id = request_id or response.headers.get("x-request-id")
-        if not message:
-            text = response.text.strip() if response.content else ""
-            message = self._redact(text)[:200] if text else response.reason_phrase or "error"
-        cls = status_error_class(response.status_code)
-        return cls(
-            message, status_code=response.status_code, method=method,
-            url=display, code=code, request_id=request_id, body=body,
-            retry_after=parse_retry_after(response.headers.get("retry-after")))
-
-    def _decode(self, response: _http.Response, cast: Any, method: str, path: str) -> Any:
-        if cast is None:
-            return None
-        try:
-            data = json.loads(response.content)
-        except (ValueError, RecursionError) as exc:
-            raise DecodeError(
-                f"response is not JSON: {exc}"[:300], method=method, url=self._display_url(path),
-                status_code=response.status_code) from None
-        # here, not at import: `import lightly_async` stays light
-        from lightly_async._convert import explain_failure, get_decoder
-
-        try:
-            return get_decoder().structure(data, cast)
-        except Exception:  # cattrs raises many types; all mean "not the schema"
-            value, detail = explain_failure(data, cast)
-            if detail is None:
-                return value
-            raise DecodeError(
-                f"response does not match {_type_name(cast)}: {self._redact(detail)}"[:1000],
-                method=method, url=self._display_url(path),
-                status_code=response.status_code) from None
 
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
@@ -410,43 +358,10 @@ class LightlySession:
         return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
 
     def _headers(self) -> dict[str, str]:
-        from lightly_async import __version__
-
-        headers = {"User-Agent": f"lightly-async/{__version__}", "Accept": "application/json"}
+        headers = {"User-Agent": f"lightly-async/{version('lightly-async')}", "Accept": _JSON}
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers
-
-
-class SessionStats:
-    """Counters of one session (and its views): attempts sent and retries made."""
-
-    __slots__ = ("requests", "retries")
-
-    def __init__(self) -> None:
-        self.requests = 0
-        self.retries = 0
-
-    def __repr__(self) -> str:
-        return f"SessionStats(requests={self.requests}, retries={self.retries})"
-
-
-class _SharedState:
-    """State shared by a session and its ``with_options`` views."""
-
-    def __init__(self, concurrency: int) -> None:
-        self.limiter = anyio.CapacityLimiter(concurrency)
-        self.stats = SessionStats()
-        self._paused_until = 0.0
-
-    def pause(self, seconds: float) -> None:
-        """After a 429, hold every new request back for ``seconds``."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-
-    async def wait_for_pause(self, policy: RetryPolicy) -> None:
-        remaining = self._paused_until - time.monotonic()
-        if remaining > 0:
-            await policy.sleep(remaining)
 
 
 def _check_base_url(url: str, allow_insecure_http: bool) -> str:
@@ -477,6 +392,13 @@ def _check_deadline(deadline: float | None) -> float | None:
     return deadline
 
 
+def _check_size(size: int | None) -> int | None:
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+        raise InvalidInputError(
+            "max_response_size", f"must be a number of bytes >= 1 or None, got {size!r}")
+    return size
+
+
 def _query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -489,16 +411,3 @@ def _dumps(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _type_name(tp: Any) -> str:
-    """``list[TagData]`` rather than ``list`` (a generic alias borrows its origin's name)."""
-    args = typing.get_args(tp)
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        return " | ".join(map(_type_name, args))
-    if origin is not None and args:
-        return f"{getattr(origin, '__name__', origin)}[{', '.join(map(_type_name, args))}]"
-    return str(getattr(tp, "__name__", tp))
-
-
-def _as_str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -185,12 +185,14 @@ async def _exchange(
                 content = await hop_stack.enter_async_context(_Body.open(source, clock))
                 headers.update(_upload_headers(url, content.size))
             request = session._client.build_request(
-                method, url, content=content, headers=headers, timeout=session._timeout)
+                method, url, content=content, headers=headers,
+                timeout=session._options.client_timeout)
             for name in ("Authorization", "Cookie"):  # the URL is the only credential
                 request.headers.pop(name, None)
-            session._shared.stats.requests += 1
+            session._sender.stats.requests += 1
             started = time.perf_counter()
-            response = await session._client.send(
+            # an httpx2 Response, or its httpx twin from a caller's client (same surface)
+            response: _http.Response = await session._client.send(
                 request, stream=True, follow_redirects=False, auth=None)
             hop_stack.push_async_callback(_close, response)
             if log.isEnabledFor(logging.DEBUG):
@@ -303,7 +305,7 @@ async def _with_retries(
     session: LightlySession, method: str, display: str,
     attempt: Callable[[_Clock], Awaitable[T]], bound: TransferTimeout,
 ) -> T:
-    policy = session._retry
+    policy = session._options.retry
     number = 0
     while True:
         number += 1
@@ -313,16 +315,8 @@ async def _with_retries(
             clock.start(scope)
             try:
                 return await attempt(clock)
-            except _http.TimeoutException as exc:
-                failure = APITimeoutError(
-                    f"timed out ({type(exc).__name__})", method=method, url=display,
-                    may_have_been_sent=not isinstance(
-                        exc, _http.ConnectTimeout | _http.PoolTimeout))
-            except _http.TransportError as exc:
-                failure = APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {session._redact(str(exc))}",
-                    method=method, url=display,
-                    may_have_been_sent=not isinstance(exc, _http.ConnectError))
+            except session._sender.transport_errors as exc:  # either httpx family
+                failure = session._sender.connection_error(exc, method, lambda: display)
             except _http.HTTPError as exc:  # e.g. a body that does not decompress
                 failure = DecodeError(
                     f"{type(exc).__name__}: {session._redact(str(exc))}"[:300],
@@ -337,7 +331,7 @@ async def _with_retries(
         if number > policy.max_retries or not _retryable(failure, policy.is_retryable_status):
             raise failure
         wait = policy.backoff(number, getattr(failure, "retry_after", None))
-        session._shared.stats.retries += 1
+        session._sender.stats.retries += 1
         log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method, display,
                  type(failure).__name__, number, wait)
         await policy.sleep(wait)

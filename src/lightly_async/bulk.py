@@ -1,28 +1,31 @@
 """Bulk work: bounded concurrency with a result that accounts for every item.
 
 Every bulk helper (``predictions.upsert_many``, ``samples.update_many``,
-``samples.upload_images``, ``samples.download``) runs through :func:`run_bulk`: a fixed pool
-of workers pulls items in order, each call runs inside the session-wide limiter (so all bulk
-work of a session shares one budget), and each item ends in exactly one of ``succeeded``,
-``failed`` (with its typed error) or ``not_attempted`` — never silently dropped.
+``samples.upload_images``, ``samples.download``) runs through :func:`run_bulk`: ``concurrency``
+workers pull items in order, so ``concurrency=N`` means N calls in flight. Each call also runs
+inside the session-wide limiter, the ceiling all bulk work of a session shares (the session's
+``concurrency``, by default its pool's connection limit); asking one run for more than that
+ceiling is an :class:`InvalidInputError` naming both numbers, raised before anything is sent.
+Each item ends in exactly one of ``succeeded``, ``failed`` (with its typed error) or
+``not_attempted`` — never silently dropped.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable, Hashable, Iterable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import anyio
 import attrs
 
-from lightly_async.errors import InvalidInputError, LightlyError
+from lightly_async.errors import BulkError, InvalidInputError, LightlyError
 from lightly_async.progress import ProgressArg, open_progress
 
 if TYPE_CHECKING:
     from lightly_async._session import LightlySession
 
-__all__ = ["BulkError", "BulkResult", "run_bulk"]
+__all__ = ["BulkError", "BulkResult", "run_bulk"]  # BulkError lives in errors
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
@@ -75,18 +78,6 @@ class BulkResult(Generic[K, R]):
                 f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)}{skipped})")
 
 
-class BulkError(LightlyError):
-    """Raised by :meth:`BulkResult.raise_for_failures`; ``result`` holds every outcome."""
-
-    def __init__(self, result: BulkResult[Any, Any], errors: list[Exception]) -> None:
-        self.result = result
-        self.errors = errors
-        first = f": first error: {errors[0]}" if errors else ""
-        super().__init__(
-            f"{len(result.failed)} of {result.total} items failed, "
-            f"{len(result.not_attempted)} not attempted{first}")
-
-
 async def run_bulk(
     session: LightlySession,
     items: Iterable[tuple[K, Callable[[], Awaitable[R]]]],
@@ -96,22 +87,28 @@ async def run_bulk(
     progress: ProgressArg = None,
     description: str = "items",
 ) -> BulkResult[K, R]:
-    """Run each ``(key, call)`` once, at most ``concurrency`` at a time.
+    """Run each ``(key, call)`` once, ``concurrency`` at a time.
 
-    ``concurrency`` further limits this run below the session's limiter (``None``: the
-    session's). With ``fail_fast`` the first failure stops new items from starting; calls
-    already running finish and are recorded.
+    ``None`` uses the session's whole ceiling. With ``fail_fast`` the first failure stops new
+    items from starting; calls already running finish and are recorded.
     """
-    if concurrency is not None and (isinstance(concurrency, bool)
-                                    or not isinstance(concurrency, int) or concurrency < 1):
-        raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
+    limiter = session.limiter
+    ceiling = math.ceil(limiter.total_tokens)
+    if concurrency is not None:
+        if (isinstance(concurrency, bool) or not isinstance(concurrency, int)
+                or concurrency < 1):
+            raise InvalidInputError(
+                "concurrency", f"must be an integer >= 1, got {concurrency!r}")
+        if concurrency > ceiling:
+            raise InvalidInputError(
+                "concurrency", f"{concurrency} is above this session's ceiling of {ceiling} "
+                "requests in flight; pass LightlySession(concurrency=...) to raise it")
     queue = list(items)
     keys = [key for key, _ in queue]
     if len(set(keys)) != len(keys):
         raise InvalidInputError("items", "keys must be unique")
     result: BulkResult[K, R] = BulkResult()
-    limiter = session.limiter
-    workers = min(len(queue), concurrency or math.ceil(limiter.total_tokens))
+    workers = min(len(queue), concurrency or ceiling)
     position = 0
     stop = False
 

@@ -3,7 +3,7 @@
 * LightlyError
   * APIError                    - anything that happened while talking to the API
     * APIStatusError            - the server answered with a 3xx/4xx/5xx status
-      * RedirectError           - 3xx that is not followed (``location``: no query)
+      * RedirectError           - 3xx: API calls never follow redirects
       * BadRequestError         - 400
       * AuthenticationError     - 401
       * PermissionDeniedError   - 403
@@ -15,6 +15,10 @@
     * APIConnectionError        - no answer: refused, reset, DNS, TLS, dropped
       * APITimeoutError         - the configured timeout or deadline ran out
     * DecodeError               - the body did not match the expected schema
+    * ResponseTooLargeError     - the body passed the session's ``max_response_size``
+  * BulkError                   - a bulk run had failures (``raise_for_failures``)
+  * JobFailedError              - a server-side job ended in ``FAILED`` or an unknown state
+  * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
 
@@ -25,7 +29,11 @@ any of them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lightly_async.bulk import BulkResult
+    from lightly_async.models.common import JobStatusData
 
 __all__ = [
     "APIConnectionError",
@@ -34,16 +42,20 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BulkError",
     "ConflictError",
     "DecodeError",
     "InvalidInputError",
+    "JobFailedError",
     "LightlyError",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "RedirectError",
+    "ResponseTooLargeError",
     "ServerError",
+    "SessionClosedError",
     "UnprocessableEntityError",
 ]
 
@@ -117,8 +129,37 @@ class APIError(LightlyError):
         )
 
 
+class SessionClosedError(LightlyError, RuntimeError):
+    """A call was made on a session (or a ``with_options`` view of it) after ``aclose()``."""
+
+
+class BulkError(LightlyError):
+    """Raised by ``BulkResult.raise_for_failures``; ``result`` holds every outcome."""
+
+    def __init__(self, result: BulkResult[Any, Any], errors: list[Exception]) -> None:
+        self.result = result
+        self.errors = errors
+        first = f": first error: {errors[0]}" if errors else ""
+        super().__init__(
+            f"{len(result.failed)} of {result.total} items failed, "
+            f"{len(result.not_attempted)} not attempted{first}")
+
+
+class JobFailedError(LightlyError):
+    """A job ended in ``FAILED`` or in a state this client does not know (e.g. ``CANCELED``).
+
+    ``job`` holds its last status and ``state`` that state's wire string.
+    """
+
+    def __init__(self, job: JobStatusData) -> None:
+        self.job = job
+        self.state = str(getattr(job.status, "value", job.status))
+        super().__init__(
+            f"job {job.id} ended in state {self.state}: {job.error or 'no error message'}")
+
+
 class APIStatusError(APIError):
-    """The server answered with an error status (4xx or 5xx)."""
+    """The server answered with an error status (3xx, 4xx or 5xx)."""
 
     status_code: int
 
@@ -129,7 +170,11 @@ class APIStatusError(APIError):
 
 
 class RedirectError(APIStatusError):
-    """3xx that was not followed; ``location`` is the target's scheme, host and path only."""
+    """3xx: API calls never follow redirects (the token would travel along).
+
+    ``location`` is the target's ``scheme://host/path`` (``None`` without a ``Location``);
+    its query is never kept.
+    """
 
     def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -188,6 +233,18 @@ class DecodeError(APIError):
     """The response body did not match the expected schema (or was not JSON)."""
 
 
+class ResponseTooLargeError(APIError):
+    """The answer's body passed ``max_response_size``; reading stopped there.
+
+    ``limit`` is the cap in bytes; ``size`` how much was declared or read when it stopped.
+    """
+
+    def __init__(self, message: str, *, limit: int, size: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.limit = limit
+        self.size = size
+
+
 STATUS_ERRORS: dict[int, type[APIStatusError]] = {
     400: BadRequestError,
     401: AuthenticationError,
@@ -203,4 +260,6 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     """The exception class for an HTTP error status."""
     if status_code >= 500:
         return ServerError
+    if 300 <= status_code < 400:
+        return RedirectError
     return STATUS_ERRORS.get(status_code, APIStatusError)

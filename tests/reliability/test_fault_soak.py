@@ -3,7 +3,7 @@
 The figures, and why they are what they are:
 
 * 2,000 upserts: 1,000 samples x 2 prediction versions, both ``upsert_many`` runs at once on
-  one session (so they share its limiter of 16 and its 429 pause).
+  one session (so they share its ceiling of 64 requests in flight and its 429 pause).
 * 20 % error answers: four rules (500, 502, 503, 429 with ``Retry-After: 0.02``) whose rates
   are chained so that each answers 5 % of all attempts; then 2 % of attempts have their
   connection dropped after the response head (uvicorn closes the socket mid-response).
@@ -49,12 +49,11 @@ def _add_faults(fake: FakeLightly) -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-@pytest.mark.parametrize("pool", ["httpx", "aiohttp"])
+@pytest.mark.parametrize("pool", ["httpx2", "aiohttp"])
 async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
     fake: FakeLightly, anyio_backend: str, pool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if pool == "aiohttp":
-        pytest.importorskip("httpx_aiohttp", reason="aiohttp's pool is the `fast` extra")
         monkeypatch.setenv(_http.TRANSPORT_ENV, "auto")
     dataset_id = fake.create_dataset("soak", file_names(SAMPLES))
     sample_ids = fake.sample_ids(dataset_id)
@@ -68,7 +67,6 @@ async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
             for schema in task_schemas():
                 await ds.predictions.upsert_task_schema(schema, prediction_uuid_timestamp=version)
         _add_faults(fake)
-        calls_before = len(fake.calls)
         requests_before = session.stats.requests
         started = time.perf_counter()
 
@@ -85,9 +83,9 @@ async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
         chosen = session._client._transport
         if pool == "aiohttp":  # the soak really ran on aiohttp's pool
             assert isinstance(chosen, _http.AutoTransport)
-            assert type(chosen.chosen).__name__ == "_AiohttpTransport"
+            assert isinstance(chosen.chosen, _http.AiohttpTransport)
         else:
-            assert not isinstance(chosen, _http.AutoTransport)  # httpx's own pool
+            assert not isinstance(chosen, _http.AutoTransport)  # httpx2's own pool
 
     faults = sum(rule.fired for rule in fake.faults.rules)
     by_status = {r.status or "drop": r.fired for r in fake.faults.rules}
@@ -100,6 +98,9 @@ async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
         assert sorted(result.succeeded) == sorted(sample_ids)
         assert stored(fake, dataset_id, version) == sent
     # Every attempt the server saw was sent by the session, every fault cost one retry.
-    assert len(fake.calls) - calls_before == attempts
+    # (Counted by path once the server has stopped: the fake records a call after answering
+    # it, so a count taken while it serves may miss the latest schema upsert.)
+    upserts = [c for c in fake.calls if "/predictions/samples/" in c.path]
+    assert len(upserts) == attempts
     assert retries == faults == attempts - len(VERSIONS) * SAMPLES
     assert all(rule.fired > 0 for rule in fake.faults.rules)

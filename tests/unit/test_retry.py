@@ -23,7 +23,7 @@ from lightly_async import (
     _http,
 )
 from lightly_async import _retry as retry_module
-from lightly_async import _session as session_module
+from lightly_async import _send as send_module
 from lightly_async._retry import parse_retry_after
 from lightly_async.models import PredictionTaskSchema, PredictionTaskSchemaCategory
 from lightly_async.resources import Dataset
@@ -60,7 +60,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(session_module, "time", fake)
+    monkeypatch.setattr(send_module, "time", fake)
     monkeypatch.setattr(retry_module, "time", SimpleNamespace(time=lambda: NOW))
     return fake
 

@@ -3,6 +3,7 @@ lifecycle, and an import that does no I/O and pulls in no server packages."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import version
@@ -278,16 +279,20 @@ async def test_aclose_is_idempotent_when_called_twice(recorder: Any) -> None:
     assert session._client.is_closed
 
 
-def test_repr_shows_base_url_and_auth_kind_when_printed() -> None:
+def test_repr_shows_base_url_and_auth_kind_when_printed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIGHTLY_ASYNC_TRANSPORT")
     session = LightlySession(token="secret-token-value", base_url="https://api.test")
 
-    assert repr(session) == "<LightlySession base_url='https://api.test' auth=token>"
+    assert repr(session) == (
+        "<LightlySession base_url='https://api.test' auth=token transport='auto (aiohttp on "
+        "asyncio, httpx2 on trio; chosen on the first request)'>")
 
 
 def test_import_pulls_in_no_server_packages_when_library_is_imported() -> None:
     code = (
         "import sys, lightly_async\n"
-        "heavy = ['starlette', 'uvicorn', 'lightly_async.testing', 'respx', 'pytest', 'torch']\n"
+        "heavy = ['starlette', 'uvicorn', 'lightly_async.testing', 'respx', 'pytest', 'torch',\n"
+        "         'aiohttp', 'httpx', 'httpcore']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -333,6 +338,28 @@ def test_import_opens_no_socket_when_library_is_imported() -> None:
     assert result.stdout.strip() == "ok"
 
 
+def test_aiohttp_loads_on_first_request_when_session_runs_on_asyncio() -> None:
+    code = (
+        "import asyncio, sys, lightly_async as la\n"
+        "async def main():\n"
+        "    s = la.LightlySession(token='t', base_url='http://127.0.0.1:9')\n"
+        "    print('aiohttp' in sys.modules)\n"
+        "    try:\n"
+        "        await s.dataset('5f0c1c6e2a9b4c1d8e7f6a5b').tags.list()\n"
+        "    except la.APIConnectionError:\n"
+        "        pass\n"
+        "    print('aiohttp' in sys.modules, s.transport_name)\n"
+        "    await s.aclose()\n"
+        "asyncio.run(main())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTLY_")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["False", "True aiohttp (under httpx2)"]
+
+
 def test_http_module_is_the_only_library_module_importing_httpx_when_scanned() -> None:
     import pathlib
 
@@ -342,7 +369,8 @@ def test_http_module_is_the_only_library_module_importing_httpx_when_scanned() -
     offenders = [
         str(p.relative_to(root)) for p in root.rglob("*.py")
         if p.name != "_http.py" and "testing" not in p.parts
-        and any(line.strip().startswith(("import httpx", "from httpx"))
+        and any(line.strip().startswith(("import httpx", "from httpx", "import aiohttp",
+                                         "from aiohttp"))
                 for line in p.read_text().splitlines())
     ]
 

@@ -1,10 +1,11 @@
-"""Which pool runs under httpx: aiohttp's (``fast`` extra, asyncio) or httpx's own.
+"""Which pool runs under httpx2: aiohttp's (the default on asyncio) or httpx2's own.
 
-The rule: a session's own client runs on aiohttp's pool when ``httpx-aiohttp`` is installed,
-``LIGHTLY_ASYNC_TRANSPORT`` is not ``httpx`` and the first request is made on asyncio;
-otherwise (trio, no extra, opted out, no loop) httpx's pool. A caller's ``transport=`` or
-``http_client=`` is never replaced. aiohttp's errors are mapped to the httpx errors that
-keep "was the request sent?" right, because the retry logic replays on that answer.
+The rule: a session's own client runs on our aiohttp transport when aiohttp is importable
+(a core dependency), ``LIGHTLY_ASYNC_TRANSPORT`` does not pin ``httpx2`` and the first request
+is made on asyncio; otherwise (trio, pinned, no loop) httpx2's pool. A caller's
+``transport=`` or ``http_client=`` is never replaced. aiohttp's errors are mapped to the
+httpx2 errors that keep "was the request sent?" right, because the retry logic replays on
+that answer. (In this suite ``httpx`` is httpx2, aliased by tests/conftest.py.)
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ BASE_URL = "https://api.test"
 
 @pytest.fixture
 def with_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Behave as if the ``fast`` extra were installed (the choice code is what we test)."""
+    """aiohttp available and nothing pinned: the default install."""
     monkeypatch.setattr(_http, "fast_transport_available", lambda: True)
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
 
@@ -39,46 +40,57 @@ def _transport(session: LightlySession) -> Any:
     return session._client._transport
 
 
+def _aiohttp_chosen(transport: Any) -> bool:
+    return isinstance(transport, _http.AiohttpTransport)
+
+
 # -- what build_client wires in ---------------------------------------------------------------
 @pytest.mark.usefixtures("without_extra")
-def test_session_uses_httpx_pool_when_fast_extra_is_missing() -> None:
+@pytest.mark.asyncio
+async def test_session_uses_httpx2_pool_when_aiohttp_is_missing() -> None:
     session = LightlySession(token="t", base_url=BASE_URL)
     assert type(_transport(session)) is httpx.AsyncHTTPTransport
+    assert session.transport_name == "httpx2"
 
 
 @pytest.mark.usefixtures("with_extra")
-def test_session_defers_choice_to_first_request_when_fast_extra_is_installed() -> None:
+def test_session_defers_choice_to_first_request_when_aiohttp_is_installed() -> None:
     session = LightlySession(token="t", base_url=BASE_URL)
     transport = _transport(session)
     assert isinstance(transport, _http.AutoTransport)
     assert transport.chosen is None
+    assert "chosen on the first request" in repr(session)
 
 
 @pytest.mark.usefixtures("with_extra")
-@pytest.mark.parametrize("value", ["httpx", "HTTPX", " httpx "])
-def test_session_keeps_httpx_pool_when_env_opts_out(
+@pytest.mark.asyncio
+@pytest.mark.parametrize("value", ["httpx2", "HTTPX2", " httpx2 ", "httpx"])
+async def test_session_keeps_httpx2_pool_when_env_pins_it(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv(_http.TRANSPORT_ENV, value)
+    assert type(_http.choose_transport()) is httpx.AsyncHTTPTransport
     session = LightlySession(token="t", base_url=BASE_URL)
     assert type(_transport(session)) is httpx.AsyncHTTPTransport
 
 
 @pytest.mark.usefixtures("with_extra")
-def test_session_uses_injected_transport_as_is_when_fast_extra_is_installed() -> None:
+def test_session_uses_injected_transport_as_is_when_aiohttp_is_installed() -> None:
     injected = httpx.MockTransport(lambda request: httpx.Response(200))
     session = LightlySession(token="t", base_url=BASE_URL, transport=injected)
     assert _transport(session) is injected
+    assert "transport='httpx2.MockTransport'" in repr(session)
 
 
 @pytest.mark.usefixtures("with_extra")
 @pytest.mark.asyncio
-async def test_session_leaves_injected_http_client_alone_when_fast_extra_is_installed() -> None:
+async def test_session_leaves_injected_http_client_alone_when_aiohttp_is_installed() -> None:
     async with httpx.AsyncClient() as client:
         before = client._transport
         session = LightlySession(token="t", base_url=BASE_URL, http_client=client)
         assert session._client is client
         assert client._transport is before
+        assert "caller's httpx2.AsyncClient" in repr(session)
 
 
 # -- the choice on the first request ------------------------------------------------------------
@@ -96,19 +108,18 @@ async def test_choice_is_httpx_pool_when_running_under_trio(anyio_backend: str) 
 
 @pytest.mark.usefixtures("without_extra")
 @pytest.mark.asyncio
-async def test_choice_is_httpx_pool_on_asyncio_when_fast_extra_is_missing() -> None:
+async def test_choice_is_httpx_pool_on_asyncio_when_aiohttp_is_missing() -> None:
     assert type(_http.choose_transport()) is httpx.AsyncHTTPTransport
 
 
 @pytest.mark.asyncio
-async def test_choice_is_aiohttp_pool_on_asyncio_when_fast_extra_is_installed(
+async def test_choice_is_aiohttp_pool_on_asyncio_when_aiohttp_is_installed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("httpx_aiohttp")
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
     transport = _http.choose_transport()
     try:
-        assert type(transport).__name__ == "_AiohttpTransport"
+        assert _aiohttp_chosen(transport)
     finally:
         await transport.aclose()
 
@@ -165,20 +176,12 @@ def _aiohttp_cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("raised", "expected"), _aiohttp_cases())
-def test_aiohttp_error_maps_to_httpx_error_of_same_meaning_when_raised_bare(
+def test_aiohttp_error_maps_to_httpx2_error_of_same_meaning_when_raised(
     raised: BaseException, expected: type[httpx.TransportError]
 ) -> None:
-    assert type(_http._aiohttp_error(raised)) is expected
+    import aiohttp
 
-
-@pytest.mark.parametrize(("raised", "expected"), _aiohttp_cases())
-def test_aiohttp_error_maps_by_cause_when_httpx_aiohttp_wrapped_it(
-    raised: BaseException, expected: type[httpx.TransportError]
-) -> None:
-    # httpx-aiohttp 0.2 wraps every ClientConnectionError as ConnectTimeout ("not sent").
-    wrapped = httpx.ConnectTimeout(str(raised))
-    wrapped.__cause__ = raised
-    assert type(_http._aiohttp_error(wrapped)) is expected
+    assert type(_http._aiohttp_error(aiohttp, raised)) is expected
 
 
 # -- over loopback, on aiohttp's pool -------------------------------------------------------------
@@ -186,7 +189,6 @@ def test_aiohttp_error_maps_by_cause_when_httpx_aiohttp_wrapped_it(
 async def test_dropped_answer_counts_as_maybe_sent_when_on_aiohttp_pool(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("httpx_aiohttp")
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
     fake = FakeLightly()
     dataset_id = fake.create_dataset("d", ["a.jpg"])
@@ -196,7 +198,8 @@ async def test_dropped_answer_counts_as_maybe_sent_when_on_aiohttp_pool(
     ) as session:
         ds = session.dataset(dataset_id)
         assert len(await ds.tags.list()) == 0
-        assert type(_transport(session).chosen).__name__ == "_AiohttpTransport"
+        assert _aiohttp_chosen(_transport(session).chosen)
+        assert session.transport_name == "aiohttp (under httpx2)"
         with pytest.raises(APIConnectionError) as caught:
             await ds.tags.create_initial()
     assert not isinstance(caught.value, APITimeoutError)

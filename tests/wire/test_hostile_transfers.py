@@ -377,6 +377,6 @@ async def test_no_signed_query_of_any_hop_reaches_a_log_line_or_an_error(
     assert "denied for" in error.message
     _assert_clean_error(error)
     messages = [r.name for r in caplog.records]
-    assert "httpx" in messages  # the transport's own request lines were captured
+    assert "httpx2" in messages  # the transport's own request lines were captured
     assert sum("/hop" in r.getMessage() for r in caplog.records) >= 2
     _assert_clean(caplog.text, "the logs")

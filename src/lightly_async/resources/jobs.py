@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from lightly_async.errors import APITimeoutError, InvalidInputError, LightlyError
+from lightly_async.errors import APITimeoutError, InvalidInputError, JobFailedError
 from lightly_async.models.common import JobState, JobStatusData
 
 if TYPE_CHECKING:
@@ -17,19 +17,6 @@ if TYPE_CHECKING:
 __all__ = ["JobFailedError", "Jobs"]
 
 _JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
-
-
-class JobFailedError(LightlyError):
-    """A job ended in ``FAILED`` or in a state this client does not know (e.g. ``CANCELED``).
-
-    ``job`` holds its last status and ``state`` that state's wire string.
-    """
-
-    def __init__(self, job: JobStatusData) -> None:
-        self.job = job
-        self.state = str(getattr(job.status, "value", job.status))
-        super().__init__(
-            f"job {job.id} ended in state {self.state}: {job.error or 'no error message'}")
 
 
 #: The states in which a job is still going: ``wait`` polls on only these.

@@ -1,0 +1,113 @@
+"""What an answer means: status errors (3xx/4xx/5xx) and decoding a 2xx body into a model.
+
+Pure functions of a response's status, headers and already-read body; no I/O, no retries
+(that is ``_send``), no endpoint knowledge. A 3xx is never a success: it becomes a
+:class:`RedirectError` naming the target's scheme, host and path, never its query.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from lightly_async._retry import parse_retry_after
+from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
+
+__all__ = ["decode", "redirect_target", "status_error"]
+
+
+def status_error(
+    response: Any, body: bytes | bytearray, method: str, display: str,
+    redact: Callable[[str], str],
+) -> APIStatusError:
+    """The typed error for a non-2xx answer, with the body's ``code``/``message``/``requestId``."""
+    status = response.status_code
+    code = message = request_id = None
+    data: Any = None
+    try:
+        data = json.loads(body) if body else None
+    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
+        data = None
+    if isinstance(data, dict):
+        code = _as_str(data.get("code"))
+        message = _as_str(data.get("message")) or _as_str(data.get("error"))
+        message = None if message is None else redact(message)
+        request_id = _as_str(data.get("requestId"))
+    request_id = request_id or response.headers.get("x-request-id")
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if 300 <= status < 400:
+        location = redirect_target(response.headers.get("location"))
+        return RedirectError(
+            f"redirect to {location or 'an unnamed location'} not followed (API calls never "
+            "follow redirects)", status_code=status, method=method, url=display, code=code,
+            request_id=request_id, body=data, retry_after=retry_after, location=location)
+    if not message:
+        text = body.decode("utf-8", "replace").strip() if body else ""
+        message = redact(text)[:200] if text else response.reason_phrase or "error"
+    cls = status_error_class(status)
+    return cls(
+        message, status_code=status, method=method, url=display, code=code,
+        request_id=request_id, body=data, retry_after=retry_after)
+
+
+def decode(
+    body: bytes | bytearray, cast: Any, status_code: int, method: str,
+    display: Callable[[], str],
+    redact: Callable[[str], str],
+) -> Any:
+    """``body`` (JSON) structured into ``cast``: exact, or a :class:`DecodeError`."""
+    if cast is None:
+        return None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise DecodeError(
+            f"response is not JSON: {exc}"[:300], method=method, url=display(),
+            status_code=status_code) from None
+    # Loaded on the first decode, not at `import lightly_async` (it builds the converter).
+    from lightly_async._convert import explain_failure, get_decoder
+
+    try:
+        return get_decoder().structure(data, cast)
+    except Exception:  # cattrs raises many types; all mean "not the schema"
+        value, detail = explain_failure(data, cast)
+        if detail is None:
+            return value
+        raise DecodeError(
+            f"response does not match {_type_name(cast)}: {redact(detail)}"[:1000],
+            method=method, url=display(), status_code=status_code) from None
+
+
+def redirect_target(location: str | None) -> str | None:
+    """``scheme://host/path`` of a ``Location`` header: its query and fragment dropped."""
+    if not location:
+        return None
+    parts = urlsplit(location.strip())
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: keep the host alone
+        port = None
+    if port is not None:
+        host = f"{host}:{port}"
+    origin = f"{parts.scheme}://{host}" if parts.scheme and host else ""
+    return f"{origin}{parts.path}" or "/"
+
+
+def _type_name(tp: Any) -> str:
+    """``list[TagData]`` rather than ``list`` (a generic alias borrows its origin's name)."""
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return " | ".join(map(_type_name, args))
+    if origin is not None and args:
+        return f"{getattr(origin, '__name__', origin)}[{', '.join(map(_type_name, args))}]"
+    return str(getattr(tp, "__name__", tp))
+
+
+def _as_str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,253 @@
+"""How one call reaches the server: send, the total deadline, retries and the 429 pause.
+
+This room knows no resource, no endpoint and no model. It is given an *attempt* (a coroutine
+function that sends one request and reads its body) and decides, per :class:`RetryPolicy`,
+whether to run it again:
+
+    deadline -> (wait out a server's rate-limit pause) -> attempt -> map transport errors
+             -> 2xx? return : build the status error (``_responses``) -> retry or raise
+
+What an attempt may raise is mapped here: httpx2 (or a caller's httpx) transport errors become
+:class:`APIConnectionError` / :class:`APITimeoutError` with ``may_have_been_sent`` telling the
+retry rule whether a POST could be replayed; a body past ``max_response_size`` becomes
+:class:`ResponseTooLargeError`. Display URLs are built only when an error or a log line needs
+one (``display`` is a callable), so a call that succeeds pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+import anyio
+import attrs
+
+from lightly_async import _http
+from lightly_async._responses import status_error
+from lightly_async._retry import RetryPolicy, parse_retry_after
+from lightly_async.errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ResponseTooLargeError,
+    SessionClosedError,
+)
+
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "DEFAULT_MAX_RESPONSE_SIZE",
+    "Attempt",
+    "CallOptions",
+    "Exchange",
+    "Sender",
+    "SessionStats",
+]
+
+log = logging.getLogger("lightly_async")
+
+#: Seconds bounding one API call with its retries. The largest legitimate answer
+#: (``DEFAULT_MAX_RESPONSE_SIZE``) still arrives in time at ~2 MB/s, and a retried call
+#: (3 attempts of up to 30 s per phase, waits of at most 8 s) fits well inside.
+DEFAULT_DEADLINE: Final = 300.0
+
+#: Bytes one API answer may hold (512 MiB). The largest legitimate answer is
+#: ``predictions.list`` of a big dataset: ~110-150 bytes per object-detection singleton, so a
+#: million samples with ~3-4 predictions each is ~450-500 MB.
+DEFAULT_MAX_RESPONSE_SIZE: Final = 512 * 1024 * 1024
+
+Exchange = tuple[_http.Response, bytes | bytearray]
+"""A response and its body, read to the end (or empty when the attempt consumed it)."""
+
+Attempt = Callable[[], Awaitable[Exchange]]
+
+
+@attrs.frozen(kw_only=True)
+class CallOptions:
+    """The per-view options of a session: ``with_options`` evolves a copy of this value."""
+
+    timeout: _http.Timeout
+    #: ``timeout`` in the form the session's client takes (its own httpx family's class).
+    client_timeout: Any = attrs.field(eq=False, repr=False)
+    deadline: float | None
+    retry: RetryPolicy
+    max_response_size: int | None
+
+
+class SessionStats:
+    """Counters of one session (and its views): attempts sent and retries made."""
+
+    __slots__ = ("requests", "retries")
+
+    def __init__(self) -> None:
+        self.requests = 0
+        self.retries = 0
+
+    def __repr__(self) -> str:
+        return f"SessionStats(requests={self.requests}, retries={self.retries})"
+
+
+class Sender:
+    """Sends attempts on one client; shared by a session and all its ``with_options`` views.
+
+    Holds what they share: the client, the bulk-work limiter, the counters, the rate-limit
+    pause and whether the session was closed.
+    """
+
+    def __init__(self, client: _http.AnyClient, *, owns_client: bool, concurrency: int,
+                 redact: Callable[[str], str]) -> None:
+        self.client = client
+        self.owns_client = owns_client
+        self.limiter = anyio.CapacityLimiter(concurrency)
+        self.stats = SessionStats()
+        self.closed = False
+        self.redact = redact
+        self._paused_until = 0.0
+        self.transport_errors = _http.transport_errors(client)
+
+    def api_attempt(
+        self, options: CallOptions, method: str, url: str, content: bytes | None, headers: Any,
+    ) -> Attempt:
+        """One API request: sent without following redirects, its body read under the cap."""
+        client = self.client
+        limit = options.max_response_size
+        timeout = options.client_timeout
+
+        async def attempt() -> Exchange:
+            request = client.build_request(
+                method, url, content=content, headers=headers, timeout=timeout)
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                body = await _http.read_body(response, limit)
+            finally:
+                await response.aclose()
+            return response, body
+
+        return attempt
+
+    async def send(
+        self, options: CallOptions, method: str, display: Callable[[], str], attempt: Attempt,
+        *, replay_safe: bool,
+    ) -> Exchange:
+        """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline."""
+        if self.closed:
+            raise SessionClosedError("this LightlySession is closed")
+        deadline = options.deadline
+        if deadline is None:
+            return await self._with_retries(options.retry, method, display, attempt, replay_safe)
+        work = self._with_retries(options.retry, method, display, attempt, replay_safe)
+        try:
+            native = _native_timeout()
+            if native is not None:
+                async with native(deadline):
+                    return await work
+            with anyio.fail_after(deadline):
+                return await work
+        except TimeoutError:
+            raise APITimeoutError(
+                f"deadline of {deadline:g}s exceeded (including retries)",
+                method=method, url=display()) from None
+
+    async def _with_retries(
+        self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
+        replay_safe: bool,
+    ) -> Exchange:
+        number = 0
+        while True:
+            number += 1
+            retry_after: float | None = None
+            try:
+                response, body = await self._send_once(policy, method, display, attempt)
+            except APIConnectionError as exc:
+                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe):
+                    raise
+                error: Exception = exc
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return response, body
+                failure = status_error(response, body, method, display(), self.redact)
+                if (number > policy.max_retries or not replay_safe
+                        or not policy.is_retryable_status(status)):
+                    raise failure
+                retry_after = failure.retry_after
+                error = failure
+            wait = policy.backoff(number, retry_after)
+            self.stats.retries += 1
+            if log.isEnabledFor(logging.INFO):
+                log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method,
+                         display(), type(error).__name__, number, wait)
+            await policy.sleep(wait)
+
+    async def _send_once(
+        self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt
+    ) -> Exchange:
+        if self._paused_until:
+            remaining = self._paused_until - time.monotonic()
+            if remaining > 0:
+                await policy.sleep(remaining)
+        self.stats.requests += 1
+        debug = log.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
+        failure: APIConnectionError | None = None
+        too_large: ResponseTooLargeError | None = None
+        try:
+            response, body = await attempt()
+        except self.transport_errors as exc:
+            failure = self.connection_error(exc, method, display)
+        except _http.BodyTooLargeError as exc:
+            too_large = ResponseTooLargeError(
+                f"response body of at least {exc.size} bytes exceeds max_response_size="
+                f"{exc.limit}; reading stopped", method=method, url=display(),
+                limit=exc.limit, size=exc.size)
+        if failure is not None:
+            # Raised outside the except block: no __context__ keeps the transport's error
+            # (whose request and message hold the token) alive or on display.
+            raise failure
+        if too_large is not None:
+            raise too_large
+        if debug:
+            log.debug("%s %s -> %d (%.1f ms)", method, display(), response.status_code,
+                      (time.perf_counter() - started) * 1000)
+        if response.status_code == 429:
+            hint = parse_retry_after(response.headers.get("retry-after"))
+            self._pause(policy.backoff(1, hint))
+        return response, body
+
+    def connection_error(
+        self, exc: BaseException, method: str, display: Callable[[], str]
+    ) -> APIConnectionError:
+        error = _http.as_transport_error(exc)
+        if isinstance(error, _http.TimeoutException):
+            return APITimeoutError(
+                f"timed out ({type(error).__name__})", method=method, url=display(),
+                may_have_been_sent=not isinstance(error, _http.ConnectTimeout | _http.PoolTimeout))
+        return APIConnectionError(
+            f"connection failed: {type(error).__name__}: {self.redact(str(error))}",
+            method=method, url=display(),
+            may_have_been_sent=not isinstance(error, _http.ConnectError))
+
+    def _pause(self, seconds: float) -> None:
+        """After a 429, hold every new request back for ``seconds``."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def _native_timeout() -> Callable[[float], Any] | None:
+    """``asyncio.timeout`` when running in an asyncio task on Python >= 3.11, else ``None``.
+
+    The deadline is on for every call, and anyio's ``fail_after`` costs ~20 µs per call on
+    asyncio (``benchmarks``: a third of the pipeline's whole budget) against ~2 µs for the
+    native scope, which anyio's own cancellation composes with. Under trio (or a trio guest
+    in an asyncio loop, where no asyncio task runs) the anyio scope is used.
+    """
+    import asyncio  # loaded by then on asyncio; never imported just for trio
+
+    native: Callable[[float], Any] | None = getattr(asyncio, "timeout", None)  # 3.11+
+    if native is None:
+        return None
+    try:
+        if asyncio.current_task() is None:
+            return None
+    except RuntimeError:  # no running asyncio loop: trio
+        return None
+    return native

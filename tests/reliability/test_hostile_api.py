@@ -1,0 +1,234 @@
+"""Hostile API servers on loopback: redirects, oversized and trickling answers.
+
+Each server is a raw HTTP/1.1 socket server on 127.0.0.1 (anyio, so it runs under asyncio and
+trio alike). Every case runs on both pools a session may use: httpx2's own (asyncio and trio)
+and our aiohttp transport (asyncio only). Every test is bounded: the slow servers are cut off
+by the client's deadline or timeouts of a fraction of a second, and a ``fail_after`` guard
+turns a hang into a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.abc
+import httpx
+import pytest
+
+from lightly_async import (
+    APITimeoutError,
+    LightlySession,
+    RedirectError,
+    ResponseTooLargeError,
+    _http,
+)
+
+DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
+TAG = "0123456789abcdef01234567"
+TOKEN = "tokHOSTILEa1b2c3d4e5"
+GUARD = 20.0  # seconds: a hang fails the test instead of stalling the suite
+
+Reply = Callable[[bytes, anyio.abc.SocketStream], Any]
+
+
+@asynccontextmanager
+async def server(reply: Reply) -> AsyncIterator[tuple[str, list[bytes]]]:
+    """``reply(head, stream)`` answers each request; yields the base URL and the heads seen."""
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    heads: list[bytes] = []
+
+    async def handle(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    data += await stream.receive()
+                head = data.partition(b"\r\n\r\n")[0]
+                heads.append(head)
+                await reply(head, stream)
+            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, handle)
+        try:
+            yield f"http://127.0.0.1:{port}", heads
+        finally:
+            tg.cancel_scope.cancel()
+    await listener.aclose()
+
+
+def answer(status: int, body: bytes = b"", **headers: str) -> Reply:
+    async def reply(head: bytes, stream: anyio.abc.SocketStream) -> None:
+        extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
+        await stream.send(
+            f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n{extra}"
+            "Connection: close\r\n\r\n".encode() + body)
+    return reply
+
+
+POOLS = [("httpx2", "asyncio"), ("httpx2", "trio"), ("aiohttp", "asyncio")]
+
+
+@pytest.fixture(params=POOLS, ids=[f"{p}-{b}" for p, b in POOLS])
+def pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    name, _ = request.param
+    monkeypatch.setenv(_http.TRANSPORT_ENV, "httpx2" if name == "httpx2" else "auto")
+    return str(name)
+
+
+@pytest.fixture
+def anyio_backend(request: pytest.FixtureRequest) -> str:
+    pool_and_backend: tuple[str, str] = request.node.callspec.params["pool"]
+    return pool_and_backend[1]
+
+
+def _session(base_url: str, **kwargs: Any) -> LightlySession:
+    return LightlySession(token=TOKEN, base_url=base_url, max_retries=0, **kwargs)
+
+
+def _check_pool(session: LightlySession, pool: str) -> None:
+    assert session.transport_name == ("httpx2" if pool == "httpx2" else "aiohttp (under httpx2)")
+
+
+# -- 11.1: a 3xx is never a success ---------------------------------------------------------------
+REDIRECT = answer(302, location="https://elsewhere.test:8443/landing/page?sig=SECRETSIG&x=1")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("call", ["list", "delete", "update"])
+async def test_redirect_raises_redirect_error_when_api_answers_302(
+    pool: str, anyio_backend: str, call: str
+) -> None:
+    with anyio.fail_after(GUARD):
+        async with server(REDIRECT) as (url, heads), _session(url) as session:
+            tags = session.dataset(DS).tags
+            calls = {"list": tags.list, "delete": lambda: tags.delete(TAG),
+                     "update": lambda: tags.update(TAG, name="renamed")}
+            with pytest.raises(RedirectError) as caught:
+                await calls[call]()
+            _check_pool(session, pool)
+    error = caught.value
+    assert error.status_code == 302
+    assert error.location == "https://elsewhere.test:8443/landing/page"
+    assert "SECRETSIG" not in str(error)
+    assert "SECRETSIG" not in repr(error)
+    assert TOKEN not in str(error)
+    assert len(heads) == 1  # asked once, followed nowhere
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio", "trio"])
+async def test_token_never_reaches_redirect_target_when_callers_client_follows_redirects(
+    anyio_backend: str,
+) -> None:
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, b"[]")) as (target, target_heads):
+            bounce = answer(307, location=f"{target}/v1/datasets/{DS}/tags?token={TOKEN}")
+            async with server(bounce) as (url, heads), httpx.AsyncClient(
+                follow_redirects=True
+            ) as client:
+                session = LightlySession(token=TOKEN, base_url=url, http_client=client,
+                                         max_retries=0)
+                with pytest.raises(RedirectError) as caught:
+                    await session.dataset(DS).tags.list()
+    assert target_heads == []  # the redirect target never saw a request, let alone the token
+    assert len(heads) == 1
+    assert caught.value.location == f"{target}/v1/datasets/{DS}/tags"
+
+
+# -- 11.3: answers are read under a cap -----------------------------------------------------------
+def _chunked_flood(chunk: bytes, chunks: int) -> Reply:
+    async def reply(head: bytes, stream: anyio.abc.SocketStream) -> None:
+        await stream.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          b"Transfer-Encoding: chunked\r\n\r\n")
+        frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+        for _ in range(chunks):
+            await stream.send(frame)
+        await stream.send(b"0\r\n\r\n")
+    return reply
+
+
+@pytest.mark.anyio
+async def test_oversized_answer_raises_response_too_large_when_declared_past_the_cap(
+    pool: str, anyio_backend: str
+) -> None:
+    body = b"[" + b"0," * 60_000 + b"0]"
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, body)) as (url, _), _session(
+            url, max_response_size=100_000
+        ) as session:
+            with pytest.raises(ResponseTooLargeError) as caught:
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+    assert caught.value.limit == 100_000
+    assert caught.value.size == len(body)
+
+
+@pytest.mark.anyio
+async def test_oversized_answer_stops_reading_when_a_chunked_body_passes_the_cap(
+    pool: str, anyio_backend: str
+) -> None:
+    with anyio.fail_after(GUARD):
+        # 64 MiB would follow; the client must stop after ~1 MiB instead of reading it all.
+        async with server(_chunked_flood(b" " * 65_536, 1024)) as (url, _), _session(
+            url, max_response_size=1 << 20
+        ) as session:
+            with pytest.raises(ResponseTooLargeError) as caught:
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+    assert (1 << 20) < caught.value.size <= (1 << 20) + (1 << 18)
+
+
+@pytest.mark.anyio
+async def test_answer_under_the_cap_decodes_when_it_is_exactly_the_limit(
+    pool: str, anyio_backend: str
+) -> None:
+    body = b"[]" + b" " * 998
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, body)) as (url, _), _session(
+            url, max_response_size=len(body)
+        ) as session:
+            assert await session.dataset(DS).tags.list() == []
+
+
+def test_default_cap_is_generous_and_documented_when_not_configured() -> None:
+    session = LightlySession(token=TOKEN, base_url="https://api.test")
+    assert session.max_response_size == 512 * 1024 * 1024
+    assert session.with_options(max_response_size=None).max_response_size is None
+    assert session.max_response_size == 512 * 1024 * 1024  # the view changed alone
+
+
+# -- 11.4: a trickling server cannot hold a call forever ------------------------------------------
+def _trickle(interval: float) -> Reply:
+    async def reply(head: bytes, stream: anyio.abc.SocketStream) -> None:
+        await stream.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          b"Content-Length: 1000000\r\n\r\n[")
+        while True:  # one byte at a time, each well inside the per-read timeout
+            await anyio.sleep(interval)
+            await stream.send(b" ")
+    return reply
+
+
+@pytest.mark.anyio
+async def test_deadline_ends_a_call_when_the_server_trickles_its_body(
+    pool: str, anyio_backend: str
+) -> None:
+    with anyio.fail_after(GUARD):
+        async with server(_trickle(0.02)) as (url, _), _session(
+            url, timeout=5.0, deadline=0.5
+        ) as session:
+            with pytest.raises(APITimeoutError, match=r"deadline of 0\.5s exceeded"):
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+
+
+def test_deadline_is_on_by_default_when_not_configured() -> None:
+    session = LightlySession(token=TOKEN, base_url="https://api.test")
+    assert session.deadline == 300.0
+    assert LightlySession(token=TOKEN, base_url="https://api.test",
+                          deadline=None).deadline is None
