@@ -7,11 +7,22 @@ nox.options.reuse_existing_virtualenvs = True
 # A missing interpreter is a failure, not a silently skipped (and "passing") session.
 nox.options.error_on_missing_interpreters = True
 
+OFFICIAL_CLIENT = "lightly==1.5.20"  # the last release shipping lightly.api
+OFFICIAL_CLIENT_DEPS = ("pydantic", "urllib3", "python-dateutil", "aenum", "requests", "tqdm",
+                        "numpy", "pillow", "six", "certifi")
+
 
 @nox.session(python="3.11")
 def tests(session: nox.Session) -> None:
-    """Run the test suite (unit, contract and integration) on asyncio and trio."""
+    """Run the test suite (unit, contract, integration, conformance) on asyncio and trio.
+
+    The conformance tests drive the official client against the fake: it is installed
+    without its torch stack (``--no-deps`` plus what ``lightly.api`` needs), as for ``bench``.
+    """
     session.install("-e", ".[test]")
+    session.install("--no-deps", OFFICIAL_CLIENT)
+    session.install(*OFFICIAL_CLIENT_DEPS)
+    session.env["LIGHTLY_DID_VERSION_CHECK"] = "True"  # it makes no network call
     session.run("pytest", *session.posargs)
 
 
@@ -27,11 +38,6 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the library with mypy --strict."""
     session.install("-e", ".[test]", "mypy")  # the pytest plugin is checked too
     session.run("mypy", "--strict", "src")
-
-
-OFFICIAL_CLIENT = "lightly==1.5.20"  # the last release shipping lightly.api
-OFFICIAL_CLIENT_DEPS = ("pydantic", "urllib3", "python-dateutil", "aenum", "requests", "tqdm",
-                        "numpy", "pillow", "six", "certifi")
 
 
 @nox.session(python="3.11")

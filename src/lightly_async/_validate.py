@@ -1,22 +1,24 @@
 """Argument checks run before any request is sent; each failure names the field.
 
-Patterns come from the spec (dataset names from the newest one, lightly 1.5.20's
-``DatasetCreateRequest``): ObjectIds ``^[a-f0-9]{24}$``, ``TagName``, ``PathSafeName``,
-``ActiveLearningScoreType``; timestamps are integers >= 0.
+The constraints themselves (patterns, ranges, enum sets) and their messages live in
+``_constraints``, shared with the fake server; this module turns a problem into an
+``InvalidInputError`` naming the field.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from enum import Enum
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
+from lightly_async import _constraints as c
+from lightly_async._constraints import kind
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import InvalidInputError
 
 __all__ = [
     "bitmask",
+    "check",
     "dataset_name",
     "enum_value",
     "non_negative_int",
@@ -29,72 +31,54 @@ __all__ = [
 
 E = TypeVar("E", bound=Enum)
 
-_OBJECT_ID: Final = re.compile(r"^[a-f0-9]{24}$")
-_DATASET_NAME: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 _-]+$")
-_TAG_NAME: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$")
-_PATH_SAFE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$")
-_SCORE_TYPE: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
-
 
 def object_id(field: str, value: Any) -> str:
     """A MongoDB ObjectId: 24 lowercase hex characters."""
     if not isinstance(value, str):
-        raise InvalidInputError(field, f"must be a 24-character hex id, got {_kind(value)}")
-    if not _OBJECT_ID.fullmatch(value):
-        raise InvalidInputError(field, f"must match ^[a-f0-9]{{24}}$, got {value!r}")
-    return value
+        raise InvalidInputError(field, f"must be a 24-character hex id, got {kind(value)}")
+    return _pattern(field, value, c.OBJECT_ID)
 
 
 def tag_name(field: str, value: Any) -> str:
     """A ``TagName``: at least 3 characters, starting alphanumeric."""
-    if not isinstance(value, str):
-        raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
-    if len(value) < 3 or not _TAG_NAME.fullmatch(value):
-        raise InvalidInputError(
-            field, f"must be >= 3 characters matching ^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$, "
-            f"got {value!r}")
-    return value
+    return _pattern(field, value, c.TAG_NAME)
 
 
 def dataset_name(field: str, value: Any) -> str:
     """A dataset name (newest spec, ``DatasetCreateRequest.name``): >= 3 characters."""
-    if not isinstance(value, str):
-        raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
-    if len(value) < 3 or not _DATASET_NAME.fullmatch(value):
-        raise InvalidInputError(
-            field, f"must be >= 3 characters matching ^[a-zA-Z0-9][a-zA-Z0-9 _-]+$, "
-            f"got {value!r}")
-    return value
+    return _pattern(field, value, c.DATASET_NAME)
 
 
 def path_safe_name(field: str, value: Any) -> str:
     """A ``PathSafeName`` (task names)."""
-    if not isinstance(value, str):
-        raise InvalidInputError(field, f"must be a string, got {_kind(value)}")
-    if not _PATH_SAFE.fullmatch(value):
-        raise InvalidInputError(
-            field, f"must match ^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$, got {value!r}")
-    return value
+    return _pattern(field, value, c.PATH_SAFE_NAME)
 
 
 def score_type(field: str, value: Any) -> str:
     """An ``ActiveLearningScoreType``."""
-    if not isinstance(value, str) or not _SCORE_TYPE.fullmatch(value):
-        raise InvalidInputError(field, f"must match ^[a-zA-Z0-9_-]+$, got {value!r}")
-    return value
+    return _pattern(field, value, c.SCORE_TYPE)
 
 
 def timestamp(field: str, value: Any) -> int:
-    """A ``Timestamp``: an integer >= 0."""
-    return non_negative_int(field, value)
+    """A ``Timestamp``: an int64 >= 0."""
+    checked: int = _range(field, value, c.TIMESTAMP)
+    return checked
 
 
 def non_negative_int(field: str, value: Any) -> int:
     """An integer (not a bool) >= 0."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInputError(field, f"must be an integer >= 0, got {_kind(value)}")
+        raise InvalidInputError(field, f"must be an integer >= 0, got {kind(value)}")
     if value < 0:
         raise InvalidInputError(field, f"must be >= 0, got {value}")
+    return value
+
+
+def check(field: str, value: Any, constraint: c.Pattern | c.Range | c.OneOf) -> Any:
+    """``value`` if it satisfies ``constraint``, else an ``InvalidInputError`` for ``field``."""
+    problem = constraint.problem(value)
+    if problem:
+        raise InvalidInputError(field, problem)
     return value
 
 
@@ -117,9 +101,10 @@ def bitmask(field: str, value: Any, tot_size: int | None = None) -> BitMask:
         try:
             mask = BitMask.from_hex(value)
         except ValueError:
-            raise InvalidInputError(field, f"must match ^0x[a-f0-9]+$, got {value!r}") from None
+            raise InvalidInputError(
+                field, f"must match {c.BITMASK_HEX.regex.pattern}, got {value!r}") from None
     else:
-        raise InvalidInputError(field, f"must be a BitMask or a '0x…' string, got {_kind(value)}")
+        raise InvalidInputError(field, f"must be a BitMask or a '0x…' string, got {kind(value)}")
     if tot_size is not None and not mask.fits(tot_size):
         raise InvalidInputError(
             field, f"has bit {mask.to_int().bit_length() - 1} set, beyond tot_size={tot_size}")
@@ -134,5 +119,10 @@ def non_empty(field: str, values: Iterable[Any]) -> list[Any]:
     return items
 
 
-def _kind(value: Any) -> str:
-    return f"{type(value).__name__} {value!r}"[:80]
+def _pattern(field: str, value: Any, pattern: c.Pattern) -> str:
+    checked: str = check(field, value, pattern)
+    return checked
+
+
+def _range(field: str, value: Any, rule: c.Range) -> Any:
+    return check(field, value, rule)

@@ -73,7 +73,7 @@ async def test_dataset_found_by_name_leads_to_a_sampled_tag_when_the_embedding_i
             config=la.SamplingConfig(
                 stopping_condition=la.SamplingConfigStoppingCondition(n_samples=4)))
         tasks = await ds.tags.export_label_studio(tag.id)
-        picked = await ds.tags.file_names(tag)
+        picked = await ds.tags.file_names_from_bitmask(tag)
 
     assert found.id == dataset_id
     assert found.n_samples == len(FILES)
@@ -142,7 +142,7 @@ async def test_tag_from_files_added_after_an_upsize_holds_them_when_created(
         # initial tag grew with the upsize
         order = await ds.mappings.file_names()
         tag = await ds.tags.create_from_filenames("late ones", ["late_2.jpg", "late_1.jpg"])
-        names = await ds.tags.file_names(tag)
+        names = await ds.tags.file_names_from_bitmask(tag)
         everything = await ds.tags.all_file_names()
         ids = await ds.mappings.sample_ids()
 

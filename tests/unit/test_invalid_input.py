@@ -205,8 +205,8 @@ INVALID: list[tuple[str, Call, str]] = [
      lambda ds: ds.predictions.upsert_task_schema({"name": "weather"},
                                                   prediction_uuid_timestamp=TS), "schema"),
     ("schema duplicate category ids", _schema(categories=[
-        PredictionTaskSchemaCategory(id=1, name="a"),
-        PredictionTaskSchemaCategory(id=1, name="b")]),
+        PredictionTaskSchemaCategory(id=1, name="cat"),
+        PredictionTaskSchemaCategory(id=1, name="dog")]),
      "schema.categories[1].id"),
     ("schema negative category id", _schema(categories=[PredictionTaskSchemaCategory(id=-1)]),
      "schema.categories[0].id"),

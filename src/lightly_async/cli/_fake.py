@@ -31,6 +31,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser, *, samples: int | None 
                         help=f"port to listen on{when} (default 0: a free one, printed)")
     parser.add_argument("--samples", type=int, default=samples,
                         help=f"samples in the dataset ({samples_help})")
+    parser.add_argument("--api", choices=("seed", "latest"), default="seed",
+                        help="the contract the fake speaks (default seed; latest: the newest "
+                        "public API, as lightly 1.5.20 expects)")
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -48,7 +51,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"lightly-async: error: the fake server needs the fake extra: "
               f"{install_hint('fake')} ({exc})", file=sys.stderr)
         return 2
-    fake = FakeLightly()
+    fake = FakeLightly(api=args.api)
     dataset_id = seed(fake, args.samples)
     anyio.run(_serve_forever, fake, dataset_id, args)
     return 0
@@ -97,7 +100,7 @@ async def _serve_forever(fake: FakeLightly, dataset_id: str, args: argparse.Name
     async with fake.serve(host=args.host, port=args.port) as base_url:
         if args.host in ("0.0.0.0", "::"):  # listening everywhere: reach it over loopback here
             base_url = base_url.replace(f"//{args.host}:", "//127.0.0.1:")
-        print(f"fake Lightly server on {base_url} (Ctrl-C to stop)")
+        print(f"fake Lightly server on {base_url} (api={args.api}) - Ctrl-C to stop")
         n = args.samples
         print(f"# dataset {dataset_id}: {n} samples with images, tag 'initial-tag', {n} raw "
               f"files; task 'classification' (cat, dog, bird) at prediction version "

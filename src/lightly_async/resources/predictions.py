@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import builtins
-import math
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from lightly_async import _validate as check
+from lightly_async._constraints import (
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    singleton_problems,
+)
 from lightly_async.bulk import BulkResult, run_bulk
 from lightly_async.errors import InvalidInputError
 from lightly_async.models.common import CreateEntityResponse
@@ -167,35 +171,9 @@ def check_singletons(
         if isinstance(s, PredictionSingletonUnknown):
             out.append(s)  # a type this client does not know: sent back exactly as received
             continue
-        check.path_safe_name(f"{field}.task_name", s.task_name)
-        check.non_negative_int(f"{field}.category_id", s.category_id)
-        _unit(f"{field}.score", s.score)
-        probabilities = getattr(s, "probabilities", None)
-        if probabilities is not None:
-            for j, p in enumerate(probabilities):
-                _unit(f"{field}.probabilities[{j}]", p)
-        if isinstance(s, PredictionSingletonObjectDetection):
-            _bbox(f"{field}.bbox", s.bbox)
-        if isinstance(s, PredictionSingletonKeypointDetection):
-            if len(s.keypoints) < 3:
-                raise InvalidInputError(f"{field}.keypoints", "must hold at least one triplet")
-            for j, v in enumerate(s.keypoints):
-                _non_negative_number(f"{field}.keypoints[{j}]", v)
-        optional_bbox = getattr(s, "bbox", None) if isinstance(
-            s, PredictionSingletonKeypointDetection | PredictionSingletonInstanceSegmentation
-        ) else None
-        if optional_bbox is not None:
-            _bbox(f"{field}.bbox", optional_bbox)
-        if isinstance(s, PredictionSingletonInstanceSegmentation) and not (
-                isinstance(s.segmentation, str) and s.segmentation):
-            _rle_counts(f"{field}.segmentation", s.segmentation,
-                        "must be a non-empty RLE string or a list of integers >= 0")
-        if isinstance(s, PredictionSingletonSemanticSegmentation):
-            _rle_counts(f"{field}.segmentation", s.segmentation, "must be a list of integers >= 0")
-        for id_field in ("crop_dataset_id", "crop_sample_id"):
-            value = getattr(s, id_field)
-            if value is not None:
-                check.object_id(f"{field}.{id_field}", value)
+        # the newest rules: number coordinates, RLE as a string or integers (both servers)
+        for name, problem in singleton_problems(s, latest=True):
+            raise InvalidInputError(f"{field}.{name}", problem)
         out.append(s)
     return out
 
@@ -209,38 +187,16 @@ def check_task_schema(schema: Any) -> PredictionTaskSchema:
     seen: set[int] = set()
     for i, category in enumerate(schema.categories):
         if category.id is not None:
-            check.non_negative_int(f"schema.categories[{i}].id", category.id)
+            check.check(f"schema.categories[{i}].id", category.id, CATEGORY_ID)
             if category.id in seen:
                 raise InvalidInputError(f"schema.categories[{i}].id",
                                         f"duplicate category id {category.id}")
             seen.add(category.id)
-        if category.name is not None and not (isinstance(category.name, str) and category.name):
-            raise InvalidInputError(f"schema.categories[{i}].name", "must be a non-empty string")
+        if category.name is not None:
+            check.check(f"schema.categories[{i}].name", category.name, CATEGORY_NAME)
     if task_type is not schema.type:
         return PredictionTaskSchema(name=schema.name, type=task_type, categories=schema.categories)
     checked: PredictionTaskSchema = schema
     return checked
 
 
-def _bbox(field: str, bbox: Any) -> None:
-    if isinstance(bbox, str) or not isinstance(bbox, Sequence) or len(bbox) != 4:
-        raise InvalidInputError(field, f"must be [x, y, w, h], got {bbox!r}")
-    for j, v in enumerate(bbox):
-        _non_negative_number(f"{field}[{j}]", v)
-
-
-def _non_negative_number(field: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
-        raise InvalidInputError(field, f"must be a finite number >= 0, got {value!r}")
-
-
-def _rle_counts(field: str, value: Any, what: str) -> None:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        raise InvalidInputError(field, f"{what}, got {value!r}")
-    for j, v in enumerate(value):
-        check.non_negative_int(f"{field}[{j}]", v)
-
-
-def _unit(field: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise InvalidInputError(field, f"must be a number in [0, 1], got {value!r}")

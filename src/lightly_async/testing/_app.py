@@ -1,8 +1,11 @@
 """The fake server's HTTP face: a Starlette app whose routes mirror the spec's path table.
 
 Handlers only authenticate, parse (request bodies with the strict converter), call the store
-under its lock and serialize with the shared converter. A :class:`FakeApiError` becomes an
-``ApiErrorResponse`` body ``{code, message}``; so do Starlette's own 404/405. Bodies that do
+under its lock and serialize with the shared converter. The client's models carry both
+contracts' fields; with ``api="seed"`` a body using a newest-only field or variant is a 400
+(``_latest.newest_only``). A :class:`FakeApiError` becomes an ``ApiErrorResponse`` body
+``{code, message}`` (``api="latest"``: ``{code, error, requestId}``); so do Starlette's own
+404/405. Bodies that do
 not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
 JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``
 and the signed-URL blob store under ``/_fake/blobs/``.
@@ -54,9 +57,10 @@ from lightly_async.models import (
     TagUpdateRequest,
     TagUpsizeRequest,
 )
+from lightly_async.testing import _latest as L
 from lightly_async.testing._datasets import ROUTES as DATASET_ROUTES
 from lightly_async.testing._faults import FaultInjector, Faults
-from lightly_async.testing._state import INT64_MAX, FakeApiError, User
+from lightly_async.testing._state import INT64_MAX, FakeApiError, User, check
 from lightly_async.testing._store import FakeStore
 from lightly_async.testing._tags import ExportOptions
 
@@ -116,15 +120,27 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
             "POST",
             _op(_create_initial_tag, InitialTagCreateRequest, status=201),
         ),
-        (_DS + "/tags/arithmetics", "POST", _op(_arithmetics, TagArithmeticsRequest)),
+        (
+            _DS + "/tags/arithmetics",
+            "POST",
+            _op(_arithmetics, TagArithmeticsRequest),
+        ),
         (
             _DS + "/tags/arithmetics/bitmask",
             "POST",
             _op(_arithmetics_bitmask, TagArithmeticsRequest),
         ),
-        (_DS + "/tags/upsize", "POST", _op(_upsize, TagUpsizeRequest, status=201)),
+        (
+            _DS + "/tags/upsize",
+            "POST",
+            _op(_upsize, TagUpsizeRequest, status=201),
+        ),
         (_DS + "/tags/{tagId}", "GET", _op(_get_tag)),
-        (_DS + "/tags/{tagId}", "PUT", _op(_update_tag, TagUpdateRequest)),
+        (
+            _DS + "/tags/{tagId}",
+            "PUT",
+            _op(_update_tag, TagUpdateRequest),
+        ),
         (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
         (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
         (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
@@ -142,7 +158,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         exception_handlers={FakeApiError: _api_error, HTTPException: _http_error},
         middleware=[
             Middleware(CallRecorder, calls=calls),
-            Middleware(FaultInjector, faults=faults),
+            Middleware(FaultInjector, faults=faults, error_body=_error_body(store)),
         ],
     )
     app.state.store = store
@@ -211,27 +227,37 @@ class CallRecorder:
             await self.app(scope, receive, send)
             return
         status: int | None = None
+        recorded = False
 
-        async def recording_send(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        completed = False
-        try:
-            await self.app(scope, receive, recording_send)
-            completed = True
-        finally:
+        def record(final_status: int | None) -> None:
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), True)
             self.calls.append(
                 Call(
                     method=scope["method"],
                     path=scope["path"],
                     query={k: v for k, v in query if k != "token"},
-                    status=status if completed else None,
+                    status=final_status,
                 )
             )
+
+        async def recording_send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # recorded before the last byte leaves: a client that has its answer
+                # finds the call in ``fake.calls``, also over loopback
+                record(status)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            record(None)  # no complete answer: dropped or crashed
 
 
 # -- the request context and the generic endpoint ------------------------------------------------
@@ -252,6 +278,10 @@ class _Ctx:
     @property
     def base_url(self) -> str:
         return str(self.request.base_url)
+
+    @property
+    def latest(self) -> bool:
+        return self.store.latest
 
     @overload
     def query(self, name: str) -> str | None: ...
@@ -284,10 +314,9 @@ class _Ctx:
         """A ``Timestamp`` query parameter: an int64 >= 0."""
         return self.query_int(name, required=required, maximum=INT64_MAX)
 
-    def version(self) -> int:
-        value = self.timestamp("predictionUUIDTimestamp", required=True)
-        assert value is not None
-        return value
+    def version(self) -> int | None:
+        """``predictionUUIDTimestamp``: required by the seed; newest API: absent = newest."""
+        return self.timestamp("predictionUUIDTimestamp", required=not self.latest)
 
     def query_bool(self, name: str) -> bool:
         raw = self.query(name)
@@ -303,11 +332,20 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
+    """An endpoint parsing ``body`` (the client's models carry both contracts' fields)."""
+
     async def endpoint(request: Request) -> Response:
         store: FakeStore = request.app.state.store
         with store.lock:
             user = store.authenticate(_credential(request))
         parsed = await _parse_body(request, body) if body is not None else None
+        newest = [] if store.latest else L.newest_only(parsed)
+        if newest:
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST",
+                f"not in the seed contract: {', '.join(newest)} "
+                '(FakeLightly(api="latest") speaks the newest API)',
+            )
         with store.lock:
             result = handler(_Ctx(store, user, request, parsed))
         if result is None:
@@ -339,18 +377,48 @@ async def _parse_body(request: Request, model: Any) -> Any:
         raise FakeApiError.of("MALFORMED_REQUEST", str(exc)) from None
     except ValueError:
         raise FakeApiError.of("MALFORMED_REQUEST", "the body is not valid JSON") from None
+    return _structure(data, model)
+
+
+def _structure(data: Any, model: Any) -> Any:
     conv = get_converter(strict=True)
     try:
         value = conv.structure(data, model)
-    except BaseValidationError as exc:
-        raise FakeApiError.of("MALFORMED_REQUEST", "; ".join(transform_error(exc))) from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise FakeApiError.of("MALFORMED_REQUEST", f"invalid body: {exc!r}") from None
+    except (BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        snake = sorted(set(_snake_case_keys(data)))
+        if snake:  # one clear error, not "required field missing ... extra fields found"
+            hint = ", ".join(f"{k!r} (the API's key is {_camel(k)!r})" for k in snake)
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST", f"body keys are camelCase; got snake_case {hint}"
+            ) from None
+        if isinstance(exc, BaseValidationError):
+            message = "; ".join(transform_error(exc))
+        else:
+            message = f"invalid body: {exc!r}"
+        raise FakeApiError.of("MALFORMED_REQUEST", message) from None
     if not _same_json(json.loads(json.dumps(conv.unstructure(value))), data):
         raise FakeApiError.of(
             "MALFORMED_REQUEST", "the body has values of the wrong type or explicit nulls"
         )
     return value
+
+
+def _snake_case_keys(data: Any) -> list[str]:
+    """Every snake_case key in a JSON body, at any depth (``_id`` is the API's own)."""
+    if isinstance(data, list):
+        return [k for item in data for k in _snake_case_keys(item)]
+    if not isinstance(data, dict):
+        return []
+    found = [k for k in data if isinstance(k, str) and _SNAKE.fullmatch(k)]
+    return found + [k for v in data.values() for k in _snake_case_keys(v)]
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+_SNAKE: Final = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
 
 
 class _NonFiniteNumber(Exception):
@@ -386,17 +454,28 @@ def _same_json(ours: Any, theirs: Any) -> bool:
 
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FakeApiError)
-    return JSONResponse({"code": exc.code, "message": exc.message}, status_code=exc.status)
+    body = _error_body(request.app.state.store)(exc.code, exc.message)
+    return JSONResponse(body, status_code=exc.status)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = "NOT_FOUND" if exc.status_code == 404 else "BAD_REQUEST"
-    return JSONResponse(
-        {"code": code, "message": f"{request.method} {request.url.path}: {exc.detail}"},
-        status_code=exc.status_code,
-        headers=exc.headers,
+    body = _error_body(request.app.state.store)(
+        code, f"{request.method} {request.url.path}: {exc.detail}"
     )
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def _error_body(store: FakeStore) -> Callable[[str, str], dict[str, Any]]:
+    """``ApiErrorResponse``: seed ``{code, message}``, newest ``{code, error, requestId}``."""
+
+    def render(code: str, message: str) -> dict[str, Any]:
+        if store.latest:
+            return L.error_json(code, message, store.request_id())
+        return {"code": code, "message": message}
+
+    return render
 
 
 # -- samples --------------------------------------------------------------------------------------
@@ -440,7 +519,10 @@ def _get_job(c: _Ctx) -> Any:
 
 # -- datasources ----------------------------------------------------------------------------------
 def _get_datasource(c: _Ctx) -> Any:
-    return c.store.get_datasource(c.user, c.ds)
+    purpose = c.query("purpose") if c.latest else None
+    if purpose is not None:
+        check(purpose, L.DATASOURCE_PURPOSES, "purpose")
+    return c.store.get_datasource(c.user, c.ds, purpose=purpose)
 
 
 def _put_datasource(c: _Ctx) -> Any:
@@ -480,7 +562,13 @@ def _get_singletons(c: _Ctx) -> Any:
 
 
 def _list_singletons(c: _Ctx) -> Any:
-    return c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
+    rows = c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
+    if not c.latest:
+        return rows
+    # the newest API pages this list (pageOffset >= 0, pageSize >= 1, in sample order)
+    offset = c.query_int("pageOffset") or 0
+    size = c.query_int("pageSize", minimum=1)
+    return rows[offset:] if size is None else rows[offset : offset + size]
 
 
 def _upsert_task_schema(c: _Ctx) -> Any:

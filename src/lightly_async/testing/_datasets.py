@@ -30,11 +30,11 @@ Guesses about the real service made here (the spec says nothing):
 from __future__ import annotations
 
 import builtins
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from lightly_async._constraints import DATASET_NAME
 from lightly_async.models import (
     CreateEntityResponse,
     DatasetCreator,
@@ -44,15 +44,14 @@ from lightly_async.models import (
     DatasetUpdateRequest,
     ImageType,
 )
-from lightly_async.testing._state import Dataset, FakeApiError, User, check_pattern
+from lightly_async.testing._state import Dataset, FakeApiError, User, check
 
 if TYPE_CHECKING:
     from lightly_async.testing._app import _Ctx
     from lightly_async.testing._store import FakeStore
 
-__all__ = ["DATASET_NAME_RE", "ROUTES", "DatasetCreateBody", "DatasetOps"]
+__all__ = ["ROUTES", "DatasetCreateBody", "DatasetOps"]
 
-DATASET_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 _-]+$")
 """``DatasetCreateRequest.name`` / ``DatasetUpdateRequest.name`` (lightly 1.5.20), min 3."""
 
 MAPPING_FIELDS: Final = ("fileName", "_id")
@@ -77,7 +76,7 @@ class DatasetOps:
 
     def create(self, user: User, body: DatasetCreateBody) -> CreateEntityResponse:
         """``POST /v1/datasets``."""
-        name = check_pattern(body.name, DATASET_NAME_RE, "dataset name", min_length=3)
+        name = check(body.name, DATASET_NAME, "dataset name")
         kind = _enum(body.dataset_type or DatasetType.IMAGES.value, DatasetType, "type")
         img_type = None if body.img_type is None else _enum(body.img_type, ImageType, "imgType")
         if body.creator is not None:
@@ -120,7 +119,7 @@ class DatasetOps:
     def update(self, user: User, dataset_id: str, body: DatasetUpdateRequest) -> None:
         """``PUT /v1/datasets/{datasetId}``: rename."""
         dataset = self._store.dataset(user, dataset_id)
-        name = check_pattern(body.name, DATASET_NAME_RE, "dataset name", min_length=3)
+        name = check(body.name, DATASET_NAME, "dataset name")
         if name != dataset.name:
             self._check_unique(user, name)
         dataset.name = name

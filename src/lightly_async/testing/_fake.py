@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from lightly_async import _http
 from lightly_async.models import DatasourceConfig, DatasourceConfigLIGHTLY, TagData
-from lightly_async.testing import _serve
 from lightly_async.testing._app import Call, create_app
 from lightly_async.testing._faults import Faults
 from lightly_async.testing._store import DEFAULT_TOKEN, FakeStore
@@ -33,17 +32,30 @@ class FakeLightly:
         token: the API token (or bearer JWT) accepted for the default user.
         seed: seeds ids, sample metadata, embeddings, RANDOM/CORESET samplings and faults.
         clock: seconds since the epoch (``time.time``); drives timestamps and URL expiry.
+        api: which contract the HTTP face speaks: ``"seed"`` (default) or ``"latest"``, the
+            newest public API (lightly 1.5.20's shapes; see the README's "Two API modes").
+            ``serve()``, ``serve_in_thread()``, ``transport()`` and ``session()`` serve that mode.
     """
 
     def __init__(
-        self, token: str = DEFAULT_TOKEN, *, seed: int = 0, clock: Callable[[], float] = time.time
+        self,
+        token: str = DEFAULT_TOKEN,
+        *,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        api: str = "seed",
     ) -> None:
         self.token = token
         self.seed = seed
-        self.store = FakeStore(token=token, seed=seed, clock=clock)
+        self.store = FakeStore(token=token, seed=seed, clock=clock, api=api)
         self.faults = Faults(seed)
         self.calls: list[Call] = []
         self.app: Starlette = create_app(self.store, self.faults, self.calls)
+
+    @property
+    def api(self) -> str:
+        """The contract spoken: ``"seed"`` or ``"latest"``."""
+        return self.store.api
 
     # -- data ---------------------------------------------------------------------------------
     def reset(self) -> None:
@@ -77,7 +89,7 @@ class FakeLightly:
     def sample_ids(self, dataset_id: str) -> list[str]:
         """The dataset's sample ids in index order."""
         with self.store.lock:
-            return [s.id for s in self.store.datasets[dataset_id].samples]
+            return [s.id for s in self.store.admin_dataset(dataset_id).samples]
 
     def add_raw_files(
         self, dataset_id: str, files: Iterable[tuple[str, int] | tuple[str, int, bytes]]
@@ -102,12 +114,12 @@ class FakeLightly:
     def add_scores(self, dataset_id: str, score_type: str, scores: Sequence[float]) -> None:
         """Active-learning scores, one per sample index, enabling ``ACTIVE_LEARNING``."""
         with self.store.lock:
-            self.store.datasets[dataset_id].scores[score_type] = [float(s) for s in scores]
+            self.store.admin_dataset(dataset_id).scores[score_type] = [float(s) for s in scores]
 
     def set_datasource(self, dataset_id: str, config: DatasourceConfig | None = None) -> None:
         """Configure the datasource directly (default: a ``LIGHTLY`` one)."""
         with self.store.lock:
-            dataset = self.store.datasets[dataset_id]
+            dataset = self.store.admin_dataset(dataset_id)
             dataset.datasource = config or DatasourceConfigLIGHTLY(
                 full_path=f"lightly/{dataset_id}"
             )
@@ -119,21 +131,26 @@ class FakeLightly:
         can_read: bool = True,
         can_write: bool = True,
         can_list: bool = True,
+        can_overwrite: bool = True,
     ) -> None:
-        """What ``GET .../datasource/verify`` answers."""
+        """What ``GET .../datasource/verify`` answers (``canOverwrite``: ``api="latest"`` only)."""
         with self.store.lock:
-            self.store.datasets[dataset_id].verify = (can_read, can_write, can_list)
+            self.store.admin_dataset(dataset_id).verify = (
+                can_read, can_write, can_list, can_overwrite)
 
     def tags(self, dataset_id: str) -> list[TagData]:
         """The dataset's tags as the API shows them."""
         with self.store.lock:
-            dataset = self.store.datasets[dataset_id]
+            dataset = self.store.admin_dataset(dataset_id)
             return [tag_data(dataset, t) for t in dataset.tags.values()]
 
     def tag_creator(self, dataset_id: str, tag_id: str) -> str:
         """Who created a tag (``TagData`` does not say)."""
         with self.store.lock:
-            return self.store.datasets[dataset_id].tags[tag_id].creator
+            tag = self.store.admin_dataset(dataset_id).tags.get(tag_id)
+            if tag is None:
+                raise ValueError(f"no tag {tag_id!r} in dataset {dataset_id!r}")
+            return tag.creator
 
     def blob(self, key: str) -> bytes | None:
         """What was PUT to a signed URL, by key (``<dataset>/samples/<sample>/<file name>``)."""
@@ -208,6 +225,8 @@ class FakeLightly:
 
         ``port=0`` picks a free port; another ``host`` serves beyond loopback (plain HTTP).
         """
+        from lightly_async.testing import _serve  # uvicorn only when serving over loopback
+
         async with _serve.serve(self.app, log_level=log_level, host=host, port=port) as base_url:
             yield base_url
 
@@ -216,6 +235,8 @@ class FakeLightly:
         self, *, log_level: str = "warning", host: str = "127.0.0.1", port: int = 0
     ) -> Iterator[str]:
         """Like :meth:`serve`, for synchronous code."""
+        from lightly_async.testing import _serve
+
         with _serve.serve_in_thread(self.app, log_level=log_level, host=host,
                                     port=port) as base_url:
             yield base_url

@@ -24,6 +24,7 @@ import fnmatch
 import json
 import random
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -94,6 +95,7 @@ class Faults:
 
     def add(
         self,
+        *,
         method: str | None = None,
         path: str | None = None,
         status: int | None = None,
@@ -103,7 +105,6 @@ class Faults:
         retry_after: float | None = None,
         malformed: bool = False,
         times: int | None = None,
-        *,
         code: str | None = None,
     ) -> FaultRule:
         """Add a rule (see the module docstring) and return it."""
@@ -156,9 +157,12 @@ class Faults:
 class FaultInjector:
     """ASGI middleware applying :class:`Faults` before the app sees the request."""
 
-    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+    def __init__(
+        self, app: ASGIApp, faults: Faults, error_body: Callable[[str, str], Any] | None = None
+    ) -> None:
         self.app = app
         self.faults = faults
+        self.error_body = error_body or (lambda code, message: {"code": code, "message": message})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -180,10 +184,10 @@ class FaultInjector:
             await send({"type": "http.response.body", "body": body})
         else:
             assert answer.status is not None
-            payload = {
-                "code": answer.code or _code_for(answer.status),
-                "message": f"fault injected by FakeLightly ({answer.status})",
-            }
+            payload = self.error_body(
+                answer.code or _code_for(answer.status),
+                f"fault injected by FakeLightly ({answer.status})",
+            )
             body = json.dumps(payload).encode()
             extra = []
             if answer.retry_after is not None:

@@ -3,7 +3,9 @@
 Guesses about the real service made here (NOTES.md 8 marks them unspecified or inferred):
 
 * ``predictionUUIDTimestamp`` is matched exactly on every read that requires it; listing task
-  schemas without it uses the newest version that has any schema (none: ``[]``).
+  schemas without it uses the newest version that has any schema (none: ``[]``). With
+  ``api="latest"`` it is optional everywhere: absent means the newest version that has a
+  schema or a prediction (none: version 0).
 * ``POST .../tasks`` creates or replaces the schema by name within the version; the answered
   ``{id}`` is stable across updates. Category ids must be unique (400
   ``PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE``).
@@ -17,27 +19,29 @@ Guesses about the real service made here (NOTES.md 8 marks them unspecified or i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from lightly_async._constraints import (
+    CATEGORY_ID,
+    CATEGORY_NAME,
+    PATH_SAFE_NAME,
+    TASK_TYPES,
+    TASK_TYPES_LATEST,
+    singleton_problems,
+)
+from lightly_async._convert import get_converter
 from lightly_async.models import (
     CreateEntityResponse,
     PredictionSingleton,
-    PredictionSingletonInstanceSegmentation,
-    PredictionSingletonKeypointDetection,
-    PredictionSingletonObjectDetection,
     PredictionSingletonUnknown,
     PredictionTaskSchema,
-    TaskType,
 )
+from lightly_async.testing._latest import task_schemas_json
 from lightly_async.testing._state import (
-    CATEGORY_NAME_RE,
-    INT64_MAX,
-    PATH_SAFE_NAME_RE,
     Dataset,
     FakeApiError,
     User,
-    check_object_id,
-    check_pattern,
+    check,
 )
 
 if TYPE_CHECKING:
@@ -53,82 +57,86 @@ class PredictionOps:
         self._store = store
 
     def upsert_task_schema(
-        self, user: User, dataset_id: str, version: int, schema: PredictionTaskSchema
+        self, user: User, dataset_id: str, version: int | None, schema: PredictionTaskSchema
     ) -> CreateEntityResponse:
         """``POST .../predictions/tasks``."""
         dataset = self._store.dataset(user, dataset_id)
+        version = _resolve(dataset, version)
         check_task_name(schema.name)
-        if schema.type not in _SEED_TASK_TYPES:
-            raise FakeApiError.of("MALFORMED_REQUEST", f"unknown task type {schema.type!r}")
-        ids = [c.id for c in schema.categories if c.id is not None]
-        if any(not 0 <= i <= INT64_MAX for i in ids):
-            raise FakeApiError.of("MALFORMED_REQUEST", f"category ids must be in 0..{INT64_MAX}")
+        check(schema.type, TASK_TYPES_LATEST if self._store.latest else TASK_TYPES, "task type")
+        ids = [check(c.id, CATEGORY_ID, "category id") for c in schema.categories
+               if c.id is not None]
         if len(ids) != len(set(ids)):
             raise FakeApiError.of(
                 "PREDICTION_TASK_SCHEMA_CATEGORIES_NOT_UNIQUE", "category ids must be unique"
             )
         for category in schema.categories:
             if category.name is not None:
-                check_pattern(category.name, CATEGORY_NAME_RE, "category name")
+                check(category.name, CATEGORY_NAME, "category name")
         schemas = dataset.task_schemas.setdefault(version, {})
         schema_id = schemas[schema.name][0] if schema.name in schemas else self._store.new_id()
         schemas[schema.name] = (schema_id, schema)
         return CreateEntityResponse(id=schema_id)
 
-    def list_task_schemas(
-        self, user: User, dataset_id: str, version: int | None
-    ) -> list[PredictionTaskSchema]:
-        """``GET .../predictions/tasks`` (newest version when none is given)."""
+    def list_task_schemas(self, user: User, dataset_id: str, version: int | None) -> Any:
+        """``GET .../predictions/tasks`` (newest version when none is given).
+
+        The seed answers the list; the newest API ``{predictionUUIDTimestamp, schemas}``.
+        """
         dataset = self._store.dataset(user, dataset_id)
         if version is None:
             versions = [v for v, schemas in dataset.task_schemas.items() if schemas]
-            if not versions:
-                return []
-            version = max(versions)
-        return [schema for _, schema in dataset.task_schemas.get(version, {}).values()]
+            version = max(versions, default=None)
+        schemas = [] if version is None else [
+            schema for _, schema in dataset.task_schemas.get(version, {}).values()]
+        if not self._store.latest:
+            return schemas
+        return task_schemas_json(version or 0, get_converter().unstructure(schemas))
 
     def get_task_schema(
-        self, user: User, dataset_id: str, name: str, version: int
+        self, user: User, dataset_id: str, name: str, version: int | None
     ) -> PredictionTaskSchema:
         """``GET .../predictions/tasks/{taskName}``."""
         dataset = self._store.dataset(user, dataset_id)
         check_task_name(name)
-        return _schema(dataset, name, version)
+        return _schema(dataset, name, _resolve(dataset, version))
 
     def upsert_singletons(
         self,
         user: User,
         dataset_id: str,
         sample_id: str,
-        version: int,
+        version: int | None,
         singletons: Sequence[PredictionSingleton],
     ) -> CreateEntityResponse:
         """``POST .../predictions/samples/{sampleId}``: replace the sample's singletons."""
         dataset = self._store.dataset(user, dataset_id)
         sample = dataset.sample(sample_id)
+        version = _resolve(dataset, version)
         for position, singleton in enumerate(singletons):
-            _check_singleton(dataset, version, position, singleton)
+            _check_singleton(dataset, version, position, singleton, latest=self._store.latest)
         by_sample = dataset.predictions.setdefault(version, {})
         prediction_id = self._store.new_id()
         by_sample[sample.id] = (prediction_id, list(singletons))
         return CreateEntityResponse(id=prediction_id)
 
     def get_singletons(
-        self, user: User, dataset_id: str, sample_id: str, version: int
+        self, user: User, dataset_id: str, sample_id: str, version: int | None
     ) -> list[PredictionSingleton]:
         """``GET .../predictions/samples/{sampleId}``."""
         dataset = self._store.dataset(user, dataset_id)
         sample = dataset.sample(sample_id)
+        version = _resolve(dataset, version)
         return list(dataset.predictions.get(version, {}).get(sample.id, ("", []))[1])
 
     def list_singletons(
-        self, user: User, dataset_id: str, version: int, task_name: str | None
+        self, user: User, dataset_id: str, version: int | None, task_name: str | None
     ) -> list[list[PredictionSingleton]]:
         """``GET .../predictions/samples``: one list per sample in sample order."""
         dataset = self._store.dataset(user, dataset_id)
         if task_name is not None:
             check_task_name(task_name)
-        by_sample = dataset.predictions.get(version, {})
+        by_sample = dataset.predictions.get(_resolve(dataset, version), {})
         return [
             [
                 p
@@ -139,13 +147,19 @@ class PredictionOps:
         ]
 
 
-#: The seed contract's task types (the client's ``TaskType`` also knows newer ones).
-_SEED_TASK_TYPES = {t.value for t in TaskType} - {TaskType.SEMANTIC_SEGMENTATION.value}
 
 
 def check_task_name(name: str) -> str:
     """A valid ``PathSafeName`` or a 400."""
-    return check_pattern(name, PATH_SAFE_NAME_RE, "task name")
+    checked: str = check(name, PATH_SAFE_NAME, "task name")
+    return checked
+
+
+def _resolve(dataset: Dataset, version: int | None) -> int:
+    """The version asked for; none given (newest API only): the newest one there is, else 0."""
+    if version is not None:
+        return version
+    return max([*dataset.task_schemas, *dataset.predictions], default=0)
 
 
 def _schema(dataset: Dataset, name: str, version: int) -> PredictionTaskSchema:
@@ -159,42 +173,18 @@ def _schema(dataset: Dataset, name: str, version: int) -> PredictionTaskSchema:
 
 
 def _check_singleton(
-    dataset: Dataset, version: int, position: int, singleton: PredictionSingleton
+    dataset: Dataset, version: int, position: int, singleton: PredictionSingleton, *, latest: bool
 ) -> None:
     where = f"singleton {position}"
     if isinstance(singleton, PredictionSingletonUnknown):  # the strict parser refuses these
         raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: unknown type {singleton.type!r}")
     check_task_name(singleton.task_name)
     schema = _schema(dataset, singleton.task_name, version)
-    problems = []
+    problems = [f"{name} {problem}" for name, problem in singleton_problems(
+        singleton, latest=latest)]
     if singleton.type != schema.type:
         problems.append(f"type {singleton.type} differs from the task's {schema.type}")
     if singleton.category_id not in {c.id for c in schema.categories}:
         problems.append(f"categoryId {singleton.category_id} is not a category of the task")
-    if not 0.0 <= singleton.score <= 1.0:
-        problems.append("score must be in 0..1")
-    probabilities = getattr(singleton, "probabilities", None) or []
-    if any(not 0.0 <= p <= 1.0 for p in probabilities):
-        problems.append("probabilities must be in 0..1")
-    if isinstance(singleton, PredictionSingletonObjectDetection) and (
-        len(singleton.bbox) != 4 or not all(_int64(v) for v in singleton.bbox)
-    ):
-        problems.append("bbox must be 4 int64 integers >= 0")
-    if isinstance(singleton, PredictionSingletonKeypointDetection) and (
-        len(singleton.keypoints) < 3 or not all(_int64(v) for v in singleton.keypoints)
-    ):
-        problems.append("keypoints must be at least 3 int64 integers >= 0")
-    if isinstance(singleton, PredictionSingletonInstanceSegmentation) and not isinstance(
-        singleton.segmentation, str
-    ):
-        problems.append("segmentation must be an RLE string")
-    for crop_id in (singleton.crop_dataset_id, singleton.crop_sample_id):
-        if crop_id is not None:
-            check_object_id(crop_id, f"{where} crop id")
     if problems:
         raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: " + "; ".join(problems))
-
-
-def _int64(value: float) -> bool:
-    # The seed contract says int64 for bbox and keypoints; the models also hold newer floats.
-    return isinstance(value, int) and 0 <= value <= INT64_MAX

@@ -32,6 +32,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from lightly_async._constraints import SCORE_TYPE
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     AsyncTaskData,
@@ -42,14 +43,13 @@ from lightly_async.models import (
     SamplingMethod,
 )
 from lightly_async.testing._state import (
-    SCORE_TYPE_RE,
     Dataset,
     FakeApiError,
     Job,
     Tag,
     User,
+    check,
     check_object_id,
-    check_pattern,
 )
 from lightly_async.testing._tags import check_tag_name
 
@@ -89,7 +89,7 @@ class SamplingOps:
             raise FakeApiError.of("MALFORMED_REQUEST", f"unknown method {body.method!r}")
         method = SamplingMethod(body.method)
         if body.score_type is not None:
-            check_pattern(body.score_type, SCORE_TYPE_RE, "scoreType")
+            check(body.score_type, SCORE_TYPE, "scoreType")
         initial = dataset.initial_tag()
         if initial is None:
             raise FakeApiError.of("TAG_NO_TAG_IN_DATASET", "sampling needs the initial tag")
@@ -215,6 +215,8 @@ class SamplingOps:
             creator=tag.creator,
             query_tag_id=tag.query_tag_id,
             preselected_tag_id=tag.preselected_tag_id,
+            entry={"sampler": {"method": tag.creator.removeprefix("SAMPLER_")}},
+            user_id=job.owner_id,
         )
         job.result = created.id
 

@@ -15,10 +15,10 @@ Status codes chosen for error codes (guesses; NOTES.md says the real mapping is 
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
+from lightly_async._constraints import INT64_MAX, OBJECT_ID, OneOf, Pattern, Range
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     DatasourceConfig,
@@ -29,7 +29,6 @@ from lightly_async.models import (
 
 __all__ = [
     "INT64_MAX",
-    "OBJECT_ID_RE",
     "Dataset",
     "Embedding",
     "FakeApiError",
@@ -38,8 +37,8 @@ __all__ = [
     "Sample",
     "Tag",
     "User",
+    "check",
     "check_object_id",
-    "check_pattern",
     "new_object_id",
     "status_for_code",
 ]
@@ -73,32 +72,18 @@ def status_for_code(code: str) -> int:
     return 400
 
 
-INT64_MAX: Final = 2**63 - 1
-"""The largest ``format: int64`` integer (timestamps, category ids, bbox and keypoints)."""
-
-OBJECT_ID_RE: Final = re.compile(r"^[a-f0-9]{24}$")
-TAG_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 .:;=@_-]+$")
-PATH_SAFE_NAME_RE: Final = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9 ._-]+$")
-CATEGORY_NAME_RE: Final = TAG_NAME_RE
-SCORE_TYPE_RE: Final = re.compile(r"^[a-zA-Z0-9_-]+$")
+def check(value: object, constraint: Pattern | Range | OneOf, what: str) -> Any:
+    """``value`` if it satisfies ``constraint`` (from ``_constraints``), else a 400."""
+    problem = constraint.problem(value)
+    if problem:
+        raise FakeApiError.of("MALFORMED_REQUEST", f"{what} {problem}")
+    return value
 
 
 def check_object_id(value: object, what: str) -> str:
     """``value`` if it is a 24-hex ObjectId, else a 400 ``MALFORMED_REQUEST``."""
-    # fullmatch: the spec's patterns are ECMA-262, where ``$`` does not match before a
-    # trailing newline as Python's does
-    if not isinstance(value, str) or not OBJECT_ID_RE.fullmatch(value):
-        raise FakeApiError.of("MALFORMED_REQUEST", f"{what} must be an ObjectId, got {value!r}")
-    return value
-
-
-def check_pattern(value: str, pattern: re.Pattern[str], what: str, min_length: int = 1) -> str:
-    """``value`` if it matches ``pattern`` (all of it) and is long enough, else a 400."""
-    if len(value) < min_length or not pattern.fullmatch(value):
-        raise FakeApiError.of(
-            "MALFORMED_REQUEST", f"{what} {value!r} does not match {pattern.pattern}"
-        )
-    return value
+    checked: str = check(value, OBJECT_ID, what)
+    return checked
 
 
 @dataclass
@@ -138,6 +123,9 @@ class Tag:
     last_modified_at: int | None = None
     changes: dict[str, Any] | None = None
     is_initial: bool = False
+    # the newest API's view: change entries ({userId, creator, ts, changes}) and runId
+    history: list[dict[str, Any]] = field(default_factory=list)
+    run_id: str | None = None
 
 
 @dataclass
@@ -191,7 +179,7 @@ class Dataset:
     tags: dict[str, Tag] = field(default_factory=dict)
     embeddings: dict[str, Embedding] = field(default_factory=dict)
     datasource: DatasourceConfig | None = None
-    verify: tuple[bool, bool, bool] = (True, True, True)
+    verify: tuple[bool, bool, bool, bool] = (True, True, True, True)  # read/write/list/overwrite
     processed_until: int = 0
     raw_files: dict[str, RawFile] = field(default_factory=dict)
     # raw_files sorted by (created_at, file_name), and their created_at; None: rebuild

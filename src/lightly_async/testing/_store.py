@@ -44,9 +44,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import PurePosixPath
-from typing import Final
+from typing import Any, Final
 from urllib.parse import quote, urlencode
 
+from lightly_async._constraints import S3_REGIONS, TIMESTAMP
+from lightly_async._convert import get_converter
 from lightly_async.models import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -58,20 +60,26 @@ from lightly_async.models import (
     DatasourceRawSamplesDataRow,
     InlineObject,
     InlineResponse200,
-    S3Region,
     SampleData,
     SampleMetaData,
+)
+from lightly_async.testing._latest import (
+    DATASOURCE_PURPOSES,
+    DEFAULT_PURPOSE,
+    check_api,
+    datasource_json,
+    verify_json,
 )
 from lightly_async.testing._predictions import PredictionOps
 from lightly_async.testing._sampling import SamplingOps
 from lightly_async.testing._state import (
-    INT64_MAX,
     Dataset,
     Embedding,
     FakeApiError,
     RawFile,
     Sample,
     User,
+    check,
     check_object_id,
     new_object_id,
 )
@@ -89,9 +97,15 @@ class FakeStore:
     """All state of one fake Lightly server; every method is safe to call from any thread."""
 
     def __init__(
-        self, *, token: str = DEFAULT_TOKEN, seed: int = 0, clock: Callable[[], float] = time.time
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        seed: int = 0,
+        clock: Callable[[], float] = time.time,
+        api: str = "seed",
     ) -> None:
         self.lock = threading.RLock()
+        self.api = check_api(api)
         self.token = token
         self.seed = seed
         self.clock = clock
@@ -105,6 +119,7 @@ class FakeStore:
         """Forget everything: users (but the default token), datasets, jobs, blobs."""
         with self.lock:
             self.ids = random.Random(f"{self.seed}:ids")
+            self.request_ids = random.Random(f"{self.seed}:requests")
             self.rng = random.Random(f"{self.seed}:sampling")
             self._secret = hashlib.sha256(f"{self.seed}:signing".encode()).digest()
             self.users: dict[str, User] = {}
@@ -114,9 +129,18 @@ class FakeStore:
             self.sampling.reset()
             self.default_user = self.add_user(self.token)
 
+    @property
+    def latest(self) -> bool:
+        """Does this fake speak the newest API (``api="latest"``) rather than the seed's?"""
+        return self.api == "latest"
+
     def now_ms(self) -> int:
         """The fake clock in milliseconds (tag and sample timestamps)."""
         return int(self.clock() * 1000)
+
+    def request_id(self) -> str:
+        """A fresh id for an error answer's ``requestId`` (newest API)."""
+        return new_object_id(self.request_ids)
 
     def new_id(self) -> str:
         """A fresh deterministic ObjectId."""
@@ -149,7 +173,7 @@ class FakeStore:
     def add_samples(self, dataset_id: str, file_names: Iterable[str]) -> list[str]:
         """Append samples (next indices) and return their ids."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             ids = []
             for file_name in file_names:
                 index = len(dataset.samples)
@@ -170,7 +194,7 @@ class FakeStore:
     ) -> None:
         """Put files in the dataset's bucket (``(name, created_at_seconds[, data])``)."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             if dataset.datasource is None:
                 dataset.datasource = DatasourceConfigLIGHTLY(full_path=f"lightly/{dataset_id}")
             for entry in files:
@@ -190,7 +214,7 @@ class FakeStore:
     ) -> str:
         """An embedding of the dataset (seeded random vectors when ``vectors`` is None)."""
         with self.lock:
-            dataset = self._admin_dataset(dataset_id)
+            dataset = self.admin_dataset(dataset_id)
             n = len(dataset.samples)
             if vectors is None:
                 rng = random.Random(f"{self.seed}:embedding:{dataset_id}:{name}")
@@ -204,11 +228,15 @@ class FakeStore:
             dataset.embeddings[embedding.id] = embedding
             return embedding.id
 
-    def _admin_dataset(self, dataset_id: str) -> Dataset:
-        try:
-            return self.datasets[dataset_id]
-        except KeyError:
-            raise ValueError(f"unknown dataset {dataset_id!r}") from None
+    def admin_dataset(self, dataset_id: str) -> Dataset:
+        """The dataset for an admin method (no auth), or a ``ValueError`` naming the id."""
+        dataset = self.datasets.get(dataset_id)
+        if dataset is None:
+            raise ValueError(
+                f"unknown dataset {dataset_id!r}: this fake has no such dataset "
+                "(create_dataset() returns the ids it knows)"
+            )
+        return dataset
 
     def _meta_for(self, dataset_id: str, index: int) -> SampleMetaData:
         rng = random.Random(f"{self.seed}:meta:{dataset_id}:{index}")
@@ -340,21 +368,39 @@ class FakeStore:
             raise FakeApiError.of("FORBIDDEN", "signed URL expired")
 
     # -- datasource -------------------------------------------------------------------------------
-    def get_datasource(self, user: User, dataset_id: str) -> DatasourceConfig:
-        """``GET /v1/datasets/{id}/datasource``."""
-        return _configured(self.dataset(user, dataset_id))
+    def get_datasource(
+        self, user: User, dataset_id: str, *, purpose: str | None = None
+    ) -> DatasourceConfig | dict[str, Any]:
+        """``GET /v1/datasets/{id}/datasource`` (newest API: with ``purpose``)."""
+        config = _configured(self.dataset(user, dataset_id))
+        if not self.latest:
+            return config
+        stored = getattr(config, "purpose", None)
+        if purpose is not None and purpose != (stored or DEFAULT_PURPOSE):
+            raise FakeApiError.of(
+                "DATASET_DATASOURCE_UNKNOWN", f"dataset {dataset_id} has no {purpose} datasource"
+            )
+        seed = get_converter().unstructure(config)
+        return datasource_json({**seed, "type": config.type}, stored)
 
     def put_datasource(self, user: User, dataset_id: str, config: DatasourceConfig) -> None:
         """``PUT /v1/datasets/{id}/datasource``."""
         dataset = self.dataset(user, dataset_id)
         _check_datasource(config)
+        purpose = getattr(config, "purpose", None)
+        if purpose is not None:
+            check(purpose, DATASOURCE_PURPOSES, "purpose")
         dataset.datasource = config
 
-    def verify_datasource(self, user: User, dataset_id: str) -> DatasourceConfigVerifyData:
-        """``GET .../datasource/verify``."""
+    def verify_datasource(
+        self, user: User, dataset_id: str
+    ) -> DatasourceConfigVerifyData | dict[str, Any]:
+        """``GET .../datasource/verify`` (newest API: with ``canOverwrite``, ``errors``)."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
-        can_read, can_write, can_list = dataset.verify
+        if self.latest:
+            return verify_json(dataset.verify)
+        can_read, can_write, can_list, _ = dataset.verify
         return DatasourceConfigVerifyData(can_read=can_read, can_write=can_write, can_list=can_list)
 
     def get_processed_until(self, user: User, dataset_id: str) -> int:
@@ -367,11 +413,7 @@ class FakeStore:
         """``PUT .../datasource/processedUntilTimestamp``."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
-        if not 0 <= timestamp <= INT64_MAX:
-            raise FakeApiError.of(
-                "MALFORMED_REQUEST", f"processedUntilTimestamp must be in 0..{INT64_MAX}"
-            )
-        dataset.processed_until = timestamp
+        dataset.processed_until = check(timestamp, TIMESTAMP, "processedUntilTimestamp")
 
     def list_raw(
         self,
@@ -428,9 +470,6 @@ def _raw_key(dataset_id: str, name: str) -> str:
     return f"{dataset_id}/raw/{name}"
 
 
-_SEED_DATASOURCE_TYPES = frozenset({"S3", "GCS", "AZURE", "LOCAL", "LIGHTLY"})
-
-
 def _configured(dataset: Dataset) -> DatasourceConfig:
     if dataset.datasource is None:
         raise FakeApiError.of(
@@ -441,11 +480,10 @@ def _configured(dataset: Dataset) -> DatasourceConfig:
 
 def _check_datasource(config: DatasourceConfig) -> None:
     problems = []
-    if config.type not in _SEED_DATASOURCE_TYPES:  # newer variants the client models
-        problems.append(f"unknown datasource type {config.type!r}")
-    elif isinstance(config, DatasourceConfigS3):
-        if config.s3_region not in {r.value for r in S3Region}:
-            problems.append(f"unknown s3Region {config.s3_region!r}")
+    if isinstance(config, DatasourceConfigS3):
+        region_problem = S3_REGIONS.problem(config.s3_region)
+        if region_problem:
+            problems.append(f"s3Region {region_problem}")
         if not config.s3_access_key_id or not config.s3_secret_access_key:
             problems.append("s3AccessKeyId and s3SecretAccessKey must not be empty")
     elif isinstance(config, DatasourceConfigGCS) and not config.gcs_project_id:

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from lightly_async._constraints import TAG_CREATORS, TAG_CREATORS_LATEST, TAG_NAME, OneOf
+from lightly_async._convert import get_converter
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     CreateEntityResponse,
@@ -43,20 +45,20 @@ from lightly_async.models import (
     TagArithmeticsRequest,
     TagBitMaskResponse,
     TagCreateRequest,
-    TagCreator,
     TagData,
     TagUpdateRequest,
     TagUpsizeRequest,
 )
 from lightly_async.models.tags import TagArithmeticsOperation
+from lightly_async.testing._latest import tag_json
 from lightly_async.testing._state import (
-    TAG_NAME_RE,
     Dataset,
     FakeApiError,
     Sample,
     Tag,
     User,
-    check_pattern,
+    check,
+    check_object_id,
 )
 
 if TYPE_CHECKING:
@@ -80,15 +82,22 @@ class TagOps:
     def __init__(self, store: FakeStore) -> None:
         self._store = store
 
-    def list_tags(self, user: User, dataset_id: str) -> list[TagData]:
+    def list_tags(self, user: User, dataset_id: str) -> list[Any]:
         """``GET /v1/datasets/{id}/tags`` in creation order."""
         dataset = self._store.dataset(user, dataset_id)
-        return [tag_data(dataset, t) for t in dataset.tags.values()]
+        return [self.view(dataset, t) for t in dataset.tags.values()]
 
-    def get_tag(self, user: User, dataset_id: str, tag_id: str) -> TagData:
+    def get_tag(self, user: User, dataset_id: str, tag_id: str) -> Any:
         """``GET .../tags/{tagId}``."""
         dataset = self._store.dataset(user, dataset_id)
-        return tag_data(dataset, dataset.tag(tag_id))
+        return self.view(dataset, dataset.tag(tag_id))
+
+    def view(self, dataset: Dataset, tag: Tag) -> Any:
+        """The tag as answered: ``TagData``, or in the newest shape with ``api="latest"``."""
+        seed = tag_data(dataset, tag)
+        if not self._store.latest:
+            return seed
+        return tag_json(get_converter().unstructure(seed), tag.history, tag.run_id)
 
     def create_initial(
         self, user: User, dataset_id: str, body: InitialTagCreateRequest
@@ -98,6 +107,7 @@ class TagOps:
         if body.img_type not in ("full", "thumbnail", "meta"):
             raise FakeApiError.of("MALFORMED_REQUEST", f"unknown imgType {body.img_type!r}")
         name = check_tag_name(body.name) if body.name is not None else INITIAL_TAG_NAME
+        run_id = self._run_id(body)
         if dataset.initial_tag() is not None:
             raise FakeApiError.of("TAG_INITIAL_EXISTS", "the dataset already has an initial tag")
         self._check_unique(dataset, name)
@@ -108,7 +118,10 @@ class TagOps:
             prev_tag_id=None,
             bit_mask=BitMask.full(n),
             tot_size=n,
-            creator=check_creator(body.creator),
+            creator=self._creator(body.creator),
+            entry={"initial": {} if run_id is None else {"runId": run_id}},
+            user_id=user.id,
+            run_id=run_id,
         )
         tag.is_initial = True
         return CreateEntityResponse(id=tag.id)
@@ -133,6 +146,7 @@ class TagOps:
             raise FakeApiError.of(
                 "MALFORMED_REQUEST", f"bitMaskData has bits at or beyond totSize {body.tot_size}"
             )
+        run_id = self._run_id(body)
         self._check_unique(dataset, name)
         tag = self.add(
             dataset,
@@ -140,22 +154,44 @@ class TagOps:
             prev_tag_id=body.prev_tag_id,
             bit_mask=body.bit_mask_data,
             tot_size=body.tot_size,
-            creator=check_creator(body.creator),
+            creator=self._creator(body.creator),
             query_tag_id=body.query_tag_id,
             preselected_tag_id=body.preselected_tag_id,
             changes=body.changes,
+            entry=body.changes,
+            user_id=user.id,
+            run_id=run_id,
         )
         return CreateEntityResponse(id=tag.id)
 
     def update_tag(self, user: User, dataset_id: str, tag_id: str, body: TagUpdateRequest) -> None:
-        """``PUT .../tags/{tagId}``: rename."""
+        """``PUT .../tags/{tagId}``: rename; newest API: also ``bitMaskData``, ``updateCreator``."""
         dataset = self._store.dataset(user, dataset_id)
         tag = dataset.tag(tag_id)
         name = check_tag_name(body.name)
         if name != tag.name:
             self._check_unique(dataset, name)
+        mask: BitMask | None = getattr(body, "bit_mask_data", None)
+        if mask is not None and not mask.fits(tag.tot_size):
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST", f"bitMaskData has bits at or beyond totSize {tag.tot_size}"
+            )
+        creator = self._creator(getattr(body, "update_creator", None))
+        changes: dict[str, Any] = dict(getattr(body, "changes", None) or {})
+        if name != tag.name:
+            changes.setdefault("rename", {"from": tag.name, "to": name})
+        if mask is not None and mask != tag.bit_mask:
+            changes.setdefault("samples", {
+                "method": "selected",
+                "count": mask.count(),
+                "added": (mask - tag.bit_mask).count(),
+                "removed": (tag.bit_mask - mask).count(),
+            })
+            tag.bit_mask = mask
         tag.name = name
         tag.last_modified_at = self._store.now_ms()
+        if changes:
+            tag.history.append(_entry(user.id, creator, tag.last_modified_at, changes))
 
     def delete_tag(self, user: User, dataset_id: str, tag_id: str) -> None:
         """``DELETE .../tags/{tagId}``: leaf tags only, never the initial tag."""
@@ -174,7 +210,8 @@ class TagOps:
         """``POST .../tags/upsize``: a tag with the samples added since the initial tag."""
         dataset = self._store.dataset(user, dataset_id)
         name = check_tag_name(body.upsize_tag_name)
-        creator = check_creator(body.upsize_tag_creator)
+        creator = self._creator(body.upsize_tag_creator)
+        run_id = self._run_id(body)
         initial = dataset.initial_tag()
         if initial is None:
             raise FakeApiError.of("TAG_NO_TAG_IN_DATASET", "upsize needs the initial tag")
@@ -192,6 +229,10 @@ class TagOps:
             tot_size=new,
             creator=creator,
             changes={"upsize": {"from": old, "to": new}},
+            entry={"upsize": {"from": old, "to": new}
+                   | ({} if run_id is None else {"runId": run_id})},
+            user_id=user.id,
+            run_id=run_id,
         )
         return CreateEntityResponse(id=tag.id)
 
@@ -209,7 +250,8 @@ class TagOps:
             mask = tag1.bit_mask - tag2.bit_mask
         else:
             raise FakeApiError.of("MALFORMED_REQUEST", f"unknown operation {body.operation!r}")
-        creator = check_creator(body.creator)
+        creator = self._creator(body.creator)
+        run_id = self._run_id(body)
         if body.new_tag_name is not None:
             name = check_tag_name(body.new_tag_name)
             if create:
@@ -221,6 +263,11 @@ class TagOps:
                     bit_mask=mask,
                     tot_size=max(tag1.tot_size, tag2.tot_size),
                     creator=creator,
+                    entry={"arithmetics": {"operation": str(getattr(body.operation, "value",
+                                                                    body.operation)),
+                                           "tag1": tag1.name, "tag2": tag2.name}},
+                    user_id=user.id,
+                    run_id=run_id,
                 )
                 return CreateEntityResponse(id=tag.id)
         return TagBitMaskResponse(bit_mask_data=mask)
@@ -270,22 +317,35 @@ class TagOps:
         query_tag_id: str | None = None,
         preselected_tag_id: str | None = None,
         changes: dict[str, Any] | None = None,
+        entry: dict[str, Any] | None = None,
+        user_id: str = "",
+        run_id: str | None = None,
     ) -> Tag:
-        """Store a new tag (all checks already done)."""
+        """Store a new tag (all checks already done); ``entry``: its first change entry."""
+        created_at = self._store.now_ms()
         tag = Tag(
             id=self._store.new_id(),
             name=name,
             prev_tag_id=prev_tag_id,
             bit_mask=bit_mask,
             tot_size=tot_size,
-            created_at=self._store.now_ms(),
+            created_at=created_at,
             creator=creator,
             query_tag_id=query_tag_id,
             preselected_tag_id=preselected_tag_id,
             changes=changes,
+            history=[] if entry is None else [_entry(user_id, creator, created_at, entry)],
+            run_id=run_id,
         )
         dataset.tags[tag.id] = tag
         return tag
+
+    def _creator(self, creator: object) -> str:
+        return check_creator(creator, TAG_CREATORS_LATEST if self._store.latest else TAG_CREATORS)
+
+    def _run_id(self, body: object) -> str | None:
+        run_id = getattr(body, "run_id", None)
+        return None if run_id is None else check_object_id(run_id, "runId")
 
     def _check_unique(self, dataset: Dataset, name: str) -> None:
         if any(t.name == name for t in dataset.tags.values()):
@@ -341,16 +401,19 @@ def tag_data(dataset: Dataset, tag: Tag) -> TagData:
 
 def check_tag_name(name: str) -> str:
     """A valid ``TagName`` or a 400."""
-    return check_pattern(name, TAG_NAME_RE, "tag name", min_length=3)
+    checked: str = check(name, TAG_NAME, "tag name")
+    return checked
 
 
-def check_creator(creator: object) -> str:
+def check_creator(creator: object, creators: OneOf = TAG_CREATORS) -> str:
     """A known ``TagCreator`` value (default ``UNKNOWN``) or a 400."""
     if creator is None:
-        return TagCreator.UNKNOWN.value
-    if creator not in {c.value for c in TagCreator}:
-        raise FakeApiError.of("MALFORMED_REQUEST", f"unknown creator {creator!r}")
-    return str(TagCreator(creator).value)
+        return "UNKNOWN"
+    return str(getattr(check(creator, creators, "creator"), "value", creator))
+
+
+def _entry(user_id: str, creator: str, ts: int, changes: dict[str, Any]) -> dict[str, Any]:
+    return {"userId": user_id, "creator": creator, "ts": ts, "changes": changes}
 
 
 def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:

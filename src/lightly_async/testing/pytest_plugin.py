@@ -1,6 +1,10 @@
 """pytest plugin (entry point ``lightly_async``): the ``lightly_fake`` and ``lightly_session``
 fixtures.
 
+Both speak the seed contract unless a test asks for the newest API, with the marker
+``@pytest.mark.lightly_api("latest")`` or indirectly,
+``@pytest.mark.parametrize("lightly_fake", ["seed", "latest"], indirect=True)``.
+
 Loading the plugin imports neither starlette nor uvicorn; a fixture used without the ``fake``
 extra installed skips its test with a hint. ``lightly_session`` is a pytest-asyncio fixture
 (asyncio tests); without pytest-asyncio installed, a test using it fails with what to install.
@@ -23,14 +27,24 @@ if TYPE_CHECKING:
 __all__ = ["lightly_fake", "lightly_session"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", 'lightly_api(api): the contract lightly_fake speaks, "seed" or "latest"'
+    )
+
+
 @pytest.fixture
-def lightly_fake() -> FakeLightly:
-    """A fresh, empty fake Lightly server (token ``DEFAULT_TOKEN``, seed 0)."""
+def lightly_fake(request: pytest.FixtureRequest) -> FakeLightly:
+    """A fresh, empty fake Lightly server (token ``DEFAULT_TOKEN``, seed 0, ``api="seed"``)."""
     try:
         from lightly_async.testing import FakeLightly
-    except ImportError as exc:  # starlette or uvicorn missing
+    except ImportError as exc:  # starlette missing
         pytest.skip(f"the fake server needs the fake extra: {install_hint('fake')} ({exc})")
-    return FakeLightly()
+    api = getattr(request, "param", None)
+    marker = request.node.get_closest_marker("lightly_api")
+    if api is None and marker is not None:
+        api = marker.args[0] if marker.args else marker.kwargs.get("api")
+    return FakeLightly(api=api or "seed")
 
 
 if importlib.util.find_spec("pytest_asyncio") is not None:
