@@ -169,8 +169,8 @@ def render(r: dict[str, Any]) -> str:
         f"{r['load_after']} ({m['cpus']} CPUs: a 1-minute figure above ~0.5 before the run "
         "means other work shared the machine).",
         "",
-        f"Bulk, per-call and page rows: a minimal loopback server in its own process "
-        f"(`_loopback_server.py` on {r['api']['server']['loop']}: canned answers, the "
+        f"Bulk, per-call, page and HTTP-stack rows: a minimal loopback server in its own "
+        f"process (`_loopback_server.py` on {r['api']['server']['loop']}: canned answers, the "
         f"{r['api']['server']['page_bytes'] / 1e6:.1f} MB page encoded once; every bulk round "
         "checked there: all upserts arrived, each to its own sample). Memory rows: the fake.",
         "",
