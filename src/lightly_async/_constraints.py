@@ -68,15 +68,15 @@ class Pattern:
         if not isinstance(value, str):
             return f"must be a string, got {kind(value)}"
         if len(value) < self.min_length or not self.regex.fullmatch(value):
-            return f"must be {self.rule}, got {value!r}"
+            return f"must {self.rule}, got {value!r}"
         return None
 
     @property
     def rule(self) -> str:
-        """The constraint in words (``>= 3 characters matching ^...$``)."""
+        """The constraint in words (``be >= 3 characters matching ^...$``, ``match ^...$``)."""
         if self.min_length > 1:
-            return f">= {self.min_length} characters matching {self.regex.pattern}"
-        return f"matching {self.regex.pattern}"
+            return f"be >= {self.min_length} characters matching {self.regex.pattern}"
+        return f"match {self.regex.pattern}"
 
 
 @attrs.frozen

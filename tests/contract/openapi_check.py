@@ -1,7 +1,18 @@
-"""Checks HTTP answers against ``spec/lightly-api.yaml`` (OpenAPI 3.0 -> JSON Schema 2020-12).
+"""Checks HTTP answers against the vendored API descriptions (OpenAPI 3.0 -> JSON Schema 2020-12).
 
-The seed-era spec is vendored in the repository (``spec/seed/lightly-api.yaml``); ``LIGHTLY_SPEC``
-may point at another copy.
+One checker, built for any of the repository's specs (``SPECS``):
+
+* ``"seed"``: ``spec/seed/lightly-api.yaml``, the seed contract (``LIGHTLY_SPEC`` may point at
+  another copy);
+* ``"latest"``: ``spec/latest/lightly-api-latest.yaml``, the newest body shapes. Its ``paths`` is
+  empty: each seed operation's path and statuses come from the seed spec, its body from
+  ``x-operation-bodies`` (keyed by the seed ``operationId`` in snake case). Error answers are the
+  newest ``ApiErrorResponse`` ``{code, error, requestId?}``. The operations in
+  ``x-out-of-scope`` keep the seed spec's success bodies (spec/latest/NOTES.md);
+* ``"beyond-seeds"``: ``spec/beyond-seeds.yaml``, datasets, embeddings and mappings.
+
+``SpecChecker("latest", "beyond-seeds")`` checks against several; :func:`checker_for_api`
+builds the one for each mode of the fake.
 """
 
 from __future__ import annotations
@@ -19,28 +30,57 @@ import yaml
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+SEED_SPEC = SPEC_DIR / "seed" / "lightly-api.yaml"
+SPECS = {
+    "seed": SEED_SPEC,
+    "latest": SPEC_DIR / "latest" / "lightly-api-latest.yaml",
+    "beyond-seeds": SPEC_DIR / "beyond-seeds.yaml",
+}
 
-SEED_SPEC = Path(__file__).resolve().parents[2] / "spec" / "seed" / "lightly-api.yaml"
+JOB_STATUS = ("GET", "/v1/jobs/{jobId}", "get_job_status_by_id")
+"""Not a seed path: lightly 1.5.20's ``JobsApi.get_job_status_by_id`` (``session.jobs`` polls)."""
 
 
-def spec_path() -> Path:
-    """Where the seed-era spec is: ``LIGHTLY_SPEC`` if set, else the vendored copy."""
-    path = Path(os.environ.get("LIGHTLY_SPEC") or SEED_SPEC)
+def spec_path(name: str = "seed") -> Path:
+    """Where spec ``name`` is (the seed spec: ``LIGHTLY_SPEC`` if set, else the vendored copy)."""
+    path = SPECS[name]
+    if name == "seed":
+        path = Path(os.environ.get("LIGHTLY_SPEC") or path)
     if not path.is_file():
         raise FileNotFoundError(f"the API spec is missing: {path}")
     return path
 
 
 @cache
-def load_spec() -> dict[str, Any]:
-    with spec_path().open() as f:
+def load_spec(name: str = "seed") -> dict[str, Any]:
+    with spec_path(name).open() as f:
         spec: dict[str, Any] = yaml.safe_load(f)
     return spec
 
 
-def operations() -> Iterator[tuple[str, str]]:
-    """Every (METHOD, path template) of the spec."""
-    for path, item in load_spec()["paths"].items():
+def snake_case(operation_id: str) -> str:
+    """``getTagsByDatasetId`` -> ``get_tags_by_dataset_id`` (the latest spec's keys)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation_id).lower()
+
+
+def _seed_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in load_spec("seed")["paths"].items():
+        for method in METHODS:
+            if method in item:
+                yield method.upper(), path, item[method]
+
+
+def operations(name: str = "seed") -> Iterator[tuple[str, str]]:
+    """Every (METHOD, path template) that spec ``name`` describes."""
+    if name == "latest":
+        bodies = load_spec("latest")["x-operation-bodies"]
+        for method, path, op in _seed_operations():
+            if snake_case(op["operationId"]) in bodies:
+                yield method, path
+        yield JOB_STATUS[:2]
+        return
+    for path, item in load_spec(name)["paths"].items():
         for method in METHODS:
             if method in item:
                 yield method.upper(), path
@@ -65,6 +105,15 @@ def to_json_schema(node: Any) -> Any:
     return out
 
 
+def body_schema(name: str) -> Any:
+    """An ``x-operation-bodies`` name -> a schema: ``[X]`` is an array of ``X``."""
+    if name.startswith("[") and name.endswith("]"):
+        return {"type": "array", "items": body_schema(name[1:-1])}
+    if name == "string":
+        return {"type": "string"}
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
 IDS_ONLY: Any = {
     "type": "array",
     "items": {
@@ -75,67 +124,153 @@ IDS_ONLY: Any = {
     },
 }
 
+NO_BODY = None
+
 
 class SpecError(AssertionError):
     """An answer does not conform to the spec."""
 
 
-class SpecChecker:
-    """Validates answers; ``checked`` counts (METHOD, template, status) seen."""
+class _Operation:
+    """One operation: per status its schema (``NO_BODY``: none), the schema of other errors,
+    and the ``components`` its references resolve in."""
 
-    def __init__(self) -> None:
-        spec = load_spec()
-        self.components = to_json_schema(spec["components"])
+    def __init__(self, template: str, responses: dict[int, Any], error: Any,
+                 components: Any) -> None:
+        self.template, self.responses = template, responses
+        self.error, self.components = error, components
+
+
+def _error_schemas(components: Any) -> tuple[Any, Any]:
+    """(the ``ApiErrorResponse`` as written, the same with any ``code`` string): statuses the
+    spec lists for the operation use the first, others (429, 5xx, 409) the second (seed NOTES 3:
+    clients tolerate unknown codes)."""
+    error = components["schemas"]["ApiErrorResponse"]
+    loose = {**error, "properties": {**error["properties"], "code": {"type": "string"}}}
+    return {"$ref": "#/components/schemas/ApiErrorResponse"}, loose
+
+
+def _from_paths(name: str) -> Iterator[tuple[str, str, _Operation]]:
+    spec = load_spec(name)
+    components = to_json_schema(spec["components"])
+    _, loose = _error_schemas(components)
+    for method, template in operations(name):
+        op = spec["paths"][template][method.lower()]
+        responses: dict[int, Any] = {}
+        for status, response in op["responses"].items():
+            if "$ref" in response:
+                response = spec["components"]["responses"][response["$ref"].split("/")[-1]]
+            content = response.get("content", {}).get("application/json")
+            responses[int(status)] = NO_BODY if content is None else to_json_schema(
+                content["schema"])
+        yield method, template, _Operation(template, responses, loose, components)
+
+
+def _latest() -> Iterator[tuple[str, str, _Operation]]:
+    spec = load_spec("latest")
+    components = to_json_schema(spec["components"])
+    bodies, out_of_scope = spec["x-operation-bodies"], set(spec["x-out-of-scope"])
+    error, loose = _error_schemas(components)
+    seed = {(m, t): op for m, t, op in _from_paths("seed")}
+    for method, template, raw in _seed_operations():
+        key = snake_case(raw["operationId"])
+        if key in out_of_scope:
+            # the seed spec stays the contract of their success bodies; errors are the newest
+            # (``loose`` has no references: it resolves among the seed components too)
+            op = seed[method, template]
+            ok = {s: schema for s, schema in op.responses.items() if s < 400}
+            yield method, template, _Operation(template, ok, loose, op.components)
+            continue
+        response = bodies[key].get("response")
+        schema = NO_BODY if response is None else body_schema(response)
+        # the statuses the seed spec lists: its success bodies in the newest shape, its errors
+        # the newest ApiErrorResponse; other error statuses: any ``code`` string
+        answers = {int(s): schema if int(s) < 400 else error for s in raw["responses"]}
+        yield method, template, _Operation(template, answers, loose, components)
+    method, template, key = JOB_STATUS
+    yield method, template, _Operation(
+        template, {200: body_schema(bodies[key]["response"])}, loose, components)
+
+
+def _operations_of(name: str) -> Iterator[tuple[str, str, _Operation]]:
+    return _latest() if name == "latest" else _from_paths(name)
+
+
+class SpecChecker:
+    """Validates answers against ``specs`` (names of ``SPECS``); ``checked`` counts the
+    (METHOD, template, status) seen. Answers of operations none of them describes pass
+    unchecked.
+
+    ``errors="latest"`` (or ``"seed"``) holds every error answer to that spec's
+    ``ApiErrorResponse``, with any ``code`` string: the shape the fake's mode answers in.
+    """
+
+    def __init__(self, *specs: str, errors: str | None = None) -> None:
+        self.specs = specs or ("seed",)
+        self.errors = errors
+        self.ops: dict[tuple[str, str], _Operation] = {}
+        loose = None
+        if errors is not None:
+            _, loose = _error_schemas(to_json_schema(load_spec(errors)["components"]))
+        for name in self.specs:
+            for method, template, op in _operations_of(name):
+                if loose is not None and name != errors:
+                    op.error = loose
+                    op.responses = {s: v for s, v in op.responses.items() if s < 400}
+                self.ops.setdefault((method, template), op)
+        # fewer templated segments first: ``/tags/initial`` before ``/tags/{tagId}``
         self.templates = sorted(
-            ((p, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$")) for p in spec["paths"]),
-            key=lambda t: t[0].count("{"),
+            {(t, re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", t) + "$"))
+             for _, t in self.ops},
+            key=lambda t: (t[0].count("{"), t[0]),
         )
         self.checked: set[tuple[str, str, int]] = set()
 
-    def operation(self, method: str, path: str) -> tuple[str, dict[str, Any]] | None:
+    def operation(self, method: str, path: str) -> _Operation | None:
         for template, pattern in self.templates:
-            item = load_spec()["paths"][template]
-            if pattern.match(path) and method.lower() in item:
-                return template, item[method.lower()]
+            op = self.ops.get((method.upper(), template))
+            if op is not None and pattern.match(path):
+                return op
         return None
 
     def check(
         self, method: str, path: str, status: int, body: bytes, query: dict[str, str] | None = None
     ) -> None:
         """Raise :class:`SpecError` unless the answer matches the operation's response."""
-        found = self.operation(method, path)
-        if found is None:
-            return  # beyond the spec (jobs, blobs) or an unknown route
-        template, op = found
+        op = self.operation(method, path)
+        if op is None:
+            return  # beyond these specs (blobs) or an unknown route
+        template = op.template
         self.checked.add((method, template, status))
-        response = op["responses"].get(str(status))
-        if response is None:
-            if status < 400:
-                raise SpecError(f"{method} {template}: status {status} is not in the spec")
-            # the spec has no body for this status (429, 5xx, 409): an ApiErrorResponse whose
-            # code may be outside the seed-era enum (NOTES 3: clients tolerate unknown codes)
-            error = self.components["schemas"]["ApiErrorResponse"]
-            schema: Any = {
-                **error,
-                "properties": {**error["properties"], "code": {"type": "string"}},
-            }
-        else:
-            if "$ref" in response:
-                response = load_spec()["components"]["responses"][response["$ref"].split("/")[-1]]
-            content = response.get("content", {}).get("application/json")
-            if content is None:
+        where = f"{method} {template} {status} ({'+'.join(self.specs)})"
+        if status in op.responses:
+            schema = op.responses[status]
+            if schema is NO_BODY:
                 if body:
-                    raise SpecError(f"{method} {template} {status}: expected no body, got {body!r}")
+                    raise SpecError(f"{where}: expected no body, got {body!r}")
                 return
-            schema = to_json_schema(content["schema"])
             ids_only = status == 200 and (query or {}).get("mode") == "ids"
             if template.endswith("/samples") and ids_only:
                 schema = IDS_ONLY  # NOTES 4: which fields `ids` returns is unspecified
+        elif status < 400:
+            raise SpecError(f"{where}: status {status} is not in the spec")
+        else:
+            schema = op.error
         try:
             data = json.loads(body)
         except ValueError as exc:
-            raise SpecError(f"{method} {template} {status}: body is not JSON: {body!r}") from exc
-        validator = jsonschema.Draft202012Validator({**schema, "components": self.components})
+            raise SpecError(f"{where}: body is not JSON: {body!r}") from exc
+        validator = jsonschema.Draft202012Validator({**schema, "components": op.components})
         errors = sorted(validator.iter_errors(data), key=str)
         if errors:
-            raise SpecError(f"{method} {template} {status}: {errors[0].message} in {data!r}")
+            raise SpecError(f"{where}: {errors[0].message} in {data!r}")
+
+
+def checker_for_api(api: str) -> SpecChecker:
+    """The checker of ``FakeLightly(api=api)``'s answers: the seed or newest bodies of the seed
+    operations, ``spec/beyond-seeds.yaml`` for the rest, errors in that mode's shape."""
+    if api == "seed":
+        return SpecChecker("seed", "beyond-seeds")
+    if api == "latest":
+        return SpecChecker("latest", "beyond-seeds", errors="latest")
+    raise ValueError(f"no spec for api={api!r}")

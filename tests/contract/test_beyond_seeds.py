@@ -14,12 +14,7 @@ import jsonschema
 import pytest
 from starlette.routing import Route
 
-from contract.beyond_seeds_check import (
-    BeyondSeedsChecker,
-    beyond_seed_operations,
-    load_beyond_seeds,
-)
-from contract.openapi_check import SpecError, operations, to_json_schema
+from contract.openapi_check import SpecChecker, SpecError, load_spec, operations, to_json_schema
 from lightly_async._convert import wire_name
 from lightly_async.models import (
     CreateEntityResponse,
@@ -44,12 +39,12 @@ EXPECTED = {
 
 
 def test_spec_lists_exactly_the_eight_operations_when_loaded() -> None:
-    assert beyond_seed_operations() == EXPECTED
+    assert set(operations("beyond-seeds")) == EXPECTED
     assert not EXPECTED & set(operations())  # none of them is a seed operation
 
 
 def test_every_operation_parameter_and_schema_names_its_source_when_read() -> None:
-    spec = load_beyond_seeds()
+    spec = load_spec("beyond-seeds")
     missing = []
     for path, item in spec["paths"].items():
         for p in item.get("parameters", []):
@@ -70,7 +65,7 @@ def test_every_operation_parameter_and_schema_names_its_source_when_read() -> No
 
 
 def test_every_schema_is_valid_json_schema_when_converted() -> None:
-    for name, schema in to_json_schema(load_beyond_seeds()["components"]["schemas"]).items():
+    for name, schema in to_json_schema(load_spec("beyond-seeds")["components"]["schemas"]).items():
         jsonschema.Draft202012Validator.check_schema(schema)
         assert schema, name
 
@@ -91,7 +86,7 @@ def test_every_operation_has_a_route_in_the_fake_when_the_app_is_built() -> None
      (DatasetEmbeddingData, "DatasetEmbeddingData"),
      (CreateEntityResponse, "CreateEntityResponse")])
 def test_model_fields_are_the_schemas_properties_when_compared(model: type, schema: str) -> None:
-    node = load_beyond_seeds()["components"]["schemas"][schema]
+    node = load_spec("beyond-seeds")["components"]["schemas"][schema]
     fields = attrs.fields(model)
     assert {wire_name(a) for a in fields} == set(node["properties"])
     # (DatasetCreateRequest's ``type`` defaults to Images, so that it is always sent: still
@@ -101,7 +96,7 @@ def test_model_fields_are_the_schemas_properties_when_compared(model: type, sche
 
 
 def test_checker_rejects_an_answer_when_it_breaks_the_schema() -> None:
-    checker = BeyondSeedsChecker()
+    checker = SpecChecker("beyond-seeds")
     with pytest.raises(SpecError, match="required"):
         checker.check("GET", f"/v1/datasets/{'a' * 24}", 200, b'{"id": "x"}')
     with pytest.raises(SpecError, match="is not of type"):
@@ -113,7 +108,7 @@ def test_checker_rejects_an_answer_when_it_breaks_the_schema() -> None:
 @pytest.mark.asyncio
 async def test_every_operation_answers_per_the_spec_when_driven_through_a_tour() -> None:
     fake = FakeLightly(seed=3)
-    checker = BeyondSeedsChecker()
+    checker = SpecChecker("beyond-seeds")
     other = "other-user-token"
     fake.add_user(other)
     ds = fake.create_dataset("tour-ds", ["a.jpg", "b.jpg"])

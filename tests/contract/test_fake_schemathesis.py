@@ -117,6 +117,8 @@ SEMANTIC_REFUSALS = re.compile(
             r"differs from the task's",  # a singleton's type != its task schema's
             r"is not a category of the task",
             r"fileName must not be empty",  # writeurl: the spec has no minLength
+            # an empty RLE encodes no mask; the seed spec's string has no minLength
+            r"segmentation must be a non-empty RLE string",
         ]
     )
 )

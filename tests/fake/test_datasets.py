@@ -12,7 +12,6 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from contract.beyond_seeds_check import BeyondSeedsChecker
 from contract.openapi_check import SpecChecker
 from fake.api import FILES, assert_error, create_tag, initial_tag
 from fake.conftest import _client
@@ -23,18 +22,9 @@ pytestmark = pytest.mark.asyncio
 OTHER = "other-token"
 
 
-class _BothSpecs:
-    def __init__(self) -> None:
-        self.seed, self.beyond = SpecChecker(), BeyondSeedsChecker()
-
-    def check(self, *args: Any) -> None:
-        self.seed.check(*args)
-        self.beyond.check(*args)
-
-
 @pytest_asyncio.fixture
 async def client(fake: FakeLightly) -> AsyncIterator[httpx.AsyncClient]:
-    checker: Any = _BothSpecs()
+    checker = SpecChecker("seed", "beyond-seeds")
     async with _client(fake, checker, params={"token": DEFAULT_TOKEN}) as c:
         yield c
 
@@ -43,7 +33,7 @@ async def client(fake: FakeLightly) -> AsyncIterator[httpx.AsyncClient]:
 async def other(fake: FakeLightly) -> AsyncIterator[httpx.AsyncClient]:
     """A second user's client."""
     fake.add_user(OTHER)
-    checker: Any = _BothSpecs()
+    checker = SpecChecker("seed", "beyond-seeds")
     async with _client(fake, checker, params={"token": OTHER}) as c:
         yield c
 

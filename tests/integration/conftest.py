@@ -3,20 +3,20 @@
 * The workflow suite runs on both anyio backends (asyncio and trio).
 * It runs against both contracts of the fake: every ``FakeLightly`` built in this folder
   speaks the seed contract (``[seed]``) or the newest public API (``[latest]``).
-* Every answer the seed-mode fake gives to an in-process session is checked against the seed
-  spec's response schema, except while a ``malformed`` fault rule is installed: such answers
-  are broken on purpose. (The seed spec does not describe the newest shapes.)
+* Every answer the fake gives to an in-process session is checked against the spec of its
+  contract (``contract.openapi_check.checker_for_api``): ``spec/seed`` in seed mode, the newest
+  bodies of ``spec/latest`` and the newest error shape in latest mode, and
+  ``spec/beyond-seeds.yaml`` for datasets, embeddings and mappings in both; except while a
+  ``malformed`` fault rule is installed: such answers are broken on purpose.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from contract.openapi_check import SpecChecker
+from contract.openapi_check import SpecChecker, checker_for_api
 from lightly_async import _http
 from lightly_async.testing import FakeLightly
 
@@ -62,19 +62,15 @@ def fake_api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.fixture(autouse=True)
-def spec_checked_answers(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, fake_api: str
-) -> Iterator[SpecChecker]:
-    checker = SpecChecker()
+def spec_checked_answers(monkeypatch: pytest.MonkeyPatch, fake_api: str) -> SpecChecker:
+    """The checker of the test's mode (a fake built with the other mode gets that one's)."""
+    checkers = {fake_api: checker_for_api(fake_api)}
     original = FakeLightly.transport
 
     def transport(self: FakeLightly) -> _http.AsyncBaseTransport:
-        if self.api != "seed":
-            return original(self)
-        return _CheckingTransport(original(self), self, checker)
+        if self.api not in checkers:
+            checkers[self.api] = checker_for_api(self.api)
+        return _CheckingTransport(original(self), self, checkers[self.api])
 
     monkeypatch.setattr(FakeLightly, "transport", transport)
-    if fake_api != "seed" and "spec_checked_answers" in inspect.signature(
-            request.function).parameters:
-        pytest.skip("the seed spec describes the seed contract's answers, not the newest API's")
-    return checker
+    return checkers[fake_api]

@@ -1,54 +1,21 @@
 """Whole workflows from one client against the fake, on asyncio and trio: datasets by name,
 embeddings by name, samplings on them, and tags from files added after an upsize.
 
-Besides the seed checks of ``conftest.py``, every answer of an operation beyond the seeds is
-validated against ``spec/beyond-seeds.yaml``.
+``conftest.py`` validates every answer of an operation beyond the seeds against
+``spec/beyond-seeds.yaml`` (with the error shape of the fake's mode).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 import lightly_async as la
-from contract.beyond_seeds_check import BeyondSeedsChecker
-from contract.openapi_check import SpecChecker
-from lightly_async import _http
+from contract.openapi_check import SpecChecker, operations
 from lightly_async.testing import FakeLightly
 
 pytestmark = pytest.mark.anyio
 
 FILES = [f"img_{i:02d}.jpg" for i in range(12)]
-
-
-class _BeyondSeedsTransport(_http.AsyncBaseTransport):
-    def __init__(self, inner: _http.AsyncBaseTransport, checker: BeyondSeedsChecker) -> None:
-        self._inner, self._checker = inner, checker
-
-    async def handle_async_request(self, request: Any) -> Any:
-        response = await self._inner.handle_async_request(request)
-        body = await response.aread()
-        self._checker.check(request.method, request.url.path, response.status_code, body,
-                            dict(request.url.params))
-        return _http.Response(response.status_code, headers=response.headers, content=body)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-@pytest.fixture(autouse=True)
-def beyond_seeds_checked(
-    spec_checked_answers: SpecChecker, monkeypatch: pytest.MonkeyPatch
-) -> BeyondSeedsChecker:
-    checker = BeyondSeedsChecker()
-    seed_checked = FakeLightly.transport  # already wrapped by spec_checked_answers
-
-    def transport(self: FakeLightly) -> _http.AsyncBaseTransport:
-        return _BeyondSeedsTransport(seed_checked(self), checker)
-
-    monkeypatch.setattr(FakeLightly, "transport", transport)
-    return checker
 
 
 @pytest.fixture
@@ -59,7 +26,7 @@ def fake() -> FakeLightly:
 
 
 async def test_dataset_found_by_name_leads_to_a_sampled_tag_when_the_embedding_is_named(
-        fake: FakeLightly, beyond_seeds_checked: BeyondSeedsChecker) -> None:
+        fake: FakeLightly, spec_checked_answers: SpecChecker) -> None:
     dataset_id = fake.create_dataset("street scenes", FILES)
     fake.add_embedding(dataset_id, name="simclr-v1")
     wanted = fake.add_embedding(dataset_id, name="simclr-v2")
@@ -84,7 +51,9 @@ async def test_dataset_found_by_name_leads_to_a_sampled_tag_when_the_embedding_i
     sampled = [c for c in fake.calls if c.path.endswith("/sampling")]
     assert [c.path for c in sampled] == [
         f"/v1/datasets/{dataset_id}/embeddings/{wanted}/sampling"]
-    assert {(m, t) for m, t, status in beyond_seeds_checked.checked if status < 300} == {
+    beyond = set(operations("beyond-seeds"))
+    assert {(m, t) for m, t, status in spec_checked_answers.checked
+            if status < 300 and (m, t) in beyond} == {
         ("GET", "/v1/datasets/query/name/{datasetName}"),
         ("GET", "/v1/datasets/{datasetId}/embeddings"),
         ("GET", "/v1/datasets/{datasetId}/mappings")}

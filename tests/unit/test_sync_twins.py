@@ -2,14 +2,17 @@
 
 The walk starts at ``lightly_async.LightlySession`` and follows every property or method
 whose return annotation names a resource class (``dataset()`` -> ``Dataset``, ``.tags`` ->
-``Tags``, ``.jobs`` -> ``Jobs``, …), so a resource or method added to the async API fails
-here until ``lightly_async.sync`` mirrors it. Only the names in ``NOT_MIRRORED`` are exempt,
-each with the reason a user would accept.
+``Tags``, ``.jobs`` -> ``Jobs``, …) or a pager (``list_raw_samples()`` -> ``RawSamplesPager``,
+``datasets.list()`` -> ``DatasetPager``), so a resource or method added to the async API fails
+here until ``lightly_async.sync`` mirrors it. Parameters must agree in name, kind, default and
+annotation. Only the names in ``NOT_MIRRORED`` are exempt, each with the reason a user would
+accept.
 """
 
 from __future__ import annotations
 
 import inspect
+import typing
 from functools import cached_property
 from typing import Any
 
@@ -44,17 +47,27 @@ def _returned_class(fn: Any, namespace: Any) -> type | None:
     annotation = inspect.signature(fn).return_annotation
     name = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
     found = getattr(namespace, name, None)
+    if found is None:  # a pager alias of the defining module (RawSamplesPager = Pager[...])
+        alias = getattr(fn, "__globals__", {}).get(name)
+        origin = typing.get_origin(alias)
+        if isinstance(origin, type) and origin.__module__.startswith("lightly_async."):
+            found = origin
+    else:
+        found = typing.get_origin(found) or found  # DatasetPager = OffsetPager[DatasetData]
     return found if isinstance(found, type) else None
 
 
-def _parameters(fn: Any) -> list[tuple[str, Any, Any]]:
-    return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+def _parameters(fn: Any) -> list[tuple[str, Any, Any, Any]]:
+    return [(p.name, p.kind, p.default, p.annotation)
+            for p in inspect.signature(fn).parameters.values()]
 
 
 def _walk(aio_cls: type, sync_cls: type, problems: list[str], seen: set[type]) -> None:
     if aio_cls in seen:
         return
     seen.add(aio_cls)
+    if hasattr(aio_cls, "__aiter__") and not hasattr(sync_cls, "__iter__"):
+        problems.append(f"sync {sync_cls.__name__} is not iterable")
     for name in _public(aio_cls):
         key = (aio_cls.__name__, name)
         if key in NOT_MIRRORED:
@@ -89,7 +102,7 @@ def test_every_async_method_and_resource_has_a_sync_twin_with_the_same_signature
     assert problems == []
     # The walk reached every resource class the async API exports.
     assert {cls.__name__ for cls in seen} >= {
-        "LightlySession", *(n for n in resources.__all__ if isinstance(
+        "LightlySession", "Pager", "OffsetPager", *(n for n in resources.__all__ if isinstance(
             getattr(resources, n), type))}
 
 
@@ -120,3 +133,26 @@ def test_the_walk_notices_a_missing_twin_and_a_changed_signature() -> None:
     assert problems[0] == "Tags.delete has no twin in lightly_async.sync"
     assert problems[1].startswith("Tags.get(self, tag_id: 'str') -> 'TagData' != sync")
     assert len(problems) == 2
+
+
+def test_the_walk_notices_a_changed_annotation_and_a_pager_that_lost_a_method() -> None:
+    members = {n: inspect.getattr_static(sync.Samplings, n) for n in _public(sync.Samplings)}
+
+    def trigger(self: Any, embedding_id: str, *, new_tag_name: str, method: Any,
+                config: Any = None, preselected_tag_id: Any = None, query_tag_id: Any = None,
+                score_type: Any = None, row_count: Any = None) -> Any: ...
+
+    members["trigger"] = trigger
+    problems: list[str] = []
+    _walk(resources.Samplings, type("Drifted", (), members), problems, set())
+    assert len(problems) == 1
+    assert problems[0].startswith("Samplings.trigger(self, embedding_id: 'str | "
+                                  "DatasetEmbeddingData'")
+
+    from lightly_async._offset_pager import OffsetPager
+
+    pager = {n: inspect.getattr_static(sync.OffsetPager, n) for n in ("page_size", "pages")}
+    problems = []
+    _walk(OffsetPager, type("DriftedPager", (), pager), problems, set())
+    assert problems == ["sync DriftedPager is not iterable",
+                        "OffsetPager.collect has no twin in lightly_async.sync"]

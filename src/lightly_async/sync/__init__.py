@@ -10,19 +10,25 @@
             print(tag.name, tag.bit_mask_data.count())
         for row in ds.datasource.list_raw_samples(from_=0):   # a plain iterator
             print(row.file_name)
+        for dataset in session.datasets.list():               # so is this one
+            print(dataset.name)
 
 Every class here is an explicit twin of an async one, with the same method names, arguments
-and models; pagers are plain iterators, ``new_raw_samples()`` is a ``with`` block, and the bulk
-helpers return the same ``BulkResult`` (with the same progress bars). Each session runs the
+and models; pagers (``list_raw_samples()``, ``datasets.list()``) are plain iterators,
+``new_raw_samples()`` is a ``with`` block, and the bulk helpers return the same
+``BulkResult`` (with the same progress bars). Each session runs the
 async core on an event loop in a thread of its own, started with the session and stopped by
 ``close()`` (or the end of the ``with`` block), so calls block correctly even where the calling
 thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer the async
 API: a blocking call there stalls that code's own loop while it waits.
 """
 
-from lightly_async.sync._base import Pager
+from lightly_async.sync._base import OffsetPager, Pager
 from lightly_async.sync._dataset import Dataset
+from lightly_async.sync._datasets import DatasetPager, Datasets
 from lightly_async.sync._datasource import Datasource, RawSamplesBatch
+from lightly_async.sync._embeddings import Embeddings
+from lightly_async.sync._mappings import Mappings
 from lightly_async.sync._predictions import Predictions
 from lightly_async.sync._samples import Samples
 from lightly_async.sync._samplings import Samplings
@@ -31,9 +37,14 @@ from lightly_async.sync._tags import Tags
 
 __all__ = [
     "Dataset",
+    "DatasetPager",
+    "Datasets",
     "Datasource",
+    "Embeddings",
     "Jobs",
     "LightlySession",
+    "Mappings",
+    "OffsetPager",
     "Pager",
     "Predictions",
     "RawSamplesBatch",

@@ -1,15 +1,17 @@
-"""What the sync resources share: the runner and async twin, and the plain-iterator pager."""
+"""What the sync resources share: the runner and async twin, and the plain-iterator pagers."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from lightly_async._offset_pager import OffsetPager as AsyncOffsetPager
     from lightly_async._pager import Pager as AsyncPager
     from lightly_async.sync._portal import Runner
 
-__all__ = ["Pager", "Resource"]
+__all__ = ["OffsetPager", "Pager", "Resource"]
 
 PageT = TypeVar("PageT")
 RowT = TypeVar("RowT")
@@ -78,3 +80,37 @@ class Pager(Generic[PageT, RowT]):
 
     def __repr__(self) -> str:
         return f"<lightly_async.sync.Pager over {self._pager!r}>"
+
+
+class OffsetPager(Generic[RowT]):
+    """``for row in pager`` yields rows; ``pages()`` whole pages; ``collect()`` a list.
+
+    The twin of the async offset pager (``pageSize``/``pageOffset`` listings such as
+    ``session.datasets.list()``): nothing is requested until iteration starts, and each
+    iteration starts again from the first page. One page is fetched per call to the
+    session's loop; its rows are handed out from memory.
+    """
+
+    def __init__(self, runner: Runner, pager: AsyncOffsetPager[RowT]) -> None:
+        self._runner = runner
+        self._pager = pager
+
+    @property
+    def page_size(self) -> int:
+        """Rows asked for per request."""
+        return self._pager.page_size
+
+    def pages(self) -> Iterator[builtins.list[RowT]]:
+        """Iterate over whole pages (each a non-empty list of rows)."""
+        return self._runner.iterate(self._pager.pages())
+
+    def __iter__(self) -> Iterator[RowT]:
+        for page in self.pages():
+            yield from page
+
+    def collect(self) -> builtins.list[RowT]:
+        """Every row, in order, as one list."""
+        return self._runner.call(self._pager.collect)
+
+    def __repr__(self) -> str:
+        return f"<lightly_async.sync.OffsetPager page_size={self.page_size}>"

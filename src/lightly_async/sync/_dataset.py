@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lightly_async.sync._datasource import Datasource
+from lightly_async.sync._embeddings import Embeddings
+from lightly_async.sync._mappings import Mappings
 from lightly_async.sync._predictions import Predictions
 from lightly_async.sync._samples import Samples
 from lightly_async.sync._samplings import Samplings
@@ -25,8 +27,9 @@ __all__ = ["Dataset"]
 
 
 class Dataset:
-    """A dataset: ``tags``, ``samples``, ``predictions``, ``datasource`` and ``samplings``.
-    Get one with ``session.dataset(dataset_id)``."""
+    """A dataset: ``tags``, ``samples``, ``predictions``, ``datasource``, ``samplings``,
+    ``embeddings`` and ``mappings``. Get one with ``session.dataset(dataset_id)`` (an id or
+    a ``DatasetData``)."""
 
     def __init__(self, session: LightlySession, runner: Runner, aio: aio.Dataset) -> None:
         self._session = session
@@ -67,6 +70,16 @@ class Dataset:
     def samplings(self) -> Samplings:
         """Samplings: select a subset of samples into a new tag."""
         return Samplings(self._runner, self._aio.samplings)
+
+    @property
+    def embeddings(self) -> Embeddings:
+        """Embeddings uploaded for the dataset (what samplings run on)."""
+        return Embeddings(self._runner, self._aio.embeddings)
+
+    @property
+    def mappings(self) -> Mappings:
+        """The sample order: file names and sample ids in bitmask order."""
+        return Mappings(self._runner, self._aio.mappings)
 
     def __repr__(self) -> str:
         return f"<lightly_async.sync.Dataset {self.id}>"

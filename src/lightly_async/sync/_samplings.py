@@ -9,6 +9,7 @@ from lightly_async.sync._base import Resource
 if TYPE_CHECKING:
     from lightly_async import resources as aio
     from lightly_async.models.common import AsyncTaskData
+    from lightly_async.models.embeddings import DatasetEmbeddingData
     from lightly_async.models.samplings import SamplingConfig, SamplingMethod
     from lightly_async.models.tags import TagData
 
@@ -23,7 +24,7 @@ class Samplings(Resource):
 
     def trigger(
         self,
-        embedding_id: str,
+        embedding_id: str | DatasetEmbeddingData,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,
@@ -33,7 +34,8 @@ class Samplings(Resource):
         score_type: str | None = None,
         row_count: float | None = None,
     ) -> AsyncTaskData:
-        """Start a sampling; poll the returned job with ``session.jobs``."""
+        """Start a sampling on an embedding (its id or a ``DatasetEmbeddingData``); poll the
+        returned job with ``session.jobs``. Not retried once sent."""
         return self._runner.call(
             self._aio.trigger, embedding_id, new_tag_name=new_tag_name, method=method,
             config=config, preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,
@@ -41,7 +43,7 @@ class Samplings(Resource):
 
     def run(
         self,
-        embedding_id: str,
+        embedding_id: str | DatasetEmbeddingData,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,
@@ -52,7 +54,8 @@ class Samplings(Resource):
         row_count: float | None = None,
         timeout: float | None = 600.0,
     ) -> TagData:
-        """Trigger a sampling, wait for its job and return the new tag."""
+        """Trigger a sampling on an embedding (its id or a ``DatasetEmbeddingData``), wait
+        for its job (within ``timeout`` seconds) and return the new tag."""
         return self._runner.call(
             self._aio.run, embedding_id, new_tag_name=new_tag_name, method=method,
             config=config, preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,

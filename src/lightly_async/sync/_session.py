@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from lightly_async import NOT_GIVEN
 from lightly_async.sync._dataset import Dataset
+from lightly_async.sync._datasets import Datasets
 from lightly_async.sync._portal import Runner, finalize_unclosed
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven, SessionStats, TimeoutArg
     from lightly_async.models.common import JobStatusData
+    from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.jobs import Jobs as AsyncJobs
 
 __all__ = ["Jobs", "LightlySession"]
@@ -141,9 +143,16 @@ class LightlySession:
         """The async session underneath (usable only on this session's own loop)."""
         return self._aio
 
-    def dataset(self, dataset_id: str) -> Dataset:
-        """A handle on a dataset; no I/O happens until one of its methods is called."""
+    def dataset(self, dataset_id: str | DatasetData) -> Dataset:
+        """A handle on a dataset (by id or ``DatasetData``); no I/O happens until one of its
+        methods is called."""
         return Dataset(self, self._runner, self._aio.dataset(dataset_id))
+
+    @property
+    def datasets(self) -> Datasets:
+        """The user's datasets: ``create``, ``get``, ``get_by_name``, ``list``, ``update``,
+        ``delete``."""
+        return Datasets(self._runner, self._aio.datasets)
 
     @property
     def jobs(self) -> Jobs:
