@@ -46,7 +46,8 @@ def bench(session: nox.Session) -> None:
 
     lightly_async is installed as the README installs it (`.[fake]`, no other extra); httpx
     and httpx-aiohttp only feed the comparison rows of the transport table, and uvloop and
-    httptools only the fake server's process. `nox -s bench -- --quick`: one round of each.
+    httptools only the servers' processes (the loopback server needs httptools).
+    `nox -s bench -- --quick`: one round of each.
     """
     session.install(".[fake]")
     session.install("httpx", "httpx-aiohttp", "uvloop", "httptools")

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,34 @@ def server_process(script: str, *args: str) -> Iterator[dict[str, Any]]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def server_stats(base_url: str, *, reset: bool = False) -> dict[str, int]:
+    """The loopback server's upsert counters (``_loopback_server.py``); ``reset`` zeroes them."""
+    request = urllib.request.Request(f"{base_url}/_bench/{'reset' if reset else 'stats'}",
+                                     method="POST" if reset else "GET")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
+    with opener.open(request, timeout=10) as response:
+        stats: dict[str, int] = json.loads(response.read())
+    return stats
+
+
+def counted(base_url: str, expected: int, run: Callable[[], float]) -> Callable[[], float]:
+    """``run`` checked on the server: exactly ``expected`` upserts, to distinct samples."""
+    def go() -> float:
+        server_stats(base_url, reset=True)
+        value = run()
+        stats = server_stats(base_url)
+        want = {"upserts": expected, "distinct": expected, "rejected": 0}
+        if stats != want:
+            raise AssertionError(f"the server saw {stats}, expected {want}")
+        return value
+    return go
+
+
+def load_average() -> str:
+    """``os.getloadavg()`` as ``uptime`` prints it (1, 5, 15 minutes)."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def log(message: str) -> None:

@@ -1,8 +1,8 @@
 """HTTP stacks side by side: httpx2's own pool, httpx2 over our aiohttp transport, httpx's
 own pool and httpx-aiohttp (when installed, for comparison), and raw aiohttp.
 
-Against a near-zero-work server in its own process (``_echo_server.py``), so the client is
-what is measured:
+Against a near-zero-work server in its own process (``_loopback_server.py``: a bare asyncio
+protocol with canned answers), so the client is what is measured:
 
 * bulk: 500 POSTs, 20 ms of server latency each, at concurrency 8, 32 and 64;
 * sequential: GETs of a tag-sized body without latency, per call.
@@ -33,6 +33,7 @@ N_SEQ = 1000
 LIMITS = httpx2.Limits(max_connections=64, max_keepalive_connections=64)
 DATASET = "5f0c1c6e2a9b4c1d8e7f6a5c"
 TAG = "5f0c1c6e2a9b4c1d8e7f6a5b"
+SINGLETONS = [{"type": "CLASSIFICATION", "taskName": "vehicles", "categoryId": 0, "score": 0.5}]
 SAMPLES = [f"{i:024x}" for i in range(N_BULK)]
 
 
@@ -68,7 +69,7 @@ class Httpx(Contender):
                                                transport=self._transport())
 
     async def post(self, sample_id: str) -> Any:
-        r = await self.client.post(_prediction_path(sample_id), json=[{"a": 1}])
+        r = await self.client.post(_prediction_path(sample_id), json=SINGLETONS)
         r.raise_for_status()
         return json.loads(r.content)
 
@@ -92,7 +93,7 @@ class RawAiohttp(Contender):
 
     async def post(self, sample_id: str) -> Any:
         async with self.client.post(f"{self.base}{_prediction_path(sample_id)}",
-                                    json=[{"a": 1}]) as r:
+                                    json=SINGLETONS) as r:
             r.raise_for_status()
             return json.loads(await r.read())
 
@@ -130,7 +131,8 @@ class LightlyAsync(Contender):
 
 
 def _prediction_path(sample_id: str) -> str:
-    return f"/v1/datasets/{DATASET}/predictions/samples/{sample_id}?ms={LATENCY_MS}"
+    return (f"/v1/datasets/{DATASET}/predictions/samples/{sample_id}"
+            f"?predictionUUIDTimestamp=0&ms={LATENCY_MS}")
 
 
 def contenders() -> list[Contender]:
@@ -186,7 +188,7 @@ async def _timed_sequential(c: Contender, base_url: str) -> float:
 
 def run(*, rounds: int = 2) -> dict[str, Any]:
     log(f"transports: {N_BULK} POSTs at {CONCURRENCIES}, {N_SEQ} GETs, {rounds} rounds")
-    with server_process("_echo_server.py") as info:
+    with server_process("_loopback_server.py", "--latency", str(LATENCY_MS / 1000)) as info:
         base_url = info["base_url"]
         cs = contenders()
         bulk: dict[str, dict[str, float]] = {c.name: {} for c in cs}
