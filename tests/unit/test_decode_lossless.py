@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from lightly_async._convert import get_converter, get_decoder
@@ -163,3 +164,77 @@ def test_a_newest_body_decodes_losslessly(
 def test_the_lossless_comparison_notices_any_difference(actual: Any, expected: Any) -> None:
     with pytest.raises(AssertionError):
         assert_same_json(actual, expected)
+
+
+def _instances(value: Any) -> list[Any]:
+    """Every attrs instance in a decoded value, depth first."""
+    if attrs.has(type(value)):
+        found = [value]
+        for field in attrs.fields(type(value)):
+            found += _instances(getattr(value, field.name))
+        return found
+    if isinstance(value, list | tuple):
+        return [inner for item in value for inner in _instances(item)]
+    if isinstance(value, dict):
+        return [inner for item in value.values() for inner in _instances(item)]
+    return []
+
+
+@pytest.mark.parametrize(("schema", "case", "body"), CASES,
+                         ids=[f"{s}-{c}" for s, c, _ in CASES])
+def test_the_decoder_builds_what_init_builds(schema: str, case: str, body: Any) -> None:
+    """The decoder fills slots without ``__init__``: each instance must equal ``__init__``'s."""
+    fast = get_decoder().structure(json.loads(json.dumps(body)), CASTS[schema])
+    detailed = get_converter().structure(json.loads(json.dumps(body)), CASTS[schema])
+    assert fast == detailed
+    for instance in _instances(fast):
+        cls = type(instance)
+        values = {f.name: getattr(instance, f.name) for f in attrs.fields(cls)}  # all slots set
+        rebuilt = cls(**values)
+        assert rebuilt == instance
+        assert repr(rebuilt) == repr(instance)
+        assert _hash_or_error(rebuilt) == _hash_or_error(instance)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            setattr(instance, attrs.fields(cls)[0].name, None)
+
+
+def _hash_or_error(value: Any) -> Any:
+    try:
+        return hash(value)
+    except TypeError as exc:  # a frozen model holding a list or dict
+        return str(exc)
+
+
+def test_every_model_is_built_from_its_slots() -> None:
+    """The fast path applies to every model; a model it cannot take would fall back silently."""
+    import lightly_async.models as models
+    from lightly_async._convert import _slot_setters
+
+    classes = [obj for obj in vars(models).values() if isinstance(obj, type) and attrs.has(obj)]
+    assert len(classes) > 40
+    assert [cls.__name__ for cls in classes if _slot_setters(cls) is None] == []
+
+
+def test_a_model_with_an_init_hook_is_built_through_init() -> None:
+    from lightly_async._convert import make_converter
+
+    @attrs.frozen(kw_only=True)
+    class Hooked:
+        name: str
+        size: int = 0
+
+        def __attrs_post_init__(self) -> None:
+            if self.size < 0:
+                raise ValueError("negative size")
+
+    @attrs.frozen(kw_only=True)
+    class Checked:
+        size: int = attrs.field(validator=attrs.validators.ge(0))
+
+    decoder = make_converter(detailed=False)
+    assert decoder.structure({"name": "a"}, Hooked) == Hooked(name="a")
+    assert decoder.structure([{"name": "a", "size": 2}], list[Hooked]) == [Hooked(name="a", size=2)]
+    with pytest.raises(ValueError, match="negative size"):
+        decoder.structure([{"name": "a", "size": -1}], list[Hooked])
+    with pytest.raises(ValueError, match="must be >= 0"):
+        decoder.structure([{"size": -1}], list[Checked])
