@@ -12,7 +12,9 @@ fastest, so a session's own client runs on :class:`AiohttpTransport` (ours, belo
 httpx2 transport over an ``aiohttp.ClientSession``) when its first request is made on
 asyncio; under trio (aiohttp is asyncio-only) it runs on httpx2's own pool. aiohttp is
 imported on that first request, never at ``import lightly_async``.
-``LIGHTLY_ASYNC_TRANSPORT=httpx2`` keeps httpx2's own pool on asyncio too.
+``LIGHTLY_ASYNC_TRANSPORT=httpx2`` keeps httpx2's own pool on asyncio too. On that aiohttp
+pool a session's API calls skip httpx2's request and response objects altogether
+(:class:`ApiChannel`); signed-URL transfers, whose bodies stream, go through httpx2.
 
 A caller may pass an ``httpx2`` or an ``httpx`` client or transport: the httpx family is
 supported at run time without being a dependency (its errors are mapped to httpx2's, its
@@ -50,6 +52,8 @@ __all__ = [
     "REDACTED",
     "TRANSPORT_ENV",
     "AiohttpTransport",
+    "Answer",
+    "ApiChannel",
     "AsyncBaseTransport",
     "AsyncClient",
     "AutoTransport",
@@ -69,6 +73,7 @@ __all__ = [
     "choose_transport",
     "client_timeout",
     "connection_limit",
+    "decoding_errors",
     "fast_transport_available",
     "fast_transport_wanted",
     "install_log_redaction",
@@ -184,7 +189,7 @@ def transport_name(client: AnyClient, owned: bool) -> str:
             return "auto (aiohttp on asyncio, httpx2 on trio; chosen on the first request)"
         transport = chosen
     if isinstance(transport, AiohttpTransport):
-        return "aiohttp (under httpx2)"
+        return "aiohttp"
     if type(transport) is httpx2.AsyncHTTPTransport:
         return "httpx2"
     module = type(transport).__module__.split(".")[0]
@@ -203,11 +208,15 @@ class AutoTransport(httpx2.AsyncBaseTransport):
         """The transport in use (``None`` before the first request)."""
         return self._inner
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+    def resolve(self) -> httpx2.AsyncBaseTransport:
+        """The transport in use, chosen now if no request was made yet."""
         inner = self._inner
         if inner is None:  # no await before the assignment: concurrent first calls agree
             inner = self._inner = choose_transport(self._limits)
-        return await inner.handle_async_request(request)
+        return inner
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        return await self.resolve().handle_async_request(request)
 
     async def aclose(self) -> None:
         if self._inner is not None:
@@ -255,8 +264,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._aiohttp: Any = None
+        self._timeouts: dict[tuple[float | None, ...], Any] = {}
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+    def _open(self) -> tuple[Any, aiohttp.ClientSession]:
         aio = self._aiohttp
         if aio is None:
             import aiohttp as aio  # on the first request, not at `import lightly_async`
@@ -266,6 +276,35 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         if session is None:
             session = self._session = _aiohttp_session(aio, self._limits)
             install_log_redaction()  # aiohttp's loggers exist now
+        return aio, session
+
+    async def exchange(
+        self, method: str, url: str, headers: list[tuple[str, str]], content: bytes | None,
+        timeout: httpx2.Timeout, limit: int | None,
+    ) -> tuple[Answer, bytes | bytearray]:
+        """One request straight on aiohttp, its body read under ``limit``: see ApiChannel."""
+        aio, session = self._open()
+        key = (timeout.connect, timeout.read, timeout.pool)
+        client_timeout = self._timeouts.get(key)
+        if client_timeout is None:
+            client_timeout = self._timeouts[key] = aio.ClientTimeout(
+                total=None, connect=timeout.pool, sock_connect=timeout.connect,
+                sock_read=timeout.read)
+        try:
+            response = await session.request(
+                method, url, headers=headers, data=content, allow_redirects=False,
+                auto_decompress=True, compress=None, timeout=client_timeout,
+                skip_auto_headers=_SKIP_AUTO_HEADERS)
+        except (aio.ClientError, TimeoutError) as exc:
+            raise _aiohttp_error(aio, exc) from exc
+        try:
+            body = await _read_aiohttp_body(aio, response, limit)
+        finally:
+            response.release()  # back to the pool if read to the end, else closed
+        return Answer(response.status, response.headers, response.reason or ""), body
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        aio, session = self._open()
         timeout = request.extensions.get("timeout") or {}
         try:
             data: Any = request.content or None
@@ -331,11 +370,17 @@ class _AiohttpStream(httpx2.AsyncByteStream):
         self._response.release()  # back to the pool if read to the end, else closed
 
 
-def _aiohttp_error(aio: Any, exc: BaseException) -> httpx2.TransportError:
-    """The httpx2 error an aiohttp failure stands for (by whether the request may have left)."""
-    message = str(exc) or type(exc).__name__
-    error: type[httpx2.TransportError]
-    if isinstance(exc, aio.ConnectionTimeoutError):  # connect or pool wait: not sent
+def _aiohttp_error(aio: Any, exc: BaseException) -> httpx2.RequestError:
+    """The httpx2 error an aiohttp failure stands for (by whether the request may have left).
+
+    A body that does not decompress is httpx2's ``DecodingError``, as on httpx2's own pool.
+    """
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    error: type[httpx2.RequestError]
+    if isinstance(exc, aio.ClientPayloadError) and isinstance(
+            exc.__cause__, aio.http_exceptions.ContentEncodingError):
+        error = httpx2.DecodingError
+    elif isinstance(exc, aio.ConnectionTimeoutError):  # connect or pool wait: not sent
         error = httpx2.ConnectTimeout
     elif isinstance(exc, aio.ClientConnectorError):  # refused, DNS, TLS: not sent
         error = httpx2.ConnectError
@@ -384,6 +429,115 @@ async def read_body(response: Any, limit: int | None) -> bytes | bytearray:
     if buffer is not None:
         return buffer
     return b"" if first is None else first
+
+
+async def _read_aiohttp_body(
+    aio: Any, response: aiohttp.ClientResponse, limit: int | None,
+) -> bytes | bytearray:
+    """``read_body`` for an aiohttp response (decompressed, read errors mapped)."""
+    if limit is not None:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise BodyTooLargeError(int(declared), limit)
+    first: bytes | None = None
+    buffer: bytearray | None = None
+    total = 0
+    try:
+        async for chunk in response.content.iter_any():
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise BodyTooLargeError(total, limit)
+            if first is None:
+                first = chunk
+            elif buffer is None:
+                buffer = bytearray(first)
+                buffer += chunk
+            else:
+                buffer += chunk
+    except (aio.ClientError, TimeoutError) as exc:
+        raise _aiohttp_error(aio, exc) from exc
+    if buffer is not None:
+        return buffer
+    return b"" if first is None else first
+
+
+class Answer:
+    """What the pipeline reads of an answer besides its body (an ``httpx2.Response`` too)."""
+
+    __slots__ = ("headers", "reason_phrase", "status_code")
+
+    def __init__(self, status_code: int, headers: Any, reason_phrase: str) -> None:
+        self.status_code = status_code
+        self.headers = headers  # case-insensitive .get(name)
+        self.reason_phrase = reason_phrase
+
+    def __repr__(self) -> str:
+        return f"<Answer [{self.status_code}]>"
+
+
+class ApiChannel:
+    """Sends one API request and reads its whole answer under the size cap.
+
+    On a session's own client whose pool is aiohttp's, the request goes straight to
+    :meth:`AiohttpTransport.exchange`: httpx2's request and response objects, its URL
+    parsing, auth and redirect machinery cost about half of a small call's time on
+    loopback (``benchmarks``, per-call row), and an API call needs none of them: the URL is
+    built and encoded by the session, redirects are never followed, the headers are the
+    client's constant ones. The answer is decompressed by aiohttp (``gzip``/``deflate``,
+    what this path advertises). Anything else — a caller's client or transport, httpx2's
+    own pool (trio, or ``LIGHTLY_ASYNC_TRANSPORT=httpx2``) — goes through the client.
+    """
+
+    def __init__(self, client: AnyClient, *, owned: bool) -> None:
+        self._client = client
+        transport = (getattr(client, "_transport", None)
+                     if owned and isinstance(client, httpx2.AsyncClient) else None)
+        self._auto = transport if isinstance(transport, AutoTransport) else None
+        self._direct = transport if isinstance(transport, AiohttpTransport) else None
+        base = [(k, v) for k, v in client.headers.items()
+                if k.lower() not in _DIRECT_SKIPPED_HEADERS]
+        self._base_headers = [*base, ("Accept-Encoding", "gzip, deflate")]
+
+    @property
+    def direct(self) -> bool:
+        """True once API calls go straight to aiohttp."""
+        return self._direct is not None
+
+    async def exchange(
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None,
+        timeout: Any, limit: int | None,
+    ) -> tuple[Answer | httpx2.Response, bytes | bytearray]:
+        direct = self._direct
+        if direct is None and self._auto is not None:
+            chosen = self._auto.resolve()
+            if isinstance(chosen, AiohttpTransport):
+                direct = self._direct = chosen
+            self._auto = None
+        if direct is not None:
+            sent = self._base_headers if not headers else [*self._base_headers,
+                                                           *headers.items()]
+            return await direct.exchange(method, url, sent, content, timeout, limit)
+        client = self._client
+        request = client.build_request(
+            method, url, content=content, headers=headers, timeout=timeout)
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            body = await read_body(response, limit)
+        finally:
+            await response.aclose()
+        return response, body
+
+
+#: httpx2 client defaults aiohttp sets itself (Host, Connection) or this path replaces.
+_DIRECT_SKIPPED_HEADERS: Final = frozenset({"host", "connection", "accept-encoding"})
+
+
+def decoding_errors(client: AnyClient) -> tuple[type[BaseException], ...]:
+    """The classes of "the body arrived but does not decompress" for ``client``'s family."""
+    httpx = sys.modules.get("httpx")
+    if isinstance(client, httpx2.AsyncClient) or httpx is None or httpx is httpx2:
+        return (httpx2.DecodingError,)
+    return (httpx2.DecodingError, httpx.DecodingError)
 
 
 def transport_errors(client: AnyClient) -> tuple[type[BaseException], ...]:

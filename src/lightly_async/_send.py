@@ -29,7 +29,9 @@ from lightly_async._responses import status_error
 from lightly_async._retry import RetryPolicy, parse_retry_after
 from lightly_async.errors import (
     APIConnectionError,
+    APIError,
     APITimeoutError,
+    DecodeError,
     ResponseTooLargeError,
     SessionClosedError,
 )
@@ -56,7 +58,7 @@ DEFAULT_DEADLINE: Final = 300.0
 #: million samples with ~3-4 predictions each is ~450-500 MB.
 DEFAULT_MAX_RESPONSE_SIZE: Final = 512 * 1024 * 1024
 
-Exchange = tuple[_http.Response, bytes | bytearray]
+Exchange = tuple[_http.Answer | _http.Response, bytes | bytearray]
 """A response and its body, read to the end (or empty when the attempt consumed it)."""
 
 Attempt = Callable[[], Awaitable[Exchange]]
@@ -98,30 +100,28 @@ class Sender:
                  redact: Callable[[str], str]) -> None:
         self.client = client
         self.owns_client = owns_client
+        self.channel = _http.ApiChannel(client, owned=owns_client)
         self.limiter = anyio.CapacityLimiter(concurrency)
         self.stats = SessionStats()
         self.closed = False
         self.redact = redact
         self._paused_until = 0.0
         self.transport_errors = _http.transport_errors(client)
+        self.decoding_errors = _http.decoding_errors(client)
+        #: what a signed-URL transfer maps to DecodeError: any other HTTP-library error
+        self.body_errors: tuple[type[BaseException], ...] = (
+            _http.HTTPError, *self.decoding_errors)
 
     def api_attempt(
         self, options: CallOptions, method: str, url: str, content: bytes | None, headers: Any,
     ) -> Attempt:
         """One API request: sent without following redirects, its body read under the cap."""
-        client = self.client
+        exchange = self.channel.exchange
         limit = options.max_response_size
         timeout = options.client_timeout
 
-        async def attempt() -> Exchange:
-            request = client.build_request(
-                method, url, content=content, headers=headers, timeout=timeout)
-            response = await client.send(request, stream=True, follow_redirects=False)
-            try:
-                body = await _http.read_body(response, limit)
-            finally:
-                await response.aclose()
-            return response, body
+        def attempt() -> Awaitable[Exchange]:
+            return exchange(method, url, content, headers, timeout, limit)
 
         return attempt
 
@@ -189,14 +189,17 @@ class Sender:
         self.stats.requests += 1
         debug = log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
-        failure: APIConnectionError | None = None
-        too_large: ResponseTooLargeError | None = None
+        failure: APIError | None = None
         try:
             response, body = await attempt()
         except self.transport_errors as exc:
             failure = self.connection_error(exc, method, display)
+        except self.decoding_errors as exc:  # it arrived, but does not decompress
+            failure = DecodeError(
+                f"response body does not decompress: {self.redact(str(exc))}"[:300],
+                method=method, url=display())
         except _http.BodyTooLargeError as exc:
-            too_large = ResponseTooLargeError(
+            failure = ResponseTooLargeError(
                 f"response body of at least {exc.size} bytes exceeds max_response_size="
                 f"{exc.limit}; reading stopped", method=method, url=display(),
                 limit=exc.limit, size=exc.size)
@@ -204,8 +207,6 @@ class Sender:
             # Raised outside the except block: no __context__ keeps the transport's error
             # (whose request and message hold the token) alive or on display.
             raise failure
-        if too_large is not None:
-            raise too_large
         if debug:
             log.debug("%s %s -> %d (%.1f ms)", method, display(), response.status_code,
                       (time.perf_counter() - started) * 1000)

@@ -203,7 +203,7 @@ class LightlySession:
 
     @property
     def transport_name(self) -> str:
-        """What carries the requests: ``"aiohttp (under httpx2)"``, ``"httpx2"``, …"""
+        """What carries the requests: ``"aiohttp"``, ``"httpx2"``, …"""
         return _http.transport_name(self._sender.client, self._sender.owns_client)
 
     @property

@@ -317,7 +317,8 @@ async def _with_retries(
                 return await attempt(clock)
             except session._sender.transport_errors as exc:  # either httpx family
                 failure = session._sender.connection_error(exc, method, lambda: display)
-            except _http.HTTPError as exc:  # e.g. a body that does not decompress
+            except session._sender.body_errors as exc:  # e.g. a body that does not
+                # decompress, on either httpx family
                 failure = DecodeError(
                     f"{type(exc).__name__}: {session._redact(str(exc))}"[:300],
                     method=method, url=display)

@@ -22,6 +22,7 @@ import respx
 
 from lightly_async import (
     APIConnectionError,
+    DecodeError,
     LightlySession,
     NotFoundError,
     RedirectError,
@@ -116,6 +117,20 @@ async def test_callers_httpx_client_answer_is_capped_when_too_large(anyio_backen
                                  max_response_size=1000)
         with pytest.raises(ResponseTooLargeError):
             await session.dataset(DS).tags.list()
+
+
+async def test_callers_httpx_client_body_that_does_not_decompress_is_a_decode_error(
+    anyio_backend: str,
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b"\x1f\x8b not gzip",
+                              headers={"Content-Encoding": "gzip"})
+
+    async with _mock(handler) as client:
+        session = LightlySession(token=TOKEN, base_url=BASE, http_client=client, max_retries=0)
+        with pytest.raises(DecodeError, match="does not decompress") as caught:
+            await session.dataset(DS).tags.list()
+    assert TOKEN not in str(caught.value)
 
 
 @asynccontextmanager

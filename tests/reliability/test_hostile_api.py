@@ -20,6 +20,7 @@ import pytest
 
 from lightly_async import (
     APITimeoutError,
+    DecodeError,
     LightlySession,
     RedirectError,
     ResponseTooLargeError,
@@ -92,7 +93,7 @@ def _session(base_url: str, **kwargs: Any) -> LightlySession:
 
 
 def _check_pool(session: LightlySession, pool: str) -> None:
-    assert session.transport_name == ("httpx2" if pool == "httpx2" else "aiohttp (under httpx2)")
+    assert session.transport_name == ("httpx2" if pool == "httpx2" else "aiohttp")
 
 
 # -- 11.1: a 3xx is never a success ---------------------------------------------------------------
@@ -232,3 +233,109 @@ def test_deadline_is_on_by_default_when_not_configured() -> None:
     assert session.deadline == 300.0
     assert LightlySession(token=TOKEN, base_url="https://api.test",
                           deadline=None).deadline is None
+
+
+# -- the same request and the same reading of the answer on every pool ----------------------------
+# On asyncio a session's own API calls go straight to aiohttp (``_http.ApiChannel``), elsewhere
+# through httpx2's client: what the server sees and what the caller gets must not differ.
+TAG_JSON = (b'{"id":"0123456789abcdef01234567","datasetId":"5f0c1c6e2a9b4c1d8e7f6a5b",'
+            b'"prevTagId":null,"name":"t","bitMaskData":"0x1","totSize":1,"createdAt":1,'
+            b'"changes":{}}')
+
+
+def _head_fields(head: bytes) -> tuple[str, dict[str, list[str]]]:
+    request_line, *lines = head.decode("latin-1").split("\r\n")
+    fields: dict[str, list[str]] = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        fields.setdefault(name.strip().lower(), []).append(value.strip())
+    return request_line, fields
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("auth", ["token", "bearer"])
+async def test_every_pool_sends_the_same_request_head(
+    pool: str, anyio_backend: str, auth: str
+) -> None:
+    credentials = {"token": TOKEN} if auth == "token" else {"bearer_token": "jwt.HEAD.sig"}
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, TAG_JSON)) as (url, heads), LightlySession(
+            base_url=url, max_retries=0, **credentials
+        ) as session:
+            tags = session.dataset(DS).tags
+            await tags.get(TAG)
+            await tags.update(TAG, name="renamed")
+            _check_pool(session, pool)
+    (get_line, get), (put_line, put) = (_head_fields(head) for head in heads)
+    query = f"?token={TOKEN}" if auth == "token" else ""
+    assert get_line == f"GET /v1/datasets/{DS}/tags/{TAG}{query} HTTP/1.1"
+    assert put_line == f"PUT /v1/datasets/{DS}/tags/{TAG}{query} HTTP/1.1"
+    for fields in (get, put):
+        assert fields["user-agent"] == [f"lightly-async/{la_version()}"]
+        assert fields["accept"] == ["application/json"]
+        assert "gzip" in fields["accept-encoding"][0]
+        assert fields["host"] == [url.removeprefix("http://")]
+        assert "cookie" not in fields
+        expected_auth = [] if auth == "token" else ["Bearer jwt.HEAD.sig"]
+        assert fields.get("authorization", []) == expected_auth
+    assert "content-type" not in get
+    assert "content-length" not in get
+    assert put["content-type"] == ["application/json"]
+    assert put["content-length"] == [str(len(b'{"name":"renamed"}'))]
+
+
+def la_version() -> str:
+    from importlib.metadata import version
+
+    return version("lightly-async")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_a_compressed_answer_decodes_on_every_pool(
+    pool: str, anyio_backend: str, encoding: str
+) -> None:
+    import zlib
+
+    packer = zlib.compressobj(wbits=31 if encoding == "gzip" else 15)
+    packed = packer.compress(TAG_JSON) + packer.flush()
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, packed, content_encoding=encoding)) as (url, _), \
+                _session(url) as session:
+            tag = await session.dataset(DS).tags.get(TAG)
+            _check_pool(session, pool)
+    assert tag.id == TAG
+    assert tag.name == "t"
+
+
+@pytest.mark.anyio
+async def test_a_compressed_answer_is_capped_by_its_decoded_size(
+    pool: str, anyio_backend: str
+) -> None:
+    import zlib
+
+    packer = zlib.compressobj(wbits=31)
+    bomb = packer.compress(b"[" + b" " * (8 << 20) + b"]") + packer.flush()  # 8 MiB from ~8 KiB
+    assert len(bomb) < 100_000
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, bomb, content_encoding="gzip")) as (url, _), _session(
+            url, max_response_size=1 << 20
+        ) as session:
+            with pytest.raises(ResponseTooLargeError) as caught:
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+    assert (1 << 20) < caught.value.size <= 9 << 20
+
+
+@pytest.mark.anyio
+async def test_a_corrupt_compressed_answer_is_an_error_on_every_pool(
+    pool: str, anyio_backend: str
+) -> None:
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, b"\x1f\x8b not gzip at all", content_encoding="gzip")) as (
+            url, _), _session(url) as session:
+            with pytest.raises(DecodeError, match="does not decompress") as caught:
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+    assert TOKEN not in str(caught.value)
+    assert caught.value.method == "GET"

@@ -357,7 +357,7 @@ def test_aiohttp_loads_on_first_request_when_session_runs_on_asyncio() -> None:
                             timeout=60, env=env)
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["False", "True aiohttp (under httpx2)"]
+    assert result.stdout.splitlines() == ["False", "True aiohttp"]
 
 
 def test_http_module_is_the_only_library_module_importing_httpx_when_scanned() -> None:

@@ -199,7 +199,7 @@ async def test_dropped_answer_counts_as_maybe_sent_when_on_aiohttp_pool(
         ds = session.dataset(dataset_id)
         assert len(await ds.tags.list()) == 0
         assert _aiohttp_chosen(_transport(session).chosen)
-        assert session.transport_name == "aiohttp (under httpx2)"
+        assert session.transport_name == "aiohttp"
         with pytest.raises(APIConnectionError) as caught:
             await ds.tags.create_initial()
     assert not isinstance(caught.value, APITimeoutError)

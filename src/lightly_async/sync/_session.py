@@ -110,7 +110,7 @@ class LightlySession:
 
     @property
     def transport_name(self) -> str:
-        """What carries the requests: ``"aiohttp (under httpx2)"``, ``"httpx2"``, …"""
+        """What carries the requests: ``"aiohttp"``, ``"httpx2"``, …"""
         return self._aio.transport_name
 
     @property
