@@ -291,10 +291,11 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 total=None, connect=timeout.pool, sock_connect=timeout.connect,
                 sock_read=timeout.read)
         try:
+            # No skip_auto_headers: the headers aiohttp would add (User-Agent, Accept,
+            # Accept-Encoding) are all given, and a body always comes with its Content-Type.
             response = await session.request(
                 method, url, headers=headers, data=content, allow_redirects=False,
-                auto_decompress=True, compress=None, timeout=client_timeout,
-                skip_auto_headers=_SKIP_AUTO_HEADERS)
+                auto_decompress=True, compress=None, timeout=client_timeout)
         except (aio.ClientError, TimeoutError) as exc:
             raise _aiohttp_error(aio, exc) from exc
         try:
@@ -435,10 +436,17 @@ async def _read_aiohttp_body(
     aio: Any, response: aiohttp.ClientResponse, limit: int | None,
 ) -> bytes | bytearray:
     """``read_body`` for an aiohttp response (decompressed, read errors mapped)."""
-    if limit is not None:
-        declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise BodyTooLargeError(int(declared), limit)
+    headers = response.headers
+    declared = headers.get("content-length")
+    if declared is not None and declared.isdigit():
+        size = int(declared)
+        if limit is not None and size > limit:
+            raise BodyTooLargeError(size, limit)
+        if "content-encoding" not in headers:  # exactly `size` bytes will come: read at once
+            try:
+                return await response.read()
+            except (aio.ClientError, TimeoutError) as exc:
+                raise _aiohttp_error(aio, exc) from exc
     first: bytes | None = None
     buffer: bytearray | None = None
     total = 0

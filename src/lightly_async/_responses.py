@@ -68,18 +68,31 @@ def decode(
         raise DecodeError(
             f"response is not JSON: {exc}"[:300], method=method, url=display(),
             status_code=status_code) from None
-    # Loaded on the first decode, not at `import lightly_async` (it builds the converter).
-    from lightly_async._convert import explain_failure, get_decoder
-
+    structure = _structure or _load_decoder()
     try:
-        return get_decoder().structure(data, cast)
+        return structure(data, cast)
     except Exception:  # cattrs raises many types; all mean "not the schema"
+        from lightly_async._convert import explain_failure
+
         value, detail = explain_failure(data, cast)
         if detail is None:
             return value
         raise DecodeError(
             f"response does not match {_type_name(cast)}: {redact(detail)}"[:1000],
             method=method, url=display(), status_code=status_code) from None
+
+
+_structure: Callable[[Any, Any], Any] | None = None
+
+
+def _load_decoder() -> Callable[[Any, Any], Any]:
+    """The decoder's ``structure``; loaded on the first decode, not at ``import lightly_async``
+    (it builds the converter)."""
+    global _structure
+    from lightly_async._convert import get_decoder
+
+    _structure = get_decoder().structure
+    return _structure
 
 
 def redirect_target(location: str | None) -> str | None:

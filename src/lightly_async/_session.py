@@ -128,6 +128,7 @@ class LightlySession:
         url = (base_url or os.environ.get("LIGHTLY_SERVER_LOCATION") or DEFAULT_BASE_URL)
         self._base_url = _check_base_url(url.rstrip("/"), allow_insecure_http)
         self._token = token
+        self._token_query = None if token is None else "token=" + quote(token, safe="")
         self._bearer = bearer_token
         per_phase = _http.make_timeout(_http.DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout)
         # Sent with every API call to a caller's client; our own client has them as defaults.
@@ -329,9 +330,7 @@ class LightlySession:
             raise SessionClosedError("this LightlySession is closed")
         method = method.upper()
         safe = method in _REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
-        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else {}
-        if self._token is not None:
-            query["token"] = self._token
+        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
         options = self._options
         if timeout is not NOT_GIVEN:
             per_call = _http.make_timeout(timeout)
@@ -347,8 +346,14 @@ class LightlySession:
 
         # Absolute (a caller's http_client has no base_url), the query encoded once here:
         # handing httpx2 `params=` would make it parse the URL a second time on every call.
-        url = f"{self._base_url}{path}?{urlencode(query, quote_via=quote)}" if query else (
-            self._base_url + path)
+        # The token goes last, encoded once per session.
+        url = self._base_url + path
+        if query:
+            url += "?" + urlencode(query, quote_via=quote)
+            if self._token_query:
+                url += "&" + self._token_query
+        elif self._token_query:
+            url += "?" + self._token_query
         attempt = self._sender.api_attempt(options, method, url, content, headers)
         response, body = await self._sender.send(
             options, method, display, attempt, replay_safe=safe)
