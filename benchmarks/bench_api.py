@@ -10,11 +10,12 @@ client's subset) arrived, each to its own sample, none rejected.
    ``create_or_update_prediction`` is used; timed on a subset and scaled per item) vs the
    latency limit ``N x latency / concurrency``.
 3. Per call: 2,000 sequential ``GET tag`` without latency. lightly_async
-   (``ds.tags.get``) vs the bare transport (one ``httpx2.AsyncClient.get`` + ``json.loads``)
-   vs the official client (``TagsApi.get_tag_by_tag_id``).
+   (``ds.tags.get``) vs each bare transport (one ``httpx2.AsyncClient.get`` + ``json.loads``,
+   and raw aiohttp: ``ClientSession.get`` + ``json.loads``) vs the official client
+   (``TagsApi.get_tag_by_tag_id``).
 7. Page: one 10,000-row raw-file page over loopback (~1 MB). lightly_async
-   (``list_raw_samples(...).pages()``, first page) vs the bare transport + ``json.loads`` +
-   structuring into ``DatasourceRawSamplesData`` vs the official client.
+   (``list_raw_samples(...).pages()``, first page) vs each bare transport (as in 3) +
+   ``json.loads`` + structuring into ``DatasourceRawSamplesData`` vs the official client.
 
 lightly_async runs with its default transport and, side by side, with each transport
 injected explicitly. Contenders are interleaved round by round; each keeps its best round.
@@ -69,6 +70,19 @@ def transports() -> dict[str, Factory]:
         "httpx2 pool": lambda: httpx2.AsyncHTTPTransport(limits=POOL),
         "aiohttp": lambda: _http.AiohttpTransport(POOL),
     }
+
+
+#: aiohttp on its own, no httpx2: what a session's API calls sit on when its pool is aiohttp's
+#: (they go straight to aiohttp there), so the floor of the per-call and page rows.
+RAW = "raw aiohttp"
+
+
+def raw_aiohttp() -> Any:
+    """An ``aiohttp.ClientSession`` set up as the session's own (pool size, no cookie jar)."""
+    import aiohttp
+
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64, limit_per_host=0),
+                                 cookie_jar=aiohttp.DummyCookieJar())
 
 
 def default_transport_name() -> str:
@@ -198,6 +212,24 @@ def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
                 return (time.perf_counter() - start) / N_CALLS
         return lambda: asyncio.run(go())
 
+    def raw() -> float:
+        async def go() -> float:
+            async with raw_aiohttp() as client:
+                url, params = info["base_url"] + path, {"token": info["token"]}
+
+                async def one() -> Any:
+                    async with client.get(url, params=params) as response:
+                        response.raise_for_status()
+                        return json.loads(await response.read())
+
+                for _ in range(20):
+                    await one()
+                start = time.perf_counter()
+                for _ in range(N_CALLS):
+                    await one()
+                return (time.perf_counter() - start) / N_CALLS
+        return asyncio.run(go())
+
     client = _official.workflow_client(info["base_url"], info["token"], dataset_id)
 
     def official() -> float:
@@ -213,6 +245,7 @@ def _per_call(info: dict[str, Any], rounds: int) -> dict[str, Any]:
         contenders[f"lightly_async ({name})"] = lightly_async(factory)
         if name != "default":
             contenders[f"bare {name} + json.loads"] = bare(factory)
+    contenders[f"{RAW} + json.loads"] = raw
     contenders["official"] = official
     log(f"per call: {N_CALLS} sequential GET tag, {rounds} rounds")
     best = interleaved(rounds, contenders)
@@ -263,6 +296,27 @@ def _page(info: dict[str, Any], rounds: int) -> dict[str, Any]:
                 return (time.perf_counter() - start) / N_PAGES
         return lambda: asyncio.run(go())
 
+    def raw() -> float:
+        decoder = la._convert.get_decoder()
+
+        async def go() -> float:
+            async with raw_aiohttp() as client:
+                url, params = info["base_url"] + path, {"token": info["token"], "from": "0"}
+
+                async def one() -> None:
+                    async with client.get(url, params=params) as response:
+                        response.raise_for_status()
+                        page = decoder.structure(json.loads(await response.read()),
+                                                 DatasourceRawSamplesData)
+                    assert len(page.data) == N_PAGE_ROWS
+
+                await one()
+                start = time.perf_counter()
+                for _ in range(N_PAGES):
+                    await one()
+                return (time.perf_counter() - start) / N_PAGES
+        return asyncio.run(go())
+
     client = _official.workflow_client(info["base_url"], info["token"], dataset_id)
 
     def official() -> float:
@@ -277,6 +331,7 @@ def _page(info: dict[str, Any], rounds: int) -> dict[str, Any]:
         contenders[f"lightly_async ({name})"] = lightly_async(factory)
         if name != "default":
             contenders[f"bare {name} + json.loads + structuring"] = bare(factory)
+    contenders[f"{RAW} + json.loads + structuring"] = raw
     contenders["official"] = official
     log(f"page: {N_PAGES} x one {N_PAGE_ROWS:,}-row raw-file page, {rounds} rounds")
     best = interleaved(rounds, contenders)

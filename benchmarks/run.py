@@ -91,11 +91,14 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
     theirs_bulk = bulk["seconds"]["official"]
     calls = api["per_call"]["seconds_per_call"]
     default = r["default_transport"]
-    bare = calls[f"bare {default} + json.loads"]
+    # What the default path's API calls run on: raw aiohttp on aiohttp's pool (they skip
+    # httpx2 there), a bare httpx2 client on httpx2's.
+    floor = bench_api.RAW if default == "aiohttp" else f"bare {default}"
+    bare = calls[f"{floor} + json.loads"]
     ours_call = calls["lightly_async (default)"]
     pages = api["page"]["seconds_per_page"]
     ours_page = pages["lightly_async (default)"]
-    bare_page = pages[f"bare {default} + json.loads + structuring"]
+    bare_page = pages[f"{floor} + json.loads + structuring"]
     dec = local["decode"]["seconds"]
     bm = local["bitmask"]["seconds"]
     imp = proc["import"]["median_s"]
@@ -126,14 +129,13 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
             [(">= 10x faster than official", dec["official"] / dec["lightly_async"] >= 10),
              ("<= 3x json.loads", dec["lightly_async"] / dec["json.loads"] <= 3)]),
         row(f"3. Per call: {api['per_call']['n']:,} sequential GET tag",
-            ours_call, calls["official"], bare, "s",
-            f"bare transport ({default}) + json.loads",
+            ours_call, calls["official"], bare, "s", f"{floor} + json.loads",
             [("<= 1.0x official", ours_call / calls["official"] <= 1.0),
              ("<= 0.05 ms over the bare transport", ours_call - bare <= 50e-6)],
             overhead_s=ours_call - bare),
         row(f"7. Page: one {api['page']['rows']:,}-row raw-file page over loopback",
             ours_page, pages["official"], bare_page, "s",
-            f"bare {default} + json.loads + structuring",
+            f"{floor} + json.loads + structuring",
             [(">= 5x faster than official", pages["official"] / ours_page >= 5),
              ("<= 1.2x bare + json.loads + structuring", ours_page / bare_page <= 1.2)]),
     ]
