@@ -17,9 +17,10 @@ one (``display`` is a callable), so a call that succeeds pays nothing for them.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anyio
 import attrs
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("lightly_async")
+T = TypeVar("T")
 
 #: Seconds bounding one API call with its retries. The largest legitimate answer
 #: (``DEFAULT_MAX_RESPONSE_SIZE``) still arrives in time at ~2 MB/s, and a retried call
@@ -137,10 +139,9 @@ class Sender:
             return await self._with_retries(options.retry, method, display, attempt, replay_safe)
         work = self._with_retries(options.retry, method, display, attempt, replay_safe)
         try:
-            native = _native_timeout()
-            if native is not None:
-                async with native(deadline):
-                    return await work
+            task = _asyncio_task()
+            if task is not None:
+                return await _within(task, deadline, work)
             with anyio.fail_after(deadline):
                 return await work
         except TimeoutError:
@@ -233,22 +234,49 @@ class Sender:
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
 
 
-def _native_timeout() -> Callable[[float], Any] | None:
-    """``asyncio.timeout`` when running in an asyncio task on Python >= 3.11, else ``None``.
-
-    The deadline is on for every call, and anyio's ``fail_after`` costs ~20 µs per call on
-    asyncio (``benchmarks``: a third of the pipeline's whole budget) against ~2 µs for the
-    native scope, which anyio's own cancellation composes with. Under trio (or a trio guest
-    in an asyncio loop, where no asyncio task runs) the anyio scope is used.
-    """
-    import asyncio  # loaded by then on asyncio; never imported just for trio
-
-    native: Callable[[float], Any] | None = getattr(asyncio, "timeout", None)  # 3.11+
-    if native is None:
+def _asyncio_task() -> Any:
+    """The running asyncio task, or ``None`` under trio (also as a guest in an asyncio loop)."""
+    asyncio = sys.modules.get("asyncio")  # loaded by then on asyncio; never imported for trio
+    if asyncio is None:
         return None
     try:
-        if asyncio.current_task() is None:
-            return None
+        return asyncio.current_task()
     except RuntimeError:  # no running asyncio loop: trio
         return None
-    return native
+
+
+async def _within(task: Any, seconds: float, work: Awaitable[T]) -> T:
+    """``await work``, cancelled after ``seconds`` with ``TimeoutError``: ``asyncio.timeout``.
+
+    The deadline is on for every call, and the context manager (its object, two coroutine
+    calls, its state machine) was most of the pipeline's own cost per call on asyncio; anyio's
+    ``fail_after`` costs more still. This is the same protocol inline: one timer, and on
+    expiry ``task.cancel()``; the cancellation becomes ``TimeoutError`` only if it is ours
+    alone (``uncancel()`` leaves no other request), exactly as ``asyncio.timeout`` decides.
+    """
+    loop = task.get_loop()
+    cancelling = task.cancelling()
+    fired = False
+
+    def expire() -> None:
+        nonlocal fired
+        fired = True
+        task.cancel()
+
+    handle = loop.call_at(loop.time() + seconds, expire) if seconds > 0 else loop.call_soon(
+        expire)
+    try:
+        result = await work
+    except BaseException as exc:
+        handle.cancel()
+        if fired and task.uncancel() <= cancelling and _is_cancellation(exc):
+            raise TimeoutError from exc
+        raise
+    handle.cancel()
+    if fired:  # expired as the work finished: the result stands, the cancel request goes
+        task.uncancel()
+    return result
+
+
+def _is_cancellation(exc: BaseException) -> bool:
+    return isinstance(exc, sys.modules["asyncio"].CancelledError)  # on asyncio: loaded
