@@ -409,14 +409,40 @@ async def read_body(response: Any, limit: int | None) -> bytes | bytearray:
     A declared ``Content-Length`` above the cap fails before reading; otherwise the read
     stops as soon as the running total passes it, so memory stays bounded by the cap.
     """
-    if limit is not None:
-        declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            raise BodyTooLargeError(int(declared), limit)
+    _declared_size(response.headers, limit)
+    return await _gather(response.aiter_bytes(), limit)
+
+
+async def _read_aiohttp_body(
+    aio: Any, response: aiohttp.ClientResponse, limit: int | None,
+) -> bytes | bytearray:
+    """``read_body`` for an aiohttp response (decompressed, read errors mapped)."""
+    headers = response.headers
+    try:
+        if _declared_size(headers, limit) is not None and "content-encoding" not in headers:
+            return await response.read()  # exactly the declared size will come: at once
+        return await _gather(response.content.iter_any(), limit)
+    except (aio.ClientError, TimeoutError) as exc:
+        raise _aiohttp_error(aio, exc) from exc
+
+
+def _declared_size(headers: Any, limit: int | None) -> int | None:
+    """The declared ``Content-Length``; past ``limit`` it fails before anything is read."""
+    declared = headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        return None
+    size = int(declared)
+    if limit is not None and size > limit:
+        raise BodyTooLargeError(size, limit)
+    return size
+
+
+async def _gather(chunks: AsyncIterator[bytes], limit: int | None) -> bytes | bytearray:
+    """The chunks joined, stopping as soon as their total passes ``limit``."""
     first: bytes | None = None
     buffer: bytearray | None = None  # grown in place: no list of chunks plus a joined copy
     total = 0
-    async for chunk in response.aiter_bytes():
+    async for chunk in chunks:
         total += len(chunk)
         if limit is not None and total > limit:
             raise BodyTooLargeError(total, limit)
@@ -427,43 +453,6 @@ async def read_body(response: Any, limit: int | None) -> bytes | bytearray:
             buffer += chunk
         else:
             buffer += chunk
-    if buffer is not None:
-        return buffer
-    return b"" if first is None else first
-
-
-async def _read_aiohttp_body(
-    aio: Any, response: aiohttp.ClientResponse, limit: int | None,
-) -> bytes | bytearray:
-    """``read_body`` for an aiohttp response (decompressed, read errors mapped)."""
-    headers = response.headers
-    declared = headers.get("content-length")
-    if declared is not None and declared.isdigit():
-        size = int(declared)
-        if limit is not None and size > limit:
-            raise BodyTooLargeError(size, limit)
-        if "content-encoding" not in headers:  # exactly `size` bytes will come: read at once
-            try:
-                return await response.read()
-            except (aio.ClientError, TimeoutError) as exc:
-                raise _aiohttp_error(aio, exc) from exc
-    first: bytes | None = None
-    buffer: bytearray | None = None
-    total = 0
-    try:
-        async for chunk in response.content.iter_any():
-            total += len(chunk)
-            if limit is not None and total > limit:
-                raise BodyTooLargeError(total, limit)
-            if first is None:
-                first = chunk
-            elif buffer is None:
-                buffer = bytearray(first)
-                buffer += chunk
-            else:
-                buffer += chunk
-    except (aio.ClientError, TimeoutError) as exc:
-        raise _aiohttp_error(aio, exc) from exc
     if buffer is not None:
         return buffer
     return b"" if first is None else first
