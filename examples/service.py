@@ -62,7 +62,7 @@ async def serve(session: la.LightlySession, dataset_id: str, *, interval: float,
             try:
                 await asyncio.wait_for(stop.wait(), timeout=interval)
                 return total
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
     finally:
         for sig in installed:

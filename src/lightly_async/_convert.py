@@ -563,7 +563,7 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
 
 def _at_tag(exc: Exception, member: type) -> ClassValidationError:
     """``exc`` as a problem of the ``type`` key, so the message names ``$….type``."""
-    exc.__notes__ = [  # type: ignore[attr-defined]  # (3.11+; cattrs reads it on 3.10 too)
+    exc.__notes__ = [
         AttributeValidationNote("the union's tag", "type", str)]
     return ClassValidationError("the union's type tag", [exc], member)
 

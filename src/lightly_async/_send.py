@@ -49,7 +49,6 @@ __all__ = [
 
 log = logging.getLogger("lightly_async")
 T = TypeVar("T")
-_BEFORE_3_11: Final = sys.version_info < (3, 11)
 
 #: Seconds bounding one API call with its retries. The largest legitimate answer
 #: (``DEFAULT_MAX_RESPONSE_SIZE``) still arrives in time at ~2 MB/s, and a retried call
@@ -236,13 +235,9 @@ class Sender:
 
 
 def _asyncio_task() -> Any:
-    """The running asyncio task, or ``None`` under trio (also as a guest in an asyncio loop).
-
-    ``None`` on Python 3.10 too: tasks gained ``cancelling()``/``uncancel()`` in 3.11, and
-    ``_within`` needs them; there the deadline is anyio's scope.
-    """
+    """The running asyncio task, or ``None`` under trio (also as a guest in an asyncio loop)."""
     asyncio = sys.modules.get("asyncio")  # loaded by then on asyncio; never imported for trio
-    if asyncio is None or _BEFORE_3_11:
+    if asyncio is None:
         return None
     try:
         return asyncio.current_task()

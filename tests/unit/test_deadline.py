@@ -136,25 +136,3 @@ async def test_an_enclosed_longer_timeout_does_not_mask_ours() -> None:
     assert not outer.expired()
     assert task.cancelling() == 0
 
-
-async def test_before_python_3_11_the_deadline_is_anyios_scope(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """3.10 tasks have no ``uncancel()``: there the deadline falls back to ``fail_after``."""
-    import httpx2
-
-    from lightly_async import APITimeoutError, LightlySession, _send
-
-    assert _send._asyncio_task() is not None
-    monkeypatch.setattr(_send, "_BEFORE_3_11", True)
-    assert _send._asyncio_task() is None
-
-    async def slow(request: httpx2.Request) -> httpx2.Response:
-        await asyncio.sleep(5)
-        return httpx2.Response(200, json=[])
-
-    async with LightlySession(token="tok", base_url="https://api.test", deadline=0.05,
-                              transport=httpx2.MockTransport(slow)) as session:
-        with pytest.raises(APITimeoutError, match=r"deadline of 0\.05s exceeded"):
-            await session.dataset("5f0c1c6e2a9b4c1d8e7f6a5b").tags.list()
-    assert (await _task()).cancelling() == 0
