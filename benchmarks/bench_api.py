@@ -84,11 +84,20 @@ RAW = "raw aiohttp"
 
 
 def raw_aiohttp() -> Any:
-    """An ``aiohttp.ClientSession`` set up as the session's own (pool size, no cookie jar)."""
+    """An ``aiohttp.ClientSession`` set up as the session's own.
+
+    The same pool size, no cookie jar, and the same timeouts the session's per-phase
+    defaults become on aiohttp (30 s per read, 5 s to connect, 30 s to get a connection):
+    the row then differs from lightly_async by the pipeline alone.
+    """
     import aiohttp
 
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=64, limit_per_host=0),
-                                 cookie_jar=aiohttp.DummyCookieJar())
+    phases = _http.DEFAULT_TIMEOUT
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=64, limit_per_host=0),
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=None, connect=phases.pool,
+                                      sock_connect=phases.connect, sock_read=phases.read))
 
 
 def default_transport_name() -> str:

@@ -34,7 +34,7 @@ import importlib.util
 import os
 import sys
 import urllib.request
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
@@ -500,20 +500,27 @@ class ApiChannel:
         """True once API calls go straight to aiohttp."""
         return self._direct is not None
 
-    async def exchange(
+    def exchange(
         self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None,
         timeout: Any, limit: int | None,
-    ) -> tuple[Answer | httpx2.Response, bytes | bytearray]:
+    ) -> Awaitable[tuple[Answer | httpx2.Response, bytes | bytearray]]:
+        """The answer and its body (an awaitable: the direct path adds no coroutine of its own)."""
         direct = self._direct
         if direct is None and self._auto is not None:
-            chosen = self._auto.resolve()
+            chosen = self._auto.resolve()  # called in the task that awaits: its loop decides
             if isinstance(chosen, AiohttpTransport):
                 direct = self._direct = chosen
             self._auto = None
         if direct is not None:
             sent = self._base_headers if not headers else [*self._base_headers,
                                                            *headers.items()]
-            return await direct.exchange(method, url, sent, content, timeout, limit)
+            return direct.exchange(method, url, sent, content, timeout, limit)
+        return self._through_client(method, url, content, headers, timeout, limit)
+
+    async def _through_client(
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None,
+        timeout: Any, limit: int | None,
+    ) -> tuple[httpx2.Response, bytes | bytearray]:
         client = self._client
         request = client.build_request(
             method, url, content=content, headers=headers, timeout=timeout)
