@@ -57,13 +57,15 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"the demo needs the fake server's extra: {install_hint('fake')} ({exc})",
               file=sys.stderr)
         return 2
+    from lightly_async.cli._fake import fake_api as _fake_api
+
     if args.serve:
         from lightly_async.cli._fake import serve
 
         return serve(args)
     try:
         samples = DEMO_SAMPLES if args.samples is None else args.samples
-        return anyio.run(_demo, samples, args.concurrency, args.in_process)
+        return anyio.run(_demo, samples, args.concurrency, args.in_process, _fake_api(args))
     except KeyboardInterrupt:
         return 130
     except (DemoCheckFailed, la.LightlyError) as exc:
@@ -113,12 +115,12 @@ class _LineProgress:
         pass
 
 
-async def _demo(n_samples: int, concurrency: int, in_process: bool) -> int:
+async def _demo(n_samples: int, concurrency: int, in_process: bool, api: str = "latest") -> int:
     import lightly_async as la
     from lightly_async.testing import FakeLightly
 
     began = time.perf_counter()
-    fake = FakeLightly(seed=7)
+    fake = FakeLightly(seed=7, api=api)
     file_names = [f"img_{i:05d}.jpg" for i in range(n_samples)]
     dataset_id = fake.create_dataset("demo-dataset", file_names=file_names)
     t_now = int(time.time())
@@ -126,7 +128,8 @@ async def _demo(n_samples: int, concurrency: int, in_process: bool) -> int:
                                     for i in range(n_samples)])
     embedding_id = fake.add_embedding(dataset_id)
     print(f"lightly_async {la.__version__} demo: fake dataset {dataset_id} "
-          f"with {n_samples} samples ({'in-process' if in_process else 'loopback HTTP'})")
+          f"with {n_samples} samples ({'in-process' if in_process else 'loopback HTTP'}, "
+          f"api={api})")
 
     async with _connect(fake, in_process, concurrency) as session:
         ds = session.dataset(dataset_id)
@@ -215,7 +218,8 @@ def _connect(fake: Any, in_process: bool, concurrency: int) -> Any:
     @asynccontextmanager
     async def loopback() -> Any:
         async with fake.serve() as base_url, la.LightlySession(
-                token=fake.token, base_url=base_url, concurrency=concurrency) as session:
+                token=fake.token, base_url=base_url, concurrency=concurrency,
+                api=fake.api) as session:
             yield session
 
     return loopback()

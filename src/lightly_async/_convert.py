@@ -145,6 +145,22 @@ def wire_name(attribute: attrs.Attribute[Any]) -> str:
     return explicit if isinstance(explicit, str) else _camel(attribute.name)
 
 
+def _wire_aliases(cls: type) -> list[tuple[str, str]]:
+    """(key, alias) of each field that another API dialect sends under ``wire_alias``.
+
+    The 2021 samples' ``_id`` is ``id`` in the newest API: either decodes, ``key`` wins when
+    both are present, and ``key`` is what is sent.
+    """
+    return [(wire_name(a), a.metadata["wire_alias"]) for a in attrs.fields(cls)
+            if "wire_alias" in a.metadata]
+
+
+def _renamed(value: dict[str, Any], alias: str, key: str) -> dict[str, Any]:
+    renamed = {k: v for k, v in value.items() if k != alias}
+    renamed[key] = value[alias]
+    return renamed
+
+
 def _camel(name: str) -> str:
     return _SNAKE_RE.sub(lambda m: m.group(1).upper(), name)
 
@@ -159,10 +175,14 @@ def _structure_factory(cls: type, conv: Converter) -> Any:
     fn: Callable[[Any, Any], Any] = make_dict_structure_fn(
         cls, conv, **overrides)  # type: ignore[arg-type]
     expected = f"an object ({cls.__name__})"
+    aliases = _wire_aliases(cls)
 
     def structure(value: Any, tp: Any) -> Any:
         if value.__class__ is not dict:
             raise WrongTypeError(expected, value)
+        for key, alias in aliases:
+            if key not in value and alias in value:
+                value = _renamed(value, alias, key)
         return fn(value, tp)
 
     return structure
@@ -172,7 +192,7 @@ def _unstructure_factory(cls: type, conv: Converter) -> Any:
     overrides = {}
     for a in attrs.fields(cls):
         # A union variant's defaulted `type` tag must always be sent.
-        keep = a.name == "type" and a.default is not attrs.NOTHING
+        keep = a.name == "type" and a.default is not attrs.NOTHING and a.default is not None
         overrides[a.name] = override(
             rename=wire_name(a), omit_if_default=False if keep else None
         )
@@ -233,8 +253,11 @@ def _build_lines(
     fields = attrs.fields(cls)
     direct = _slot_setters(cls)
     namespace.update({"__cl": cls, "__wrong": _wrong_type, "__wrong_type": WrongTypeError,
-                      "__new": object.__new__})
-    lines: list[str] = []
+                      "__new": object.__new__, "__renamed": _renamed})
+    lines: list[str] = [
+        f"if {key!r} not in {src} and {alias!r} in {src}: "
+        f"{src} = __renamed({src}, {alias!r}, {key!r})"
+        for key, alias in _wire_aliases(cls)]
     required: list[str] = []
     optional = [a for a in fields if a.default is not attrs.NOTHING]
     if optional and direct is None:

@@ -3,14 +3,16 @@
 lightly 1.5.20 pages ``GET /v1/datasets`` and ``GET /v1/datasets/{id}/mappings`` by
 ``pageOffset`` (items to skip) and ``pageSize``; a page shorter than ``pageSize`` is the last
 one (as lightly's own ``utils.paginate_endpoint`` concludes). Nothing is requested until
-iteration starts; no connection is held between pages.
+iteration starts; no connection is held between pages. ``await pager`` is ``await
+pager.collect()``. A listing the server does not page (``paged=False``, the seed era's
+exports) is one request.
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Generic, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
+from typing import Any, Generic, TypeVar
 
 __all__ = ["OffsetPager"]
 
@@ -20,16 +22,20 @@ Fetch = Callable[[int, int], Awaitable[builtins.list[RowT]]]
 
 
 class OffsetPager(Generic[RowT]):
-    """``async for row in pager`` yields rows; ``pages()`` whole pages; ``collect()`` a list."""
+    """``async for row in pager`` yields rows; ``pages()`` whole pages; ``collect()`` (or
+    ``await pager``) a list."""
 
-    def __init__(self, fetch: Fetch[RowT], page_size: int) -> None:
+    def __init__(self, fetch: Fetch[RowT], page_size: int, *, paged: bool = True) -> None:
         self._fetch = fetch
-        self._page_size = page_size
+        self._page_size = page_size if paged else None
 
     @property
-    def page_size(self) -> int:
-        """Rows asked for per request."""
+    def page_size(self) -> int | None:
+        """Rows asked for per request (``None``: the listing is not paged, one request)."""
         return self._page_size
+
+    def __await__(self) -> Generator[Any, None, builtins.list[RowT]]:
+        return self.collect().__await__()
 
     def pages(self) -> AsyncIterator[builtins.list[RowT]]:
         """Iterate over whole pages (each a non-empty list of rows)."""
@@ -51,7 +57,7 @@ class OffsetPager(Generic[RowT]):
 
 class _PageIterator(Generic[RowT]):
     # Plain iterator classes, not async generators: abandoning one early needs no finalizer.
-    def __init__(self, fetch: Fetch[RowT], page_size: int) -> None:
+    def __init__(self, fetch: Fetch[RowT], page_size: int | None) -> None:
         self._fetch = fetch
         self._page_size = page_size
         self._offset = 0
@@ -63,9 +69,9 @@ class _PageIterator(Generic[RowT]):
     async def __anext__(self) -> builtins.list[RowT]:
         if self._done:
             raise StopAsyncIteration
-        page = await self._fetch(self._offset, self._page_size)
+        page = await self._fetch(self._offset, self._page_size or 0)
         self._offset += len(page)
-        if len(page) < self._page_size:
+        if self._page_size is None or len(page) < self._page_size:
             self._done = True
         if not page:
             raise StopAsyncIteration

@@ -45,12 +45,15 @@ if TYPE_CHECKING:
     from lightly_async.resources.datasets import Datasets
     from lightly_async.resources.jobs import Jobs
 
-__all__ = ["NOT_GIVEN", "LightlySession", "NotGiven", "SessionStats"]
+__all__ = ["API_DIALECTS", "NOT_GIVEN", "LightlySession", "NotGiven", "SessionStats", "check_api"]
 
 T = TypeVar("T")
 log = logging.getLogger("lightly_async")
 
 DEFAULT_BASE_URL: Final = "https://api.lightly.ai"
+API_DIALECTS: Final = ("latest", "seed")
+"""``api=``: the newest public API (lightly 1.5.20's paths, the default) or the seed era's."""
+DEFAULT_API: Final = "latest"
 DEFAULT_MAX_RETRIES: Final = 2
 _REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _JSON: Final = "application/json"
@@ -95,6 +98,11 @@ class LightlySession:
             closes it. Redirects are never followed on it, whatever it was built with.
         transport: an httpx2 (or httpx) transport for the session's own client.
         allow_insecure_http: allow a plain ``http://`` base URL to a non-loopback host.
+        api: which paths the API is called on: ``"latest"`` (the default; the API as served
+            today, lightly 1.5.20's paths: samples under ``/v1/datasets/{id}/samples``, paged
+            exports) or ``"seed"`` (the seed documents' paths, for a server of that era:
+            samples under ``/users/datasets/{id}/samples``). Defaults to ``$LIGHTLY_API``,
+            then ``"latest"``.
     """
 
     def __init__(
@@ -112,7 +120,10 @@ class LightlySession:
         http_client: _http.AnyClient | None = None,
         transport: _http.AnyTransport | None = None,
         allow_insecure_http: bool = False,
+        api: str | None = None,
     ) -> None:
+        self._api = (check_api(api) if api is not None
+                     else check_api(os.environ.get("LIGHTLY_API") or None, "LIGHTLY_API"))
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
         if token is None and bearer_token is None:
             raise InvalidInputError(
@@ -184,7 +195,7 @@ class LightlySession:
 
     def __repr__(self) -> str:
         auth = "token" if self._token else "bearer"
-        return (f"<LightlySession base_url={self._base_url!r} auth={auth} "
+        return (f"<LightlySession base_url={self._base_url!r} api={self._api!r} auth={auth} "
                 f"transport={self.transport_name!r}>")
 
     # -- public API --------------------------------------------------------------------------
@@ -192,6 +203,11 @@ class LightlySession:
     def is_closed(self) -> bool:
         """True once ``aclose()`` ran (or the ``async with`` block was left), views included."""
         return self._view_closed or self._sender.closed
+
+    @property
+    def api(self) -> str:
+        """The API dialect spoken: ``"latest"`` (the default) or ``"seed"``."""
+        return self._api
 
     @property
     def base_url(self) -> str:
@@ -377,6 +393,16 @@ class LightlySession:
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers
+
+
+def check_api(api: str | None, field: str = "api") -> str:
+    """``api`` if it names a dialect (``None``: the default), else an ``InvalidInputError``."""
+    if api is None:
+        return DEFAULT_API
+    if api not in API_DIALECTS:
+        raise InvalidInputError(
+            field, f"must be one of {', '.join(map(repr, API_DIALECTS))}, got {api!r}")
+    return api
 
 
 def _check_base_url(url: str, allow_insecure_http: bool) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "non_negative_int",
     "object_id",
     "path_safe_name",
+    "positive_int",
     "score_type",
     "tag_name",
     "timestamp",
@@ -71,6 +72,15 @@ def non_negative_int(field: str, value: Any) -> int:
         raise InvalidInputError(field, f"must be an integer >= 0, got {kind(value)}")
     if value < 0:
         raise InvalidInputError(field, f"must be >= 0, got {value}")
+    return value
+
+
+def positive_int(field: str, value: Any) -> int:
+    """An integer (not a bool) >= 1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(field, f"must be an integer >= 1, got {kind(value)}")
+    if value < 1:
+        raise InvalidInputError(field, f"must be >= 1, got {value}")
     return value
 
 

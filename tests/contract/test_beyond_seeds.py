@@ -72,7 +72,7 @@ def test_every_schema_is_valid_json_schema_when_converted() -> None:
 
 def test_every_operation_has_a_route_in_the_fake_when_the_app_is_built() -> None:
     routes = set()
-    for route in FakeLightly().app.routes:
+    for route in FakeLightly(api="seed").app.routes:
         assert isinstance(route, Route)
         if route.name != METHOD_NOT_ALLOWED:
             routes |= {(m, route.path) for m in route.methods or () if m != "HEAD"}
@@ -107,7 +107,7 @@ def test_checker_rejects_an_answer_when_it_breaks_the_schema() -> None:
 
 @pytest.mark.asyncio
 async def test_every_operation_answers_per_the_spec_when_driven_through_a_tour() -> None:
-    fake = FakeLightly(seed=3)
+    fake = FakeLightly(seed=3, api="seed")
     checker = SpecChecker("beyond-seeds")
     other = "other-user-token"
     fake.add_user(other)

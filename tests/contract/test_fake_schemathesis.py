@@ -194,7 +194,7 @@ def _seed(fake: FakeLightly) -> dict[str, str]:
 
 
 BARE = ("bare0", "bare1", "bare2")
-FAKE = FakeLightly(seed=0, clock=lambda: 1_700_000_000.0)
+FAKE = FakeLightly(seed=0, clock=lambda: 1_700_000_000.0, api="seed")
 DATASETS = _seed(FAKE)
 CHECKER = SpecChecker()
 schema = schemathesis.openapi.from_dict(closed(load_spec()))

@@ -16,7 +16,7 @@ from lightly_async.testing import DEFAULT_TOKEN, FAKE_BASE_URL, FakeLightly
 
 @pytest.fixture
 def fake() -> FakeLightly:
-    return FakeLightly(seed=0)
+    return FakeLightly(seed=0, api="seed")
 
 
 @pytest.fixture(scope="session")

@@ -44,7 +44,7 @@ async def test_fault_leaves_other_routes_and_methods_alone_when_they_do_not_matc
 async def test_fault_rate_draws_are_reproducible_when_the_seed_is_the_same():
     outcomes = []
     for _ in range(2):
-        fake = FakeLightly(seed=3)
+        fake = FakeLightly(seed=3, api="seed")
         ds = fake.create_dataset("x")
         fake.faults.add(status=500, rate=0.5)
         async with httpx.AsyncClient(

@@ -29,7 +29,7 @@ from lightly_async.testing import FakeLightly
 import lightly_async.testing.pytest_plugin
 
 async def main():
-    fake = FakeLightly()
+    fake = FakeLightly(api="seed")
     ds = fake.create_dataset("d", ["a.jpg", "b.jpg"])
     async with fake.session() as session:
         samples = await session.dataset(ds).samples.list(mode="ids")
@@ -71,21 +71,21 @@ ADMIN: list[tuple[str, Callable[[FakeLightly], Any]]] = [
 def test_admin_method_names_the_dataset_when_its_id_is_unknown(
     call: Callable[[FakeLightly], Any],
 ) -> None:
-    fake = FakeLightly()
+    fake = FakeLightly(api="seed")
     fake.create_dataset("known", ["a.jpg"])
     with pytest.raises(ValueError, match=f"unknown dataset '{UNKNOWN}'"):
         call(fake)
 
 
 def test_tag_creator_names_the_tag_when_its_id_is_unknown() -> None:
-    fake = FakeLightly()
+    fake = FakeLightly(api="seed")
     ds = fake.create_dataset("known", ["a.jpg"])
     with pytest.raises(ValueError, match=f"no tag '{UNKNOWN}' in dataset '{ds}'"):
         fake.tag_creator(ds, UNKNOWN)
 
 
 def test_faults_add_refuses_positional_arguments_when_called() -> None:
-    fake = FakeLightly()
+    fake = FakeLightly(api="seed")
     with pytest.raises(TypeError):
         fake.faults.add("GET", "/v1/*", 503)  # type: ignore[misc]
     rule = fake.faults.add(method="GET", path="/v1/*", status=503)

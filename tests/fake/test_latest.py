@@ -281,5 +281,5 @@ def test_lightly_fake_fixture_takes_the_mode_when_parametrized(
     assert lightly_fake.store.latest is expected
 
 
-def test_lightly_fake_fixture_speaks_seed_when_unmarked(lightly_fake: FakeLightly) -> None:
-    assert lightly_fake.api == "seed"
+def test_lightly_fake_fixture_speaks_latest_when_unmarked(lightly_fake: FakeLightly) -> None:
+    assert lightly_fake.api == "latest"

@@ -25,6 +25,20 @@ async def test_lightly_session_reaches_the_fake_when_used(
     ds = lightly_fake.create_dataset("plugged", ["a.jpg", "b.jpg"])
     samples = await lightly_session.dataset(ds).samples.list(mode="ids")
     assert [s.id for s in samples] == lightly_fake.sample_ids(ds)
+    assert lightly_session.api == "latest"
+    assert lightly_fake.calls[-1].path == f"/v1/datasets/{ds}/samples/partial"
+    assert lightly_fake.calls[-1].query == {"mode": "ids"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.lightly_api("seed")
+async def test_lightly_session_speaks_the_seed_fake_s_dialect_when_marked(
+    lightly_fake: FakeLightly, lightly_session: Any
+):
+    ds = lightly_fake.create_dataset("plugged", ["a.jpg", "b.jpg"])
+    samples = await lightly_session.dataset(ds).samples.list(mode="ids")
+    assert [s.id for s in samples] == lightly_fake.sample_ids(ds)
+    assert lightly_session.api == "seed"
     assert lightly_fake.calls[-1].path == f"/users/datasets/{ds}/samples"
 
 

@@ -89,7 +89,7 @@ async def test_random_sampling_picks_n_samples_with_creator_and_parent_when_fini
 async def test_random_sampling_is_reproducible_when_the_seed_is_the_same():
     masks = []
     for _ in range(2):
-        fake = FakeLightly(seed=7)
+        fake = FakeLightly(seed=7, api="seed")
         ds = fake.create_dataset("x", [f"{i}.jpg" for i in range(30)])
         emb = fake.add_embedding(ds)
         async with httpx.AsyncClient(

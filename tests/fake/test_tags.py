@@ -314,7 +314,7 @@ async def test_label_box_export_lists_signed_urls_when_the_tag_has_samples(
 @pytest.mark.asyncio
 async def test_export_url_is_refused_when_it_has_expired():
     now = [1_000_000.0]
-    fake = FakeLightly(clock=lambda: now[0])
+    fake = FakeLightly(clock=lambda: now[0], api="seed")
     ds = fake.create_dataset("x", ["a.jpg"])
     fake.store.blobs[f"{ds}/samples/{fake.sample_ids(ds)[0]}/a.jpg"] = b"A"
     auth = {"token": fake.token}

@@ -60,10 +60,12 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     _dataset_option(cmd)
     cmd.add_argument("--json", action="store_true", help="a JSON array in the API's format")
     cmd.set_defaults(handler=_commands.tags_list)
-    cmd = tags.add_parser("export", help="a tag as LabelStudio tasks or LabelBox data rows")
+    cmd = tags.add_parser("export", help="a tag as LabelStudio tasks or LabelBox (v4 or v3) "
+                          "data rows")
     _dataset_option(cmd)
     cmd.add_argument("--tag", required=True, metavar="NAME", help="the tag's name")
-    cmd.add_argument("--format", required=True, choices=["labelstudio", "labelbox"])
+    cmd.add_argument("--format", required=True, choices=["labelstudio", "labelbox-v4", "labelbox"],
+                     help="labelbox is LabelBox v3, deprecated by the Lightly API")
     cmd.add_argument("--expires-in", type=_positive_int, metavar="S",
                      help="seconds the signed image URLs stay valid")
     cmd.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -129,9 +131,14 @@ def _group(commands: Any, name: str, help: str) -> Any:
 
 
 def _dataset_option(cmd: argparse.ArgumentParser) -> None:
+    """``--dataset`` and ``--api``, which every API command takes."""
     default = os.environ.get("LIGHTLY_DATASET_ID") or None
     cmd.add_argument("--dataset", required=default is None, default=default, metavar="ID",
                      help="the dataset's id (default: $LIGHTLY_DATASET_ID)")
+    cmd.add_argument("--api", choices=("latest", "seed"), default=None,
+                     help="the API's dialect: latest (the default, or $LIGHTLY_API: the API "
+                     "as served today) or seed (the seed documents' paths, for a server of "
+                     "that era)")
 
 
 def _bulk_options(cmd: argparse.ArgumentParser) -> None:

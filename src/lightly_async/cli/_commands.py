@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
@@ -43,9 +44,18 @@ def tags_list(args: argparse.Namespace) -> int:
 def tags_export(args: argparse.Namespace) -> int:
     async def run(ds: la.Dataset) -> None:
         tag = await ds.tags.get_by_name(args.tag)
-        export = (ds.tags.export_label_studio if args.format == "labelstudio"
-                  else ds.tags.export_label_box)
-        rows = await export(tag.id, expires_in=args.expires_in)
+        if args.format == "labelstudio":
+            rows: list[Any] = await ds.tags.export_label_studio(tag.id, expires_in=args.expires_in)
+        elif args.format == "labelbox-v4":
+            rows = await ds.tags.export_label_box_v4(tag.id, expires_in=args.expires_in)
+        else:
+            if ds.session.api != "seed":
+                print("lightly-async: note: the LabelBox v3 export is deprecated by the "
+                      "Lightly API; --format labelbox-v4 is its successor", file=sys.stderr)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pager = ds.tags.export_label_box(tag.id, expires_in=args.expires_in)
+            rows = await pager
         text = json.dumps([_wire(row) for row in rows], indent=2) + "\n"
         if args.output is None:
             sys.stdout.write(text)
@@ -220,7 +230,7 @@ def _run(args: argparse.Namespace, body: Callable[[la.Dataset], Awaitable[T]]) -
     import lightly_async as la
 
     async def main() -> T:
-        async with la.LightlySession() as session:
+        async with la.LightlySession(api=args.api) as session:
             return await body(session.dataset(args.dataset))
 
     status = anyio.run(main)

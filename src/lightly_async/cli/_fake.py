@@ -4,16 +4,20 @@ Lightly server on loopback until Ctrl-C, printing what a client needs to reach i
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from typing import TYPE_CHECKING
 
 import anyio
 
+from lightly_async.cli._commands import UsageError
+
 if TYPE_CHECKING:
     from lightly_async.testing import FakeLightly
 
-__all__ = ["PREDICTION_VERSION", "SERVED_SAMPLES", "add_serve_arguments", "seed", "serve"]
+__all__ = ["PREDICTION_VERSION", "SERVED_SAMPLES", "add_serve_arguments", "fake_api", "seed",
+           "serve"]
 
 SERVED_SAMPLES = 100
 """Samples in the served dataset unless ``--samples`` says otherwise."""
@@ -31,9 +35,18 @@ def add_serve_arguments(parser: argparse.ArgumentParser, *, samples: int | None 
                         help=f"port to listen on{when} (default 0: a free one, printed)")
     parser.add_argument("--samples", type=int, default=samples,
                         help=f"samples in the dataset ({samples_help})")
-    parser.add_argument("--api", choices=("seed", "latest"), default="seed",
-                        help="the contract the fake speaks (default seed; latest: the newest "
-                        "public API, as lightly 1.5.20 expects)")
+    parser.add_argument("--api", choices=("latest", "seed"), default=None,
+                        help="the contract the fake speaks: latest (the default, or "
+                        "$LIGHTLY_API: the API as served today, as lightly 1.5.20 expects) or "
+                        "seed (the seed documents' paths)")
+
+
+def fake_api(args: argparse.Namespace) -> str:
+    """The dialect a served fake speaks: ``--api``, else ``$LIGHTLY_API``, else latest."""
+    api: str = args.api or os.environ.get("LIGHTLY_API") or "latest"
+    if api not in ("latest", "seed"):
+        raise UsageError(f"LIGHTLY_API must be latest or seed, got {api!r}")
+    return api
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -51,6 +64,7 @@ def serve(args: argparse.Namespace) -> int:
         print(f"lightly-async: error: the fake server needs the fake extra: "
               f"{install_hint('fake')} ({exc})", file=sys.stderr)
         return 2
+    args.api = fake_api(args)
     fake = FakeLightly(api=args.api)
     dataset_id = seed(fake, args.samples)
     anyio.run(_serve_forever, fake, dataset_id, args)
@@ -108,4 +122,6 @@ async def _serve_forever(fake: FakeLightly, dataset_id: str, args: argparse.Name
         print(f"export LIGHTLY_TOKEN={fake.token}")
         print(f"export LIGHTLY_SERVER_LOCATION={base_url}")
         print(f"export LIGHTLY_DATASET_ID={dataset_id}", flush=True)
+        if args.api != "latest":  # clients speak the fake's dialect
+            print(f"export LIGHTLY_API={args.api}", flush=True)
         await anyio.sleep_forever()

@@ -1,12 +1,15 @@
-"""Models of the 2021 Samples API (``/users/datasets/{datasetId}/samples``)."""
+"""Models of the Samples API: ``/v1/datasets/{datasetId}/samples`` (the newest API) and the
+seed era's ``/users/datasets/{datasetId}/samples``."""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import attrs
 
 from lightly_async._redact import url_repr
+from lightly_async.models.tags import CropData, SampleMetaDataV2, SampleType, VideoFrameData
 
 __all__ = [
     "ImageUrlType",
@@ -15,14 +18,25 @@ __all__ = [
     "SampleData",
     "SampleListMode",
     "SampleMetaData",
+    "SampleSortBy",
+    "SampleUpdateRequest",
 ]
 
 
 class SampleListMode(str, Enum):
-    """``mode`` of ``samples.list``: every field, or just the ids."""
+    """``mode`` of ``samples.list``: every field, or just the ids (the newest API also has
+    ``fileNames``: the ids and file names)."""
 
     FULL = "full"
     IDS = "ids"
+    FILE_NAMES = "fileNames"
+
+
+class SampleSortBy(str, Enum):
+    """``sort_by`` of ``samples.list`` (the newest API): by id or by index."""
+
+    ID = "_id"
+    INDEX = "index"
 
 
 class ImageUrlType(str, Enum):
@@ -48,12 +62,40 @@ class SampleMetaData:
 
 @attrs.frozen(kw_only=True)
 class SampleData:
-    """A sample of the 2021 API; ``mode="ids"`` answers fill only ``id`` (wire key ``_id``)."""
+    """A sample, in either API's shape: every field but ``id`` is optional.
 
-    id: str = attrs.field(metadata={"wire": "_id"})
-    is_thumbnail: bool | None = None
+    The newest API (``api="latest"``) fills ``type``, ``file_name`` and the fields after it
+    (its ``id`` key is ``id``); the seed era's answers (wire key ``_id``) fill
+    ``is_thumbnail``, ``thumb_name`` and ``meta``. ``mode="ids"`` answers fill only ``id``.
+    """
+
+    id: str = attrs.field(metadata={"wire": "_id", "wire_alias": "id"})
+    type: SampleType | str | None = None
+    dataset_id: str | None = None
+    file_name: str | None = None
     thumb_name: str | None = None
+    exif: dict[str, Any] | None = None
+    index: int | None = None
+    created_at: int | None = None
+    last_modified_at: int | None = None
+    meta_data: SampleMetaDataV2 | None = None
+    custom_meta_data: dict[str, Any] | None = None
+    video_frame_data: VideoFrameData | None = None
+    crop_data: CropData | None = None
+    # the seed era's
+    is_thumbnail: bool | None = None
     meta: SampleMetaData | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SampleUpdateRequest:
+    """Request body of ``samples.update`` in the newest API: the fields to set."""
+
+    file_name: str | None = None
+    thumb_name: str | None = None
+    exif: dict[str, Any] | None = None
+    meta_data: SampleMetaDataV2 | None = None
+    custom_meta_data: dict[str, Any] | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -17,6 +17,7 @@ __all__ = [
     "ImageType",
     "InitialTagCreateRequest",
     "LabelBoxDataRow",
+    "LabelBoxV4DataRow",
     "LabelStudioTask",
     "LabelStudioTaskData",
     "SampleDataV2",
@@ -282,6 +283,16 @@ class LabelBoxDataRow:
 
     external_id: str
     image_url: str = attrs.field(repr=url_repr)  # a signed URL: its query is a credential
+
+
+@attrs.frozen(kw_only=True)
+class LabelBoxV4DataRow:
+    """A LabelBox v4 import row: a signed image URL, the global key (the file name) and the
+    media type (its wire keys are snake_case)."""
+
+    row_data: str = attrs.field(repr=url_repr, metadata={"wire": "row_data"})
+    global_key: str | None = attrs.field(default=None, metadata={"wire": "global_key"})
+    media_type: str | None = attrs.field(default=None, metadata={"wire": "media_type"})
 
 
 @attrs.frozen(kw_only=True)

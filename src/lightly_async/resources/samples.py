@@ -1,4 +1,9 @@
-"""Samples of the 2021 API: get, list, update and the signed image URLs."""
+"""Samples: get, list, update and the signed image URLs.
+
+The newest API (``api="latest"``, the default) serves them under
+``/v1/datasets/{id}/samples``, the seed era under ``/users/datasets/{id}/samples``; the two
+differ in a few parameters and shapes, noted on each method.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,8 @@ from lightly_async.models.samples import (
     InlineResponse200,
     SampleData,
     SampleListMode,
+    SampleSortBy,
+    SampleUpdateRequest,
 )
 from lightly_async.progress import ProgressArg
 from lightly_async.resources._base import DatasetResource
@@ -34,12 +41,17 @@ ImageSource = str | os.PathLike[str] | tuple[str, bytes] | bytes
 
 
 class Samples(DatasetResource):
-    """``dataset.samples``: the dataset's samples (``/users/datasets/{id}/samples``)."""
+    """``dataset.samples``: the dataset's samples (``/v1/datasets/{id}/samples``; with
+    ``api="seed"``, ``/users/datasets/{id}/samples``)."""
 
     __slots__ = ()
 
+    @property
+    def _seed(self) -> bool:
+        return self._session.api == "seed"
+
     def _samples(self, *parts: str) -> str:
-        return self._path("/users", "samples", *parts)
+        return self._path("/users" if self._seed else "/v1", "samples", *parts)
 
     async def get(self, sample_id: str) -> SampleData:
         """One sample."""
@@ -47,25 +59,91 @@ class Samples(DatasetResource):
         return await self._session._request("GET", self._samples(sample_id), cast=SampleData)
 
     async def list(
-        self, *, mode: SampleListMode | str = SampleListMode.FULL, filename: str | None = None
+        self,
+        *,
+        mode: SampleListMode | str = SampleListMode.FULL,
+        filename: str | None = None,
+        sort_by: SampleSortBy | str | None = None,
+        page_size: int | None = None,
+        page_offset: int | None = None,
     ) -> builtins.list[SampleData]:
-        """Every sample; ``mode="ids"`` fills only ``id``; ``filename`` filters by name."""
+        """Every sample; ``mode="ids"`` fills only ``id`` (``"fileNames"``: ``id`` and
+        ``file_name``); ``filename`` filters by name.
+
+        The newest API also takes ``sort_by`` (``"_id"`` or ``"index"``, full mode only) and
+        pages: with ``page_size`` the samples are fetched that many at a time, from
+        ``page_offset`` (default 0), following the pages to the end. Left out, one request
+        answers every sample. The seed era's API has none of these nor ``"fileNames"``.
+        """
         mode = check.enum_value("mode", mode, SampleListMode)
         if filename is not None and not isinstance(filename, str):
             raise InvalidInputError("filename", f"must be a string, got {filename!r}")
-        return await self._session._request(
-            "GET", self._samples(), cast=builtins.list[SampleData],
-            params={"mode": mode.value, "filename": filename})
+        order = None if sort_by is None else check.enum_value("sort_by", sort_by, SampleSortBy)
+        size = None if page_size is None else check.positive_int("page_size", page_size)
+        offset = 0 if page_offset is None else check.non_negative_int("page_offset", page_offset)
+        if self._seed:
+            newest = {"sort_by": sort_by, "page_size": page_size, "page_offset": page_offset}
+            for name, value in newest.items():
+                if value is not None:
+                    raise InvalidInputError(name, 'not in the seed API (api="seed")')
+            if mode is SampleListMode.FILE_NAMES:
+                raise InvalidInputError("mode", '"fileNames" is not in the seed API '
+                                                '(api="seed")')
+            return await self._session._request(
+                "GET", self._samples(), cast=builtins.list[SampleData],
+                params={"mode": mode.value, "filename": filename})
+        if order is not None and mode is not SampleListMode.FULL:
+            raise InvalidInputError("sort_by", f"sorts full samples only, not mode={mode.value!r}")
+        # mode=full is the plain listing; the other modes are the partial one
+        path = self._samples() if mode is SampleListMode.FULL else self._samples("partial")
+        params = {"mode": None if mode is SampleListMode.FULL else mode.value,
+                  "fileName": filename, "sortBy": order}
 
-    async def update(self, sample_id: str, sample: SampleData) -> SampleData:
-        """Update a sample; returns the sample as stored."""
+        async def page(at: int | None) -> builtins.list[SampleData]:
+            return await self._session._request(
+                "GET", path, cast=builtins.list[SampleData],
+                params={**params, "pageSize": size, "pageOffset": at})
+
+        if size is None:
+            return await page(page_offset)
+        rows: builtins.list[SampleData] = []
+        while True:
+            got = await page(offset)
+            rows.extend(got)
+            if len(got) < size:
+                return rows
+            offset += len(got)
+
+    async def update(
+        self, sample_id: str, sample: SampleData | SampleUpdateRequest
+    ) -> SampleData:
+        """Update a sample; returns the sample as stored.
+
+        The newest API sets the fields of a :class:`SampleUpdateRequest` (from a
+        ``SampleData``: its ``file_name``, ``thumb_name``, ``exif``, ``meta_data`` and
+        ``custom_meta_data``) and answers nothing, so the stored sample is read back with a
+        second request. The seed era's API takes a ``SampleData`` and answers it.
+        """
         sample_id = check.object_id("sample_id", sample_id)
-        if not isinstance(sample, SampleData):
-            raise InvalidInputError("sample", f"must be a SampleData, got {sample!r}")
-        check.object_id("sample.id", sample.id)
-        body = self._dump(InlineObject(sample=sample))
-        return await self._session._request(
-            "PUT", self._samples(sample_id), cast=SampleData, json_body=body)
+        if isinstance(sample, SampleData):
+            check.object_id("sample.id", sample.id)
+            if sample.id != sample_id:
+                raise InvalidInputError("sample.id", f"{sample.id} is not the sample_id "
+                                                     f"{sample_id}")
+        elif not isinstance(sample, SampleUpdateRequest) or self._seed:
+            wanted = "a SampleData" if self._seed else "a SampleData or SampleUpdateRequest"
+            raise InvalidInputError("sample", f"must be {wanted}, got {sample!r:.80}")
+        if isinstance(sample, SampleData) and self._seed:
+            body = self._dump(InlineObject(sample=sample))
+            return await self._session._request(
+                "PUT", self._samples(sample_id), cast=SampleData, json_body=body)
+        if isinstance(sample, SampleData):
+            sample = SampleUpdateRequest(
+                file_name=sample.file_name, thumb_name=sample.thumb_name, exif=sample.exif,
+                meta_data=sample.meta_data, custom_meta_data=sample.custom_meta_data)
+        await self._session._request(
+            "PUT", self._samples(sample_id), json_body=self._dump(sample))
+        return await self.get(sample_id)
 
     async def read_url(self, sample_id: str, *, type: ImageUrlType | str = "full") -> str:
         """A signed URL to read the full image or its thumbnail."""
@@ -74,12 +152,30 @@ class Samples(DatasetResource):
         return await self._session._request(
             "GET", self._samples(sample_id, "readurl"), cast=str, params={"type": kind.value})
 
-    async def write_url(self, sample_id: str, file_name: str) -> str:
-        """A signed URL to PUT the image (or ``<stem>_thumb.webp`` thumbnail) to."""
+    async def write_url(
+        self, sample_id: str, file_name: str | None = None, *, thumbnail: bool | None = None
+    ) -> str:
+        """A signed URL to PUT the image (or ``<stem>_thumb.webp`` thumbnail) to.
+
+        The newest API signs the sample's own file name, or its thumbnail's with
+        ``thumbnail=True``; a ``file_name`` given there only decides ``thumbnail`` when it
+        is not given (a ``_thumb.webp`` name is a thumbnail). The seed era's API signs
+        ``file_name``, which it requires.
+        """
         sample_id = check.object_id("sample_id", sample_id)
-        if not isinstance(file_name, str) or not file_name:
+        if file_name is not None and (not isinstance(file_name, str) or not file_name):
             raise InvalidInputError("file_name", f"must be a non-empty string, got "
-                                          f"{file_name!r}")
+                                                 f"{file_name!r}")
+        if thumbnail is not None and not isinstance(thumbnail, bool):
+            raise InvalidInputError("thumbnail", f"must be a bool, got {thumbnail!r}")
+        if not self._seed:
+            if thumbnail is None:
+                thumbnail = file_name is not None and file_name.endswith(THUMBNAIL_SUFFIX)
+            return await self._session._request(
+                "GET", self._samples(sample_id, "writeurl"), cast=str,
+                params={"isThumbnail": thumbnail})
+        if file_name is None:
+            raise InvalidInputError("file_name", 'is required by the seed API (api="seed")')
         answer = await self._session._request(
             "GET", self._samples(sample_id, "writeurl"), cast=InlineResponse200,
             params={"fileName": file_name})
@@ -143,7 +239,8 @@ class Samples(DatasetResource):
             raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
                                                         f"{transfer_timeout!r}")
         return await run_bulk(
-            self._session, ((sid, partial(self._upload_one, sid, name, source, transfer_timeout))
+            self._session, ((sid, partial(self._upload_one, sid, name, source, transfer_timeout,
+                                          thumbnail=thumbnail))
                             for sid, (name, source) in plan.items()),
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
             description="uploads")
@@ -199,7 +296,7 @@ class Samples(DatasetResource):
 
     async def _upload_one(
         self, sample_id: str, file_name: str | None, source: ImageSource,
-        transfer_timeout: TransferTimeout,
+        transfer_timeout: TransferTimeout, *, thumbnail: bool = False,
     ) -> str:
         # A path is streamed from disk by the transfer (re-opened for each retry).
         content = source[1] if isinstance(source, tuple) else source
@@ -209,14 +306,14 @@ class Samples(DatasetResource):
                 raise InvalidInputError(f"images[{sample_id!r}]",
                                         "the sample has no thumb_name; pass (file_name, bytes)")
             file_name = sample.thumb_name
-        url = await self.write_url(sample_id, file_name)
+        url = await self.write_url(sample_id, file_name, thumbnail=thumbnail)
         upload = partial(_transfer.upload, self._session, source=content,
                          transfer_timeout=transfer_timeout)
         try:
             await upload(url)
         except PermissionDeniedError:
             # Signed URLs expire; a fresh one is worth exactly one more try.
-            url = await self.write_url(sample_id, file_name)
+            url = await self.write_url(sample_id, file_name, thumbnail=thumbnail)
             await upload(url)
         return file_name
 
@@ -265,6 +362,9 @@ def _present(directory: Path, names: Mapping[str, str]) -> set[str]:
     return {sid for sid, name in names.items() if os.path.lexists(directory / name)}
 
 
+THUMBNAIL_SUFFIX = "_thumb.webp"
+"""How a thumbnail's file name ends (``<stem>_thumb.webp``)."""
+
 _SEPARATORS = {"/", "\\", os.sep, *([os.altsep] if os.altsep else [])}
 
 
@@ -293,4 +393,4 @@ def _upload_name(sample_id: str, source: object, thumbnail: bool) -> str | None:
     else:
         raise InvalidInputError(
             field, "bytes need the sample's file name: pass (file_name, bytes) or a path")
-    return f"{Path(name).stem}_thumb.webp" if thumbnail else name
+    return f"{Path(name).stem}{THUMBNAIL_SUFFIX}" if thumbnail else name

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from lightly_async import _validate as check
+from lightly_async._offset_pager import OffsetPager
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import DecodeError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
@@ -15,6 +16,7 @@ from lightly_async.models.tags import (
     ImageType,
     InitialTagCreateRequest,
     LabelBoxDataRow,
+    LabelBoxV4DataRow,
     LabelStudioTask,
     TagArithmeticsOperation,
     TagArithmeticsRequest,
@@ -32,6 +34,10 @@ from lightly_async.resources.mappings import Mappings
 __all__ = ["Tags"]
 
 T = TypeVar("T")
+
+
+EXPORT_PAGE_SIZE = 2500
+"""Rows per request of a paged export (lightly 1.5.20's own exports ask for 2,500)."""
 
 
 class Tags(DatasetResource):
@@ -110,29 +116,61 @@ class Tags(DatasetResource):
         return await self._session._request(
             "GET", self._v1("tags", tag_id, "filenames"), cast=builtins.list[str])
 
-    async def export_label_box(
+    def export_label_box(
         self,
         tag_id: str,
         *,
         expires_in: int | None = None,
         preview_example: bool | None = None,
         access_control: str | None = None,
-    ) -> builtins.list[LabelBoxDataRow]:
-        """The tag's samples as LabelBox data rows with signed image URLs."""
-        return await self._export(tag_id, "LabelBoxDataRows", builtins.list[LabelBoxDataRow],
-                                  expires_in, preview_example, access_control)
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelBoxDataRow]:
+        """The tag's samples as LabelBox (v3) data rows with signed image URLs.
 
-    async def export_label_studio(
+        A pager: ``await`` it (or ``.collect()``) for the list, ``async for`` for the rows.
+        The newest API pages the export (``page_size`` rows a request) and marks it
+        deprecated: calling it warns (``DeprecationWarning``); use
+        :meth:`export_label_box_v4`. The seed era's API answers every row at once.
+        """
+        if self._session.api != "seed":
+            warnings.warn(
+                "the LabelBox v3 export is deprecated by the Lightly API: use "
+                "Tags.export_label_box_v4()", DeprecationWarning, stacklevel=2)
+        return self._export(tag_id, ("LabelBoxDataRows", "LabelBox/datarows"), LabelBoxDataRow,
+                            expires_in, preview_example, access_control, page_size)
+
+    def export_label_box_v4(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelBoxV4DataRow]:
+        """The tag's samples as LabelBox v4 data rows with signed image URLs (the newest
+        API only); a pager like :meth:`export_label_box`."""
+        if self._session.api == "seed":
+            raise InvalidInputError("export_label_box_v4", 'not in the seed API (api="seed")')
+        return self._export(tag_id, (None, "LabelBoxV4/datarows"), LabelBoxV4DataRow,
+                            expires_in, None, access_control, page_size)
+
+    def export_label_studio(
         self,
         tag_id: str,
         *,
         expires_in: int | None = None,
         preview_example: bool | None = None,
         access_control: str | None = None,
-    ) -> builtins.list[LabelStudioTask]:
-        """The tag's samples as LabelStudio tasks with signed image URLs."""
-        return await self._export(tag_id, "LabelStudioTasks", builtins.list[LabelStudioTask],
-                                  expires_in, preview_example, access_control)
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelStudioTask]:
+        """The tag's samples as LabelStudio tasks with signed image URLs.
+
+        A pager: ``await`` it (or ``.collect()``) for the list, ``async for`` for the tasks.
+        The newest API pages the export (``page_size`` tasks a request); the seed era's API
+        answers every task at once.
+        """
+        return self._export(tag_id, ("LabelStudioTasks", "LabelStudio/tasks"), LabelStudioTask,
+                            expires_in, preview_example, access_control, page_size)
 
     async def arithmetics(
         self,
@@ -248,21 +286,35 @@ class Tags(DatasetResource):
         return await self.get(created.id)
 
     # -- helpers -----------------------------------------------------------------------------
-    async def _export(
-        self, tag_id: str, kind: str, cast: type[T], expires_in: int | None,
-        preview_example: bool | None, access_control: str | None,
-    ) -> T:
+    def _export(
+        self, tag_id: str, kind: tuple[str | None, str], row: type[T], expires_in: int | None,
+        preview_example: bool | None, access_control: str | None, page_size: int,
+    ) -> OffsetPager[T]:
+        """A pager over an export; ``kind`` is its path in the seed era and in the newest API."""
         tag_id = check.object_id("tag_id", tag_id)
+        size = check.positive_int("page_size", page_size)
         if expires_in is not None and (check.non_negative_int("expires_in", expires_in) < 1):
             raise InvalidInputError("expires_in", f"must be >= 1 second, got {expires_in}")
         if preview_example is not None and not isinstance(preview_example, bool):
             raise InvalidInputError("preview_example", f"must be a bool, got {preview_example!r}")
         if access_control is not None and not (isinstance(access_control, str) and access_control):
             raise InvalidInputError("access_control", "must be a non-empty string")
-        return await self._session._request(
-            "GET", self._v1("tags", tag_id, "export", kind), cast=cast,
-            params={"expiresIn": expires_in, "previewExample": preview_example,
-                    "accessControl": access_control})
+        seed = self._session.api == "seed"
+        where = kind[0] if seed else kind[1]
+        if where is None:
+            raise InvalidInputError("export", 'not in the seed API (api="seed")')
+        path = self._v1("tags", tag_id, "export", *where.split("/"))
+        params = {"expiresIn": expires_in, "previewExample": preview_example,
+                  "accessControl": access_control}
+        cast = builtins.list[row]  # type: ignore[valid-type]  # a type built at run time
+
+        async def fetch(offset: int, page: int) -> builtins.list[T]:
+            paging = {} if seed else {"pageSize": page, "pageOffset": offset}
+            rows: builtins.list[T] = await self._session._request(
+                "GET", path, cast=cast, params={**params, **paging})
+            return rows
+
+        return OffsetPager(fetch, size, paged=not seed)
 
     def _arithmetics_body(
         self, tag_id1: str, tag_id2: str, operation: TagArithmeticsOperation | str,

@@ -96,8 +96,8 @@ class OffsetPager(Generic[RowT]):
         self._pager = pager
 
     @property
-    def page_size(self) -> int:
-        """Rows asked for per request."""
+    def page_size(self) -> int | None:
+        """Rows asked for per request (``None``: the listing is not paged, one request)."""
         return self._pager.page_size
 
     def pages(self) -> Iterator[builtins.list[RowT]]:

@@ -15,7 +15,7 @@ from lightly_async.sync._base import Resource
 if TYPE_CHECKING:
     from lightly_async import resources as aio
     from lightly_async.bulk import BulkResult
-    from lightly_async.models.samples import SampleData
+    from lightly_async.models.samples import SampleData, SampleSortBy, SampleUpdateRequest
     from lightly_async.progress import ProgressArg
     from lightly_async.resources.samples import ImageSource
 
@@ -33,22 +33,34 @@ class Samples(Resource):
         return self._runner.call(self._aio.get, sample_id)
 
     def list(
-        self, *, mode: SampleListMode | str = SampleListMode.FULL, filename: str | None = None
+        self,
+        *,
+        mode: SampleListMode | str = SampleListMode.FULL,
+        filename: str | None = None,
+        sort_by: SampleSortBy | str | None = None,
+        page_size: int | None = None,
+        page_offset: int | None = None,
     ) -> builtins.list[SampleData]:
-        """Every sample; ``mode="ids"`` fills only ``id``; ``filename`` filters by name."""
-        return self._runner.call(self._aio.list, mode=mode, filename=filename)
+        """Every sample; ``mode="ids"`` fills only ``id``; ``filename`` filters by name;
+        the newest API also sorts (``sort_by``) and pages (``page_size``, followed to the
+        end, from ``page_offset``)."""
+        return self._runner.call(self._aio.list, mode=mode, filename=filename, sort_by=sort_by,
+                                 page_size=page_size, page_offset=page_offset)
 
-    def update(self, sample_id: str, sample: SampleData) -> SampleData:
-        """Update a sample; returns the sample as stored."""
+    def update(self, sample_id: str, sample: SampleData | SampleUpdateRequest) -> SampleData:
+        """Update a sample; returns the sample as stored (the newest API: read back)."""
         return self._runner.call(self._aio.update, sample_id, sample)
 
     def read_url(self, sample_id: str, *, type: ImageUrlType | str = "full") -> str:
         """A signed URL to read the full image or its thumbnail."""
         return self._runner.call(self._aio.read_url, sample_id, type=type)
 
-    def write_url(self, sample_id: str, file_name: str) -> str:
-        """A signed URL to PUT the image (or its thumbnail) to."""
-        return self._runner.call(self._aio.write_url, sample_id, file_name)
+    def write_url(
+        self, sample_id: str, file_name: str | None = None, *, thumbnail: bool | None = None
+    ) -> str:
+        """A signed URL to PUT the image (or its thumbnail) to: the newest API signs the
+        sample's own name (``thumbnail=True``: its thumbnail's), the seed era ``file_name``."""
+        return self._runner.call(self._aio.write_url, sample_id, file_name, thumbnail=thumbnail)
 
     def update_many(
         self,

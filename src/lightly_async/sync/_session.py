@@ -48,6 +48,7 @@ class LightlySession:
         http_client: _http.AnyClient | NotGiven | None = NOT_GIVEN,
         transport: _http.AnyTransport | NotGiven | None = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
+        api: str | NotGiven | None = NOT_GIVEN,
         backend: str = "asyncio",
         **options: Any,
     ) -> None:
@@ -55,7 +56,7 @@ class LightlySession:
                  "deadline": deadline, "max_retries": max_retries, "retry": retry,
                  "concurrency": concurrency, "max_response_size": max_response_size,
                  "http_client": http_client, "transport": transport,
-                 "allow_insecure_http": allow_insecure_http}
+                 "allow_insecure_http": allow_insecure_http, "api": api}
         kwargs = {k: v for k, v in given.items() if v is not NOT_GIVEN} | options
         runner = Runner(backend)
         try:
@@ -107,6 +108,11 @@ class LightlySession:
     def base_url(self) -> str:
         """The API's base URL."""
         return self._aio.base_url
+
+    @property
+    def api(self) -> str:
+        """The API dialect spoken: ``"latest"`` (the default) or ``"seed"``."""
+        return self._aio.api
 
     @property
     def transport_name(self) -> str:

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from lightly_async.models.tags import ImageType, TagCreator
-from lightly_async.sync._base import Resource
+from lightly_async.resources.tags import EXPORT_PAGE_SIZE
+from lightly_async.sync._base import OffsetPager, Resource
 
 if TYPE_CHECKING:
     from lightly_async import resources as aio
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from lightly_async.models.common import CreateEntityResponse
     from lightly_async.models.tags import (
         LabelBoxDataRow,
+        LabelBoxV4DataRow,
         LabelStudioTask,
         TagArithmeticsOperation,
         TagArithmeticsResponse,
@@ -87,10 +89,26 @@ class Tags(Resource):
         expires_in: int | None = None,
         preview_example: bool | None = None,
         access_control: str | None = None,
-    ) -> builtins.list[LabelBoxDataRow]:
-        """The tag's samples as LabelBox data rows with signed image URLs."""
-        return self._runner.call(self._aio.export_label_box, tag_id, expires_in=expires_in,
-                                 preview_example=preview_example, access_control=access_control)
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelBoxDataRow]:
+        """The tag's samples as LabelBox (v3) data rows with signed image URLs: ``for``
+        yields rows, ``.collect()`` a list. Deprecated by the newest API (it warns): use
+        :meth:`export_label_box_v4`."""
+        return OffsetPager(self._runner, self._aio.export_label_box(
+            tag_id, expires_in=expires_in, preview_example=preview_example,
+            access_control=access_control, page_size=page_size))
+
+    def export_label_box_v4(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelBoxV4DataRow]:
+        """The tag's samples as LabelBox v4 data rows (the newest API only): a pager."""
+        return OffsetPager(self._runner, self._aio.export_label_box_v4(
+            tag_id, expires_in=expires_in, access_control=access_control, page_size=page_size))
 
     def export_label_studio(
         self,
@@ -99,10 +117,13 @@ class Tags(Resource):
         expires_in: int | None = None,
         preview_example: bool | None = None,
         access_control: str | None = None,
-    ) -> builtins.list[LabelStudioTask]:
-        """The tag's samples as LabelStudio tasks with signed image URLs."""
-        return self._runner.call(self._aio.export_label_studio, tag_id, expires_in=expires_in,
-                                 preview_example=preview_example, access_control=access_control)
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[LabelStudioTask]:
+        """The tag's samples as LabelStudio tasks with signed image URLs: ``for`` yields
+        tasks, ``.collect()`` a list (the newest API pages the export)."""
+        return OffsetPager(self._runner, self._aio.export_label_studio(
+            tag_id, expires_in=expires_in, preview_example=preview_example,
+            access_control=access_control, page_size=page_size))
 
     def arithmetics(
         self,

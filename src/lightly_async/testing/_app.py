@@ -42,6 +42,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from lightly_async._constraints import OneOf
 from lightly_async._convert import get_converter
 from lightly_async.models import (
     DatasourceConfig,
@@ -51,6 +52,7 @@ from lightly_async.models import (
     InlineObject,
     PredictionSingleton,
     PredictionTaskSchema,
+    SampleUpdateRequest,
     SamplingCreateRequest,
     TagArithmeticsRequest,
     TagCreateRequest,
@@ -69,17 +71,35 @@ __all__ = ["Call", "CallRecorder", "create_app"]
 _DS: Final = "/v1/datasets/{datasetId}"
 _INTEGER: Final = re.compile(r"-?[0-9]+")
 _SAMPLES: Final = "/users/datasets/{datasetId}/samples"
+_SAMPLES_V1: Final = _DS + "/samples"
 
 
 def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette:
     """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded."""
-    table: list[tuple[str, str, Endpoint]] = [
-        # Samples (2021 API)
+    # The samples and the tag exports moved between the seed era and the newest API: each
+    # mode serves its own paths, and the other mode's answer 404 as the real server does.
+    dialect: list[tuple[str, str, Endpoint]] = [
+        (_SAMPLES_V1, "GET", _op(_list_samples_v1)),
+        (_SAMPLES_V1 + "/partial", "GET", _op(_list_samples_partial)),
+        (_SAMPLES_V1 + "/{sampleId}", "GET", _op(_get_sample_v1)),
+        (_SAMPLES_V1 + "/{sampleId}", "PUT", _op(_update_sample_v1, SampleUpdateRequest)),
+        (_SAMPLES_V1 + "/{sampleId}/readurl", "GET", _op(_read_url)),
+        (_SAMPLES_V1 + "/{sampleId}/writeurl", "GET", _op(_write_url_v1)),
+        (_DS + "/tags/{tagId}/export/LabelBox/datarows", "GET", _op(_export_label_box)),
+        (_DS + "/tags/{tagId}/export/LabelBoxV4/datarows", "GET", _op(_export_label_box_v4)),
+        (_DS + "/tags/{tagId}/export/LabelStudio/tasks", "GET", _op(_export_label_studio)),
+    ] if store.latest else [
         (_SAMPLES, "GET", _op(_list_samples)),
         (_SAMPLES + "/{sampleId}", "GET", _op(_get_sample)),
         (_SAMPLES + "/{sampleId}", "PUT", _op(_update_sample, InlineObject)),
         (_SAMPLES + "/{sampleId}/readurl", "GET", _op(_read_url)),
         (_SAMPLES + "/{sampleId}/writeurl", "GET", _op(_write_url)),
+        (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
+        (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
+    ]
+    table: list[tuple[str, str, Endpoint]] = [
+        # Samples (moved: see above)
+        *dialect,
         # Samplings
         (
             _DS + "/embeddings/{embeddingId}/sampling",
@@ -142,8 +162,6 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
             _op(_update_tag, TagUpdateRequest),
         ),
         (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
-        (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
-        (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
         (_DS + "/tags/{tagId}/filenames", "GET", _op(_filenames)),
         # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py)
         *[(path, method, _op(handler, body, status=status))
@@ -508,6 +526,35 @@ def _write_url(c: _Ctx) -> Any:
     )
 
 
+def _list_samples_v1(c: _Ctx) -> Any:
+    return c.store.list_samples_v1(
+        c.user, c.ds, file_name=c.query("fileName"), sort_by=c.query("sortBy"),
+        page_size=c.query_int("pageSize", minimum=1), page_offset=c.query_int("pageOffset"))
+
+
+def _list_samples_partial(c: _Ctx) -> Any:
+    return c.store.list_samples_partial(
+        c.user, c.ds, mode=c.query("mode", "full"), file_name=c.query("fileName"),
+        page_size=c.query_int("pageSize", minimum=1), page_offset=c.query_int("pageOffset"))
+
+
+def _get_sample_v1(c: _Ctx) -> Any:
+    return c.store.get_sample_v1(c.user, c.ds, c.path("sampleId"))
+
+
+def _update_sample_v1(c: _Ctx) -> Any:
+    c.query_bool("enableDatasetUpdate")  # deprecated upstream and ignored, but must be a bool
+    c.store.update_sample_v1(c.user, c.ds, c.path("sampleId"), c.body)
+
+
+def _write_url_v1(c: _Ctx) -> Any:
+    if c.query("isThumbnail") is None:
+        raise FakeApiError.of("MALFORMED_REQUEST", "query parameter isThumbnail is required")
+    return c.store.sample_write_url_v1(
+        c.user, c.ds, c.path("sampleId"), is_thumbnail=c.query_bool("isThumbnail"),
+        base_url=c.base_url)
+
+
 # -- samplings and jobs ---------------------------------------------------------------------------
 def _trigger_sampling(c: _Ctx) -> Any:
     return c.store.sampling.trigger(c.user, c.ds, c.path("embeddingId"), c.body)
@@ -622,16 +669,34 @@ def _delete_tag(c: _Ctx) -> Any:
 
 
 def _export_options(c: _Ctx) -> ExportOptions:
+    paged = c.latest  # the newest API pages exports; the seed era answers every row at once
+    if paged:
+        for name, allowed in (("fileNameFormat", _FILE_NAME_FORMATS), ("format", _FORMATS)):
+            value = c.query(name)
+            if value is not None:
+                check(value, allowed, name)
+        c.query_bool("includeMetaData")
     return ExportOptions(
         base_url=c.base_url,
         expires_in=c.query_int("expiresIn", minimum=1),
         preview_example=c.query_bool("previewExample"),
         access_control=c.query("accessControl", "default"),
+        page_size=c.query_int("pageSize", minimum=1) if paged else None,
+        page_offset=c.query_int("pageOffset") if paged else None,
     )
+
+
+_FILE_NAME_FORMATS: Final = OneOf("FileNameFormat", ("NAME", "DATASOURCE_FULL",
+                                                     "REDIRECTED_READ_URL"))
+_FORMATS: Final = OneOf("FileOutputFormat", ("JSON", "PLAIN"))
 
 
 def _export_label_box(c: _Ctx) -> Any:
     return c.store.tags.export_label_box(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_label_box_v4(c: _Ctx) -> Any:
+    return c.store.tags.export_label_box_v4(c.user, c.ds, c.path("tagId"), _export_options(c))
 
 
 def _export_label_studio(c: _Ctx) -> Any:

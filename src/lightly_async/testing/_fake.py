@@ -32,8 +32,9 @@ class FakeLightly:
         token: the API token (or bearer JWT) accepted for the default user.
         seed: seeds ids, sample metadata, embeddings, RANDOM/CORESET samplings and faults.
         clock: seconds since the epoch (``time.time``); drives timestamps and URL expiry.
-        api: which contract the HTTP face speaks: ``"seed"`` (default) or ``"latest"``, the
-            newest public API (lightly 1.5.20's shapes; see the README's "Two API modes").
+        api: which contract the HTTP face speaks: ``"latest"`` (default), the newest public
+            API as served today (lightly 1.5.20's shapes), or ``"seed"``, the seed documents'
+            contract (see the README's "Two API modes").
             ``serve()``, ``serve_in_thread()``, ``transport()`` and ``session()`` serve that mode.
     """
 
@@ -43,7 +44,7 @@ class FakeLightly:
         *,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
-        api: str = "seed",
+        api: str = "latest",
     ) -> None:
         self.token = token
         self.seed = seed
@@ -212,6 +213,7 @@ class FakeLightly:
             "transport": self.transport(),
             # The in-process transport never leaves the process: plain http is safe here.
             "allow_insecure_http": True,
+            "api": self.api,  # the client speaks the fake's dialect
         }
         options.update(kwargs)
         async with LightlySession(**options) as session:

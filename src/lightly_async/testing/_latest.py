@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 API_MODES: Final = ("seed", "latest")
-"""``FakeLightly(api=...)``: the seed contract (default) or the newest public API."""
+"""``FakeLightly(api=...)``: the seed contract or the newest public API (the default)."""
 
 DATASOURCE_PURPOSES: Final = OneOf("DatasourcePurpose", ("INPUT_OUTPUT", "INPUT", "LIGHTLY"))
 DEFAULT_PURPOSE: Final = "INPUT_OUTPUT"
@@ -57,6 +57,9 @@ _NEWEST_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "DatasourceConfigLIGHTLY": ("id", "purpose"),
     "PredictionSingletonKeypointDetection": ("bbox",),
     "PredictionSingletonInstanceSegmentation": ("bbox", "probabilities"),
+    "SampleData": ("type", "dataset_id", "file_name", "exif", "index", "created_at",
+                   "last_modified_at", "meta_data", "custom_meta_data", "video_frame_data",
+                   "crop_data"),
 }
 """Per request model: the fields only the newest API has (the client's models carry both)."""
 
@@ -77,7 +80,10 @@ def newest_only(value: Any) -> list[str]:
     if _NEWEST_CLASSES.intersection(names):
         return [f"type {getattr(value, 'type', names[0])!r}"]
     fields = {f for name in names for f in _NEWEST_FIELDS.get(name, ())}
-    return [_camel(f) for f in sorted(fields) if getattr(value, f, None) is not None]
+    found = [_camel(f) for f in sorted(fields) if getattr(value, f, None) is not None]
+    # and inside: the seed's sample update wraps a SampleData
+    return found + [part for a in attrs.fields(type(value)) if a.name not in fields
+                    for part in newest_only(getattr(value, a.name))]
 
 
 def _camel(name: str) -> str:

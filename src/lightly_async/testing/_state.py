@@ -24,7 +24,9 @@ from lightly_async.models import (
     DatasourceConfig,
     PredictionSingleton,
     PredictionTaskSchema,
+    SampleDataV2,
     SampleMetaData,
+    SampleMetaDataV2,
 )
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "check",
     "check_object_id",
     "new_object_id",
+    "sample_v2",
     "status_for_code",
 ]
 
@@ -105,6 +108,27 @@ class Sample:
     thumb_name: str
     is_thumbnail: bool = False
     meta: SampleMetaData | None = None
+    # set by the newest API's PUT (SampleUpdateRequest); None: derived from ``meta``
+    meta_data: SampleMetaDataV2 | None = None
+    exif: dict[str, Any] | None = None
+    custom_meta_data: dict[str, Any] | None = None
+    last_modified_at: int | None = None
+
+
+def sample_v2(dataset_id: str, sample: Sample) -> SampleDataV2:
+    """A stored sample in the newest API's shape (``SampleData`` of lightly 1.5.20)."""
+    meta = sample.meta
+    meta_data = sample.meta_data
+    if meta_data is None and meta is not None:
+        meta_data = SampleMetaDataV2(
+            sharpness=meta.sharpness, size_in_bytes=meta.size_in_bytes, snr=meta.snr,
+            mean=meta.mean, shape=meta.shape, std=meta.std,
+            sum_of_squares=meta.sum_of_squares, sum_of_values=meta.sum_of_values)
+    return SampleDataV2(
+        id=sample.id, type="IMAGE", file_name=sample.file_name, dataset_id=dataset_id,
+        thumb_name=sample.thumb_name, exif=sample.exif, index=sample.index,
+        created_at=sample.created_at, last_modified_at=sample.last_modified_at,
+        meta_data=meta_data, custom_meta_data=sample.custom_meta_data)
 
 
 @dataclass

@@ -47,7 +47,7 @@ from pathlib import PurePosixPath
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
-from lightly_async._constraints import S3_REGIONS, TIMESTAMP
+from lightly_async._constraints import S3_REGIONS, TIMESTAMP, OneOf
 from lightly_async._convert import get_converter
 from lightly_async.models import (
     DatasourceConfig,
@@ -61,7 +61,9 @@ from lightly_async.models import (
     InlineObject,
     InlineResponse200,
     SampleData,
+    SampleDataV2,
     SampleMetaData,
+    SampleUpdateRequest,
 )
 from lightly_async.testing._latest import (
     DATASOURCE_PURPOSES,
@@ -82,6 +84,7 @@ from lightly_async.testing._state import (
     check,
     check_object_id,
     new_object_id,
+    sample_v2,
 )
 from lightly_async.testing._tags import TagOps
 
@@ -102,7 +105,7 @@ class FakeStore:
         token: str = DEFAULT_TOKEN,
         seed: int = 0,
         clock: Callable[[], float] = time.time,
-        api: str = "seed",
+        api: str = "latest",
     ) -> None:
         self.lock = threading.RLock()
         self.api = check_api(api)
@@ -327,6 +330,75 @@ class FakeStore:
         url = self.signed_url(base_url, _sample_key(dataset_id, sample.id, file_name), "PUT")
         return InlineResponse200(signed_write_url=url)
 
+    # -- samples, the newest API (``/v1/datasets/{id}/samples``) -----------------------------
+    def list_samples_v1(
+        self, user: User, dataset_id: str, *, file_name: str | None, sort_by: str | None,
+        page_size: int | None, page_offset: int | None,
+    ) -> list[SampleDataV2]:
+        """``GET /v1/datasets/{id}/samples``: every sample, sorted, one page of them."""
+        dataset = self.dataset(user, dataset_id)
+        rows = self._page_of_samples(dataset.samples, file_name, sort_by, page_size, page_offset)
+        return [sample_v2(dataset.id, s) for s in rows]
+
+    def list_samples_partial(
+        self, user: User, dataset_id: str, *, mode: str, file_name: str | None,
+        page_size: int | None, page_offset: int | None,
+    ) -> list[dict[str, Any]]:
+        """``GET /v1/datasets/{id}/samples/partial``: ``SampleDataModes`` of one page."""
+        dataset = self.dataset(user, dataset_id)
+        check(mode, SAMPLE_PARTIAL_MODES, "mode")
+        rows = self._page_of_samples(dataset.samples, file_name, None, page_size, page_offset)
+        if mode == "ids":
+            return [{"id": s.id} for s in rows]
+        if mode == "fileNames":
+            return [{"id": s.id, "fileName": s.file_name} for s in rows]
+        return [get_converter().unstructure(sample_v2(dataset.id, s)) for s in rows]
+
+    def get_sample_v1(self, user: User, dataset_id: str, sample_id: str) -> SampleDataV2:
+        """``GET /v1/datasets/{id}/samples/{sampleId}``."""
+        dataset = self.dataset(user, dataset_id)
+        return sample_v2(dataset.id, dataset.sample(sample_id))
+
+    def update_sample_v1(
+        self, user: User, dataset_id: str, sample_id: str, body: SampleUpdateRequest
+    ) -> None:
+        """``PUT /v1/datasets/{id}/samples/{sampleId}``: set the fields given (no answer)."""
+        sample = self.dataset(user, dataset_id).sample(sample_id)
+        if body.file_name is not None:
+            if not body.file_name:
+                raise FakeApiError.of("MALFORMED_REQUEST", "fileName must not be empty")
+            sample.file_name = body.file_name
+        if body.thumb_name is not None:
+            sample.thumb_name = body.thumb_name
+        if body.exif is not None:
+            sample.exif = body.exif
+        if body.meta_data is not None:
+            sample.meta_data = body.meta_data
+        if body.custom_meta_data is not None:
+            sample.custom_meta_data = body.custom_meta_data
+        sample.last_modified_at = self.now_ms()
+
+    def sample_write_url_v1(
+        self, user: User, dataset_id: str, sample_id: str, *, is_thumbnail: bool, base_url: str
+    ) -> str:
+        """``GET /v1/.../writeurl?isThumbnail=``: a signed URL for the sample's own file name
+        (or its thumbnail's)."""
+        sample = self.dataset(user, dataset_id).sample(sample_id)
+        name = sample.thumb_name if is_thumbnail else sample.file_name
+        return self.signed_url(base_url, _sample_key(dataset_id, sample.id, name), "PUT")
+
+    @staticmethod
+    def _page_of_samples(
+        samples: list[Sample], file_name: str | None, sort_by: str | None,
+        page_size: int | None, page_offset: int | None,
+    ) -> list[Sample]:
+        rows = [s for s in samples if file_name is None or s.file_name == file_name]
+        if sort_by is not None:
+            check(sort_by, SAMPLE_SORT_BY, "sortBy")
+            rows.sort(key=(lambda s: s.id) if sort_by == "_id" else (lambda s: s.index))
+        start = page_offset or 0
+        return rows[start:] if page_size is None else rows[start:start + page_size]
+
     def sample_image_url(self, dataset_id: str, sample: Sample, base_url: str, expires: int) -> str:
         """A signed read URL of a sample's full image (exports)."""
         key = _sample_key(dataset_id, sample.id, sample.file_name)
@@ -451,6 +523,10 @@ class FakeStore:
                 for f in page
             ],
         )
+
+
+SAMPLE_SORT_BY: Final = OneOf("SampleSortBy", ("_id", "index"))
+SAMPLE_PARTIAL_MODES: Final = OneOf("SamplePartialMode", ("ids", "fileNames", "full"))
 
 
 def _sample_data(sample: Sample) -> SampleData:

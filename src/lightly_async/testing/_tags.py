@@ -38,10 +38,9 @@ from lightly_async.models import (
     CreateEntityResponse,
     InitialTagCreateRequest,
     LabelBoxDataRow,
+    LabelBoxV4DataRow,
     LabelStudioTask,
     LabelStudioTaskData,
-    SampleDataV2,
-    SampleMetaDataV2,
     TagArithmeticsRequest,
     TagBitMaskResponse,
     TagCreateRequest,
@@ -59,6 +58,7 @@ from lightly_async.testing._state import (
     User,
     check,
     check_object_id,
+    sample_v2,
 )
 
 if TYPE_CHECKING:
@@ -280,17 +280,28 @@ class TagOps:
     def export_label_box(
         self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
     ) -> list[LabelBoxDataRow]:
-        """``GET .../export/LabelBoxDataRows``."""
+        """``GET .../export/LabelBoxDataRows`` (seed) or ``.../export/LabelBox/datarows``."""
         dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
         return [
             LabelBoxDataRow(external_id=s.file_name, image_url=self._url(dataset, s, options))
             for s in samples
         ]
 
+    def export_label_box_v4(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
+    ) -> list[LabelBoxV4DataRow]:
+        """``GET .../export/LabelBoxV4/datarows`` (the newest API)."""
+        dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
+        return [
+            LabelBoxV4DataRow(row_data=self._url(dataset, s, options), global_key=s.file_name,
+                              media_type="IMAGE")
+            for s in samples
+        ]
+
     def export_label_studio(
         self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
     ) -> list[LabelStudioTask]:
-        """``GET .../export/LabelStudioTasks``."""
+        """``GET .../export/LabelStudioTasks`` (seed) or ``.../export/LabelStudio/tasks``."""
         dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
         return [
             LabelStudioTask(
@@ -298,7 +309,7 @@ class TagOps:
                 data=LabelStudioTaskData(
                     image=self._url(dataset, s, options),
                     lightly_file_name=s.file_name,
-                    lightly_meta_info=_sample_v2(dataset, s),
+                    lightly_meta_info=sample_v2(dataset.id, s),
                 ),
             )
             for s in samples
@@ -363,7 +374,11 @@ class TagOps:
                 "ACCESS_CONTROL_UNKNOWN", f"unknown accessControl {options.access_control!r}"
             )
         samples = _samples_of(dataset, tag)
-        return dataset, samples[:1] if options.preview_example else samples
+        if options.preview_example:
+            samples = samples[:1]
+        start = options.page_offset or 0
+        end = None if options.page_size is None else start + options.page_size
+        return dataset, samples[start:end]
 
     def _url(self, dataset: Dataset, sample: Sample, options: ExportOptions) -> str:
         expires = 0
@@ -380,6 +395,9 @@ class ExportOptions:
     expires_in: int | None = None
     preview_example: bool = False
     access_control: str = "default"
+    # the newest API's paged exports (``pageSize``/``pageOffset``); None: every row
+    page_size: int | None = None
+    page_offset: int | None = None
 
 
 def tag_data(dataset: Dataset, tag: Tag) -> TagData:
@@ -418,28 +436,3 @@ def _entry(user_id: str, creator: str, ts: int, changes: dict[str, Any]) -> dict
 
 def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:
     return [dataset.samples[i] for i in tag.bit_mask.indices() if i < len(dataset.samples)]
-
-
-def _sample_v2(dataset: Dataset, sample: Sample) -> SampleDataV2:
-    meta = sample.meta
-    return SampleDataV2(
-        id=sample.id,
-        type="IMAGE",
-        file_name=sample.file_name,
-        dataset_id=dataset.id,
-        thumb_name=sample.thumb_name,
-        index=sample.index,
-        created_at=sample.created_at,
-        meta_data=None
-        if meta is None
-        else SampleMetaDataV2(
-            sharpness=meta.sharpness,
-            size_in_bytes=meta.size_in_bytes,
-            snr=meta.snr,
-            mean=meta.mean,
-            shape=meta.shape,
-            std=meta.std,
-            sum_of_squares=meta.sum_of_squares,
-            sum_of_values=meta.sum_of_values,
-        ),
-    )

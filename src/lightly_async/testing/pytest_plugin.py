@@ -1,8 +1,8 @@
 """pytest plugin (entry point ``lightly_async``): the ``lightly_fake`` and ``lightly_session``
 fixtures.
 
-Both speak the seed contract unless a test asks for the newest API, with the marker
-``@pytest.mark.lightly_api("latest")`` or indirectly,
+Both speak the newest API (as served today) unless a test asks for the seed contract, with the
+marker ``@pytest.mark.lightly_api("seed")`` or indirectly,
 ``@pytest.mark.parametrize("lightly_fake", ["seed", "latest"], indirect=True)``.
 
 Loading the plugin imports neither starlette nor uvicorn; a fixture used without the ``fake``
@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def lightly_fake(request: pytest.FixtureRequest) -> FakeLightly:
-    """A fresh, empty fake Lightly server (token ``DEFAULT_TOKEN``, seed 0, ``api="seed"``)."""
+    """A fresh, empty fake Lightly server (token ``DEFAULT_TOKEN``, seed 0, ``api="latest"``)."""
     try:
         from lightly_async.testing import FakeLightly
     except ImportError as exc:  # starlette missing
@@ -44,7 +44,7 @@ def lightly_fake(request: pytest.FixtureRequest) -> FakeLightly:
     marker = request.node.get_closest_marker("lightly_api")
     if api is None and marker is not None:
         api = marker.args[0] if marker.args else marker.kwargs.get("api")
-    return FakeLightly(api=api or "seed")
+    return FakeLightly(api=api or "latest")
 
 
 if importlib.util.find_spec("pytest_asyncio") is not None:
