@@ -1,9 +1,9 @@
-"""The official ``lightly==1.5.20`` client drives the 23 shared operations against the fake.
+"""The official ``lightly==1.5.20`` client drives the 30 shared operations against the fake.
 
 Every test calls the generated ``*Api`` methods or the ``ApiWorkflowClient`` helpers exactly as
 a user of 1.5.20 would, over loopback, against ``FakeLightly(api="latest")``, and checks the
-result against the fake's own state (``fake.tags``, ``fake.calls``, the store). The 23
-operations are listed in ``SHARED_OPERATIONS``; ``test_every_shared_operation_was_driven``
+result against the fake's own state (``fake.tags``, ``fake.calls``, the store). The 30
+operations (the seed's, at their 1.5.20 paths) are listed in ``SHARED_OPERATIONS``; ``test_every_shared_operation_was_driven``
 proves each of them was called by this module and answered 2xx.
 
 Known bugs of 1.5.20 are worked around where they bite, each with a comment saying which.
@@ -11,6 +11,7 @@ Known bugs of 1.5.20 are worked around where they bite, each with a comment sayi
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import urllib.request
@@ -32,8 +33,15 @@ Official = Callable[..., Any]
 VERSION = 1_700_000_000_000
 FILES = ["a.jpg", "b.jpg", "c.jpg", "d.jpg", "e.jpg"]
 
-# (method, path template) of the 23 operations the seed contract and 1.5.20 share
+# (method, path template) of the 30 seed operations at the paths 1.5.20 calls them on
 SHARED_OPERATIONS = [
+    ("GET", "/v1/datasets/{d}/samples/{s}"),
+    ("GET", "/v1/datasets/{d}/samples"),
+    ("PUT", "/v1/datasets/{d}/samples/{s}"),
+    ("GET", "/v1/datasets/{d}/samples/{s}/readurl"),
+    ("GET", "/v1/datasets/{d}/samples/{s}/writeurl"),
+    ("GET", "/v1/datasets/{d}/tags/{t}/export/LabelStudio/tasks"),
+    ("GET", "/v1/datasets/{d}/tags/{t}/export/LabelBox/datarows"),
     ("POST", "/v1/datasets/{d}/embeddings/{e}/sampling"),
     ("GET", "/v1/datasets/{d}/datasource"),
     ("PUT", "/v1/datasets/{d}/datasource"),
@@ -86,7 +94,7 @@ def _template(method: str, path: str) -> tuple[str, str] | None:
 
 
 def _dataset(fake: FakeLightly, files: list[str] = FILES) -> str:
-    return fake.create_dataset("conformance", files)
+    return fake.create_dataset("conformance", files, img_type="full")
 
 
 def _initial(client: Any) -> str:
@@ -434,9 +442,125 @@ def test_selection_creates_the_tag_the_fake_reports(fake: FakeLightly, official:
     assert tag.changes[0].changes.sampler.method == "RANDOM"
 
 
+# -- samples --------------------------------------------------------------------------------------
+def _png(color: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (6, 4), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _put(url: str, data: bytes) -> None:
+    request = urllib.request.Request(url, data=data, method="PUT")
+    with urllib.request.urlopen(request) as response:
+        assert response.status == 200
+
+
+def test_samples_get_list_pages_and_update_match_the_fake(fake: FakeLightly, official: Official):
+    ds = _dataset(fake)
+    client = official(ds)
+    ids = fake.sample_ids(ds)
+
+    one = client._samples_api.get_sample_by_id(dataset_id=ds, sample_id=ids[1])
+    assert (one.id, one.file_name, one.index, one.type) == (ids[1], "b.jpg", 1, m.SampleType.IMAGE)
+    assert one.dataset_id == ds
+    every = client._samples_api.get_samples_by_dataset_id(dataset_id=ds)
+    assert [s.file_name for s in every] == FILES
+    pages = [client._samples_api.get_samples_by_dataset_id(
+        dataset_id=ds, page_size=2, page_offset=offset) for offset in (0, 2, 4)]
+    assert [[s.id for s in page] for page in pages] == [ids[0:2], ids[2:4], ids[4:]]
+    by_id = client._samples_api.get_samples_by_dataset_id(
+        dataset_id=ds, sort_by=m.SampleSortBy.ID)
+    assert [s.id for s in by_id] == sorted(ids)
+    partial = client._samples_api.get_samples_partial_by_dataset_id(
+        dataset_id=ds, mode=m.SamplePartialMode.FILENAMES)
+    assert [(s.id, s.file_name) for s in partial] == list(zip(ids, FILES, strict=True))
+
+    client._samples_api.update_sample_by_id(
+        dataset_id=ds, sample_id=ids[1], sample_update_request=m.SampleUpdateRequest(
+            custom_meta_data={"weather": "rain"}, exif={"Make": "cam"}))
+
+    again = client._samples_api.get_sample_by_id(dataset_id=ds, sample_id=ids[1])
+    assert again.custom_meta_data == {"weather": "rain"}
+    assert again.exif == {"Make": "cam"}
+    assert again.last_modified_at is not None
+
+
+def test_write_and_read_urls_carry_the_image_bytes(fake: FakeLightly, official: Official):
+    ds = _dataset(fake, ["a.png"])
+    client = official(ds)
+    [sid] = fake.sample_ids(ds)
+    image = _png((10, 200, 30))
+
+    write = client._samples_api.get_sample_image_write_url_by_id(
+        dataset_id=ds, sample_id=sid, is_thumbnail=False)
+    _put(write, image)
+    read = client._samples_api.get_sample_image_read_url_by_id(
+        dataset_id=ds, sample_id=sid, type="full")
+
+    assert "token=" not in read and "token=" not in write
+    with urllib.request.urlopen(read) as response:
+        assert response.read() == image
+    assert fake.blob(f"{ds}/samples/{sid}/a.png") == image
+
+
+def test_download_dataset_writes_the_images_the_fake_stores(
+    fake: FakeLightly, official: Official, tmp_path: Any,
+):
+    names = ["x.png", "sub/y.png", "z.png"]
+    ds = _dataset(fake, names)
+    client = official(ds)
+    _initial(client)
+    images = {}
+    for i, (sid, name) in enumerate(zip(fake.sample_ids(ds), names, strict=True)):
+        images[name] = _png((40 * i, 255 - 40 * i, 7))
+        _put(client._samples_api.get_sample_image_write_url_by_id(
+            dataset_id=ds, sample_id=sid, is_thumbnail=False), images[name])
+
+    client.download_dataset(str(tmp_path), verbose=False)
+
+    written = {p.relative_to(tmp_path).as_posix(): p.read_bytes()
+               for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == images  # byte-identical to what the fake stores
+    assert written == {n: fake.blob(f"{ds}/samples/{s}/{n}")
+                       for s, n in zip(fake.sample_ids(ds), names, strict=True)}
+
+
+# -- exports --------------------------------------------------------------------------------------
+EXPORT_SAMPLES = 2600  # more than 1.5.20's export page (2,500): two pages
+
+
+def test_label_studio_and_label_box_exports_follow_their_pages(
+    fake: FakeLightly, official: Official,
+):
+    names = [f"img_{i:05d}.jpg" for i in range(EXPORT_SAMPLES)]
+    ds = _dataset(fake, names)
+    client = official(ds)
+    initial = _initial(client)
+
+    # 1.5.20 defines export_label_studio_tasks_by_tag_id twice; the one it uses returns models
+    tasks = [t.to_dict(by_alias=True) for t in client.export_label_studio_tasks_by_tag_id(initial)]
+    rows = client.export_label_box_data_rows_by_tag_id(initial)
+
+    assert [t["data"]["lightlyFileName"] for t in tasks] == names
+    assert [t["id"] for t in tasks] == list(range(EXPORT_SAMPLES))
+    assert [r["externalId"] for r in rows] == names
+    assert all("/_fake/blobs/" in r["imageUrl"] for r in rows)
+    asked = [(c.path.rsplit("/", 2)[-2], c.query.get("pageOffset")) for c in fake.calls
+             if "/export/" in c.path]
+    assert asked.count(("LabelStudio", "0")) == 1
+    assert asked.count(("LabelStudio", "2500")) == 1
+    assert asked.count(("LabelBox", "2500")) == 1
+    # a page of two, through the generated API: the third page has the fifth file
+    page = client._tags_api.export_tag_to_label_studio_tasks(
+        dataset_id=ds, tag_id=initial, page_size=2, page_offset=4)
+    assert [t.data.lightly_file_name for t in page] == names[4:6]
+
+
 # -- the tally ------------------------------------------------------------------------------------
 def test_every_shared_operation_was_driven_with_a_2xx_answer():
     """Runs last in this module (pytest keeps file order): every operation above was seen."""
     missing = [op for op in SHARED_OPERATIONS if op not in _DRIVEN]
-    assert len(SHARED_OPERATIONS) == 23
+    assert len(SHARED_OPERATIONS) == 30
     assert missing == []

@@ -75,13 +75,16 @@ class FakeLightly:
         file_names: Sequence[str] = (),
         *,
         owner_token: str | None = None,
+        img_type: str | None = None,
     ) -> str:
         """A dataset with samples in ``file_names`` order (indices 0..n-1); returns its id.
 
         Unlike ``POST /v1/datasets``, a name the owner already uses is allowed here, so that
-        duplicate names can be set up on purpose.
+        duplicate names can be set up on purpose. ``img_type`` (``"full"``, ``"thumbnail"``
+        or ``"meta"``) is what ``DatasetData.img_type`` says; unset by default.
         """
-        return self.store.create_dataset(name, file_names, owner_token=owner_token)
+        return self.store.create_dataset(name, file_names, owner_token=owner_token,
+                                         img_type=img_type)
 
     def add_samples(self, dataset_id: str, file_names: Iterable[str]) -> list[str]:
         """Append samples at the next indices; returns their ids."""

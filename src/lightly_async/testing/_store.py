@@ -159,7 +159,8 @@ class FakeStore:
             return user
 
     def create_dataset(
-        self, name: str, file_names: Sequence[str] = (), *, owner_token: str | None = None
+        self, name: str, file_names: Sequence[str] = (), *, owner_token: str | None = None,
+        img_type: str | None = None,
     ) -> str:
         """A new dataset owned by ``owner_token`` (default: the default token)."""
         with self.lock:
@@ -168,7 +169,7 @@ class FakeStore:
                 raise ValueError(f"unknown owner token; call add_user({owner_token!r}) first")
             now = self.now_ms()
             dataset = Dataset(id=self.new_id(), name=name, owner_id=owner.id, created_at=now,
-                              last_modified_at=now)
+                              last_modified_at=now, img_type=img_type)
             self.datasets[dataset.id] = dataset
             self.add_samples(dataset.id, file_names)
             return dataset.id
