@@ -120,13 +120,16 @@ def _equal(result: Any, expected: Any) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("api", ["latest", "seed"])  # the same paths in either dialect
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-async def test_operation_sends_spec_request_and_decodes_answer_when_called(case: Case) -> None:
+async def test_operation_sends_spec_request_and_decodes_answer_when_called(
+    case: Case, api: str
+) -> None:
     with respx.mock(base_url=BASE_URL, assert_all_called=True) as router:
         answer = httpx.Response(200) if case.response is NOTHING else httpx.Response(
             200, json=case.response)
         route = router.route(method=case.method).mock(return_value=answer)
-        async with LightlySession(token=TOKEN, base_url=BASE_URL) as session:
+        async with LightlySession(token=TOKEN, base_url=BASE_URL, api=api) as session:
             result = await case.call(session)
 
     assert route.call_count == 1

@@ -8,7 +8,8 @@ Operations of lightly 1.5.20's ``DatasetsApi`` (see ``spec/beyond-seeds.yaml``):
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Final
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import quote
 
 from lightly_async import _validate as check
@@ -76,16 +77,20 @@ class Datasets:
         return await self._session._request("GET", f"/v1/datasets/{dataset_id}",
                                             cast=DatasetData)
 
-    async def get_by_name(self, name: str) -> DatasetData:
-        """The user's dataset called exactly ``name``.
+    async def get_by_name(self, name: str, *, shared: bool | None = False) -> DatasetData:
+        """The dataset called exactly ``name``: by default among the user's own datasets;
+        ``shared=True`` among those shared with the user (team datasets included),
+        ``shared=None`` among all the user can access (as lightly 1.5.20's ``shared``).
 
         Raises:
-            NameNotFoundError: the user owns no dataset of that name.
-            AmbiguousNameError: several of the user's datasets have that name (``ids``).
+            NameNotFoundError: no such dataset.
+            AmbiguousNameError: several datasets have that name (``ids``).
         """
         name = check.dataset_name("name", name)
-        pager = DatasetPager(lambda offset, size: self._query_by_name(name, offset, size),
-                             DEFAULT_DATASET_PAGE_SIZE)
+        path = f"/v1/datasets/query/name/{quote(name, safe='')}"
+        pager = DatasetPager(
+            _scopes(self._session, path, _shared("shared", shared), {"exact": True}),
+            DEFAULT_DATASET_PAGE_SIZE)
         # exact=true is the server's filter; the comparison here keeps a looser server honest
         found = [d for d in await pager.collect() if d.name == name]
         if not found:
@@ -94,13 +99,20 @@ class Datasets:
             raise AmbiguousNameError("dataset", name, [d.id for d in found])
         return found[0]
 
-    def list(self, *, page_size: int = DEFAULT_DATASET_PAGE_SIZE) -> DatasetPager:
+    def list(
+        self, *, page_size: int = DEFAULT_DATASET_PAGE_SIZE, shared: bool | None = False
+    ) -> DatasetPager:
         """Every dataset the user owns, page by page (``async for``, or ``await
-        .collect()`` for a list). Nothing is requested until iteration starts."""
+        .collect()`` for a list). Nothing is requested until iteration starts.
+
+        ``shared=True`` lists the datasets shared with the user instead (team datasets
+        included), ``shared=None`` both, each dataset once (as lightly 1.5.20's ``shared``).
+        """
         size = check.non_negative_int("page_size", page_size)
         if size < 1:
             raise InvalidInputError("page_size", "must be >= 1")
-        return DatasetPager(self._list_page, size)
+        return DatasetPager(
+            _scopes(self._session, "/v1/datasets", _shared("shared", shared), {}), size)
 
     async def update(self, dataset_id: str, *, name: str) -> None:
         """Rename a dataset."""
@@ -120,19 +132,56 @@ class Datasets:
         await self._session._request("DELETE", f"/v1/datasets/{dataset_id}",
                                      params={"force": True if force else None})
 
-    # -- pages -------------------------------------------------------------------------------
-    async def _list_page(self, offset: int, size: int) -> builtins.list[DatasetData]:
-        return await self._session._request(
-            "GET", "/v1/datasets", cast=builtins.list[DatasetData],
-            params={"shared": False, "pageSize": size, "pageOffset": offset})
-
-    async def _query_by_name(
-        self, name: str, offset: int, size: int
-    ) -> builtins.list[DatasetData]:
-        return await self._session._request(
-            "GET", f"/v1/datasets/query/name/{quote(name, safe='')}",
-            cast=builtins.list[DatasetData],
-            params={"exact": True, "shared": False, "pageSize": size, "pageOffset": offset})
-
     def __repr__(self) -> str:
         return "<Datasets>"
+
+
+# -- listing scopes ---------------------------------------------------------------------------
+_OWN: Final = {"shared": False}
+_SHARED: Final = ({"shared": True}, {"getAssetsOfTeam": True})  # shared with me; my team's
+
+
+def _shared(field: str, shared: object) -> tuple[dict[str, bool], ...]:
+    """The listings (query parameters) ``shared=`` stands for, as lightly 1.5.20 has them."""
+    if shared is None:
+        return (_OWN, *_SHARED)
+    if not isinstance(shared, bool):
+        raise InvalidInputError(field, f"must be True, False or None, got {shared!r}")
+    return _SHARED if shared else (_OWN,)
+
+
+def _scopes(
+    session: LightlySession, path: str, scopes: tuple[dict[str, bool], ...],
+    params: dict[str, object],
+) -> Callable[[int, int], Awaitable[builtins.list[DatasetData]]]:
+    """A pager's fetch that lists ``path`` in each scope in turn, each dataset once.
+
+    The pager asks for ``size`` rows from ``offset``; the scopes are listed one after the
+    other, a short page of one followed by the next one's first pages, so that only the
+    last page of the last scope is short. Listing again (offset 0) starts afresh.
+    """
+    state: dict[str, Any] = {}
+
+    async def page_of(scope: dict[str, bool], offset: int, size: int
+                      ) -> builtins.list[DatasetData]:
+        rows: builtins.list[DatasetData] = await session._request(
+            "GET", path, cast=builtins.list[DatasetData],
+            params={**params, **scope, "pageSize": size, "pageOffset": offset})
+        return rows
+
+    async def fetch(offset: int, size: int) -> builtins.list[DatasetData]:
+        if offset == 0 or not state:
+            state.update(scope=0, at=0, seen=set())
+        out: builtins.list[DatasetData] = []
+        while len(out) < size and state["scope"] < len(scopes):
+            got = await page_of(scopes[state["scope"]], state["at"], size)
+            state["at"] += len(got)
+            if len(got) < size:
+                state["scope"], state["at"] = state["scope"] + 1, 0
+            for dataset in got:
+                if dataset.id not in state["seen"]:
+                    state["seen"].add(dataset.id)
+                    out.append(dataset)
+        return out
+
+    return fetch

@@ -24,6 +24,7 @@ from lightly_async.models.datasources import (
     DatasourceConfigVerifyData,
     DatasourceProcessedUntilTimestampRequest,
     DatasourceProcessedUntilTimestampResponse,
+    DatasourcePurpose,
     DatasourceRawSamplesData,
     DatasourceRawSamplesDataRow,
     S3Region,
@@ -43,11 +44,23 @@ class Datasource(DatasetResource):
 
     __slots__ = ()
 
-    async def get(self) -> DatasourceConfig:
-        """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``)."""
+    async def get(self, *, purpose: DatasourcePurpose | str | None = None) -> DatasourceConfig:
+        """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``).
+
+        ``purpose`` (the newest API) picks the datasource of that purpose (``INPUT``,
+        ``LIGHTLY``, ``INPUT_OUTPUT``: the server's default).
+        """
+        params = None
+        if purpose is not None:
+            self._newest_only("purpose")
+            params = {"purpose": check.enum_value("purpose", purpose, DatasourcePurpose)}
         config: DatasourceConfig = await self._session._request(
-            "GET", self._v1("datasource"), cast=DatasourceConfig)
+            "GET", self._v1("datasource"), cast=DatasourceConfig, params=params)
         return config
+
+    def _newest_only(self, field: str) -> None:
+        if self._session.api == "seed":
+            raise InvalidInputError(field, 'not in the seed API (api="seed")')
 
     async def update(self, config: DatasourceConfig) -> None:
         """Replace the datasource config."""
@@ -75,12 +88,21 @@ class Datasource(DatasetResource):
             "PUT", self._v1("datasource", "processedUntilTimestamp"), json_body=self._dump(body))
 
     def list_raw_samples(
-        self, *, from_: int | None = None, to: int | None = None, cursor: str | None = None
+        self,
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily.
 
         ``async for row in ...`` yields rows; ``.pages()`` yields whole pages. The first
         request sends ``from``/``to`` (or ``cursor`` to resume); later ones only the cursor.
+        The newest API also takes ``use_redirected_read_url`` (read URLs that redirect,
+        without expiry) and ``relevant_filenames_file_name`` (a file in the datasource
+        listing the file names to list, one per line); both are sent with every page.
         After a failure, the pager's ``cursor`` is where to resume without losing a row::
 
             pager = ds.datasource.list_raw_samples(from_=start)
@@ -101,11 +123,27 @@ class Datasource(DatasetResource):
             if not isinstance(cursor, str) or not cursor:
                 raise InvalidInputError("cursor", f"must be a non-empty string, got {cursor!r}")
             params = {"cursor": cursor}
+        sticky: dict[str, object] = {}
+        if use_redirected_read_url is not None:
+            self._newest_only("use_redirected_read_url")
+            if not isinstance(use_redirected_read_url, bool):
+                raise InvalidInputError("use_redirected_read_url",
+                                        f"must be a bool, got {use_redirected_read_url!r}")
+            sticky["useRedirectedReadUrl"] = use_redirected_read_url
+        if relevant_filenames_file_name is not None:
+            self._newest_only("relevant_filenames_file_name")
+            if (not isinstance(relevant_filenames_file_name, str)
+                    or len(relevant_filenames_file_name) < 4):
+                raise InvalidInputError("relevant_filenames_file_name", f"must be a file name "
+                                        f"of 4 characters or more, got "
+                                        f"{relevant_filenames_file_name!r}")
+            sticky["relevantFilenamesFileName"] = relevant_filenames_file_name
+        params.update(sticky)
         path = self._v1("datasource", "list")
         session = self._session
 
         async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
-            query = params if next_cursor is None else {"cursor": next_cursor}
+            query = params if next_cursor is None else {"cursor": next_cursor, **sticky}
             return await session._request(
                 "GET", path, cast=DatasourceRawSamplesData, params=query)
 

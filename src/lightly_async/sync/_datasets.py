@@ -44,20 +44,24 @@ class Datasets:
         """One dataset."""
         return self._runner.call(self._aio.get, dataset_id)
 
-    def get_by_name(self, name: str) -> DatasetData:
-        """The user's dataset called exactly ``name``.
+    def get_by_name(self, name: str, *, shared: bool | None = False) -> DatasetData:
+        """The dataset called exactly ``name`` (``shared=True``: among those shared with the
+        user, ``None``: among all the user can access).
 
         Raises:
-            NameNotFoundError: the user owns no dataset of that name.
-            AmbiguousNameError: several of the user's datasets have that name (``ids``).
+            NameNotFoundError: no such dataset.
+            AmbiguousNameError: several datasets have that name (``ids``).
         """
-        return self._runner.call(self._aio.get_by_name, name)
+        return self._runner.call(self._aio.get_by_name, name, shared=shared)
 
-    def list(self, *, page_size: int = DEFAULT_DATASET_PAGE_SIZE) -> DatasetPager:
-        """Every dataset the user owns, page by page: ``for`` yields datasets, ``.pages()``
-        whole pages, ``.collect()`` a list. Input is checked at once; nothing is requested
-        until iteration starts."""
-        return OffsetPager(self._runner, self._aio.list(page_size=page_size))
+    def list(
+        self, *, page_size: int = DEFAULT_DATASET_PAGE_SIZE, shared: bool | None = False
+    ) -> DatasetPager:
+        """Every dataset the user owns (``shared=True``: those shared with the user,
+        ``None``: both), page by page: ``for`` yields datasets, ``.pages()`` whole pages,
+        ``.collect()`` a list. Input is checked at once; nothing is requested until
+        iteration starts."""
+        return OffsetPager(self._runner, self._aio.list(page_size=page_size, shared=shared))
 
     def update(self, dataset_id: str, *, name: str) -> None:
         """Rename a dataset."""

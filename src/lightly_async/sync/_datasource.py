@@ -13,7 +13,11 @@ from lightly_async.sync._base import Pager, Resource
 
 if TYPE_CHECKING:
     from lightly_async import resources as aio
-    from lightly_async.models.datasources import DatasourceConfig, DatasourceConfigVerifyData
+    from lightly_async.models.datasources import (
+        DatasourceConfig,
+        DatasourceConfigVerifyData,
+        DatasourcePurpose,
+    )
     from lightly_async.resources.datasource import RawSamplesBatch as AsyncRawSamplesBatch
     from lightly_async.sync._portal import Runner
 
@@ -28,9 +32,10 @@ class Datasource(Resource):
     __slots__ = ()
     _aio: aio.Datasource
 
-    def get(self) -> DatasourceConfig:
-        """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``)."""
-        return self._runner.call(self._aio.get)
+    def get(self, *, purpose: DatasourcePurpose | str | None = None) -> DatasourceConfig:
+        """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``);
+        ``purpose`` (the newest API) picks the datasource of that purpose."""
+        return self._runner.call(self._aio.get, purpose=purpose)
 
     def update(self, config: DatasourceConfig) -> None:
         """Replace the datasource config."""
@@ -49,12 +54,21 @@ class Datasource(Resource):
         self._runner.call(self._aio.set_processed_until, timestamp)
 
     def list_raw_samples(
-        self, *, from_: int | None = None, to: int | None = None, cursor: str | None = None
+        self,
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily:
-        ``for row in ...`` yields rows, ``.pages()`` whole pages. Input is checked at once."""
-        return Pager(self._runner, self._aio.list_raw_samples(from_=from_, to=to, cursor=cursor),
-                     _raw_rows)
+        ``for row in ...`` yields rows, ``.pages()`` whole pages. Input is checked at once.
+        The newest API also takes ``use_redirected_read_url`` and
+        ``relevant_filenames_file_name`` (see the async method)."""
+        return Pager(self._runner, self._aio.list_raw_samples(
+            from_=from_, to=to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
+            relevant_filenames_file_name=relevant_filenames_file_name), _raw_rows)
 
     @contextlib.contextmanager
     def new_raw_samples(self) -> Iterator[RawSamplesBatch]:

@@ -590,7 +590,16 @@ def _list_raw(c: _Ctx) -> Any:
     from_ = to = None
     if cursor is None:  # with a cursor, from/to are ignored (even malformed ones)
         from_, to = c.timestamp("from"), c.timestamp("to")
-    return c.store.list_raw(c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url)
+    relevant = None
+    if c.latest:
+        # the fake's read URLs are already unlimited: redirected ones would be the same
+        c.query_bool("useRedirectedReadUrl")
+        relevant = c.query("relevantFilenamesFileName")
+        if relevant is not None and len(relevant) < 4:
+            raise FakeApiError.of("MALFORMED_REQUEST",
+                                  "relevantFilenamesFileName must have 4 characters or more")
+    return c.store.list_raw(c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url,
+                            relevant=relevant)
 
 
 def _verify_datasource(c: _Ctx) -> Any:

@@ -497,8 +497,10 @@ class FakeStore:
         to: int | None,
         cursor: str | None,
         base_url: str,
+        relevant: str | None = None,
     ) -> DatasourceRawSamplesData:
-        """``GET .../datasource/list``: one page of raw files."""
+        """``GET .../datasource/list``: one page of raw files (with ``relevant``, the name of
+        a file in the bucket listing file names one per line: only those)."""
         dataset = self.dataset(user, dataset_id)
         _configured(dataset)
         offset = 0
@@ -508,6 +510,14 @@ class FakeStore:
             ordered = sorted(dataset.raw_files.values(), key=lambda f: (f.created_at, f.file_name))
             dataset.raw_order = (ordered, [f.created_at for f in ordered])
         ordered, created = dataset.raw_order
+        if relevant is not None:
+            listed = self.blobs.get(_raw_key(dataset_id, relevant))
+            if relevant not in dataset.raw_files or listed is None:
+                raise FakeApiError.of("NOT_FOUND", f"relevant filenames file {relevant!r} is not "
+                                                   "in the datasource")
+            names = {line.strip() for line in listed.decode("utf-8", "replace").splitlines()}
+            ordered = [f for f in ordered if f.file_name in names]
+            created = [f.created_at for f in ordered]
         first = 0 if from_ is None else bisect.bisect_left(created, from_)
         stop = len(ordered) if to is None else bisect.bisect_right(created, to)
         start = min(first + offset, stop)
