@@ -138,11 +138,57 @@ def test_tags_export_writes_labelstudio_tasks_to_a_file_and_labelbox_rows_to_std
     assert len(tasks) == N
     assert {"id", "data"} <= set(tasks[0])
     export_call = served.fake.calls[-1]
-    assert export_call.path.endswith("/export/LabelStudioTasks")
-    assert export_call.query.get("expiresIn") == "120"
-    code, out, _ = run(capsys, "tags", "export", "--tag", "initial-tag", "--format", "labelbox")
+    assert export_call.path.endswith("/export/LabelStudio/tasks")  # the newest API's
+    assert export_call.query == {"expiresIn": "120", "pageSize": "2500", "pageOffset": "0"}
+    code, out, err = run(capsys, "tags", "export", "--tag", "initial-tag", "--format", "labelbox")
     rows = json.loads(out)
     assert sorted(r["externalId"] for r in rows) == [f"img_{i:05d}.jpg" for i in range(N)]
+    assert err == ("lightly-async: note: the LabelBox v3 export is deprecated by the Lightly "
+                   "API; --format labelbox-v4 is its successor\n")
+    code, out, err = run(capsys, "tags", "export", "--tag", "initial-tag", "--format",
+                         "labelbox-v4")
+    assert (code, err) == (0, "")
+    assert [r["global_key"] for r in json.loads(out)] == [f"img_{i:05d}.jpg" for i in range(N)]
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_api_commands_speak_the_seed_dialect_when_asked(
+        how: str, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeLightly(api="seed")
+    dataset_id = _fake.seed(fake, 4)
+    chosen = ["--api", "seed"] if how == "option" else []
+    if how == "environment":
+        monkeypatch.setenv("LIGHTLY_API", "seed")
+    with fake.serve_in_thread() as base_url:
+        monkeypatch.setenv("LIGHTLY_TOKEN", fake.token)
+        monkeypatch.setenv("LIGHTLY_SERVER_LOCATION", base_url)
+        monkeypatch.setenv("LIGHTLY_DATASET_ID", dataset_id)
+        fake.calls.clear()
+        code, out, err = run(capsys, "download", *chosen, "--tag", "initial-tag",
+                             str(tmp_path), "--no-progress")
+        assert (code, err) == (0, "")
+        code, out, err = run(capsys, "tags", "export", *chosen, "--tag", "initial-tag",
+                             "--format", "labelbox")
+        assert (code, err) == (0, "")  # no deprecation note: the seed era's export
+
+    assert len(list(tmp_path.iterdir())) == 4
+    read_urls = [c.path for c in fake.calls if c.path.endswith("/readurl")]
+    assert len(read_urls) == 4 and all(p.startswith("/users/datasets/") for p in read_urls)
+    assert fake.calls[-1].path.endswith("/export/LabelBoxDataRows")
+
+
+def test_api_commands_refuse_an_unknown_dialect_as_usage(
+        served: Served, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = run(capsys, "tags", "list", "--api", "v2")
+    assert code == 2
+    assert "invalid choice: 'v2'" in err
+    monkeypatch.setenv("LIGHTLY_API", "v2")
+    code, _, err = run(capsys, "tags", "list")
+    assert code == 2
+    assert "LIGHTLY_API" in err
+    assert served.fake.calls == []
 
 
 def test_tags_export_names_the_missing_tag(served: Served, capsys: pytest.CaptureFixture[str]
@@ -303,7 +349,8 @@ def _lightly_async() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "lightly_async"]
 
 
-@pytest.mark.parametrize("server_argv", [["fake", "serve"], ["demo", "--serve"]])
+@pytest.mark.parametrize("server_argv", [["fake", "serve"], ["demo", "--serve"],
+                                         ["fake", "serve", "--api", "seed"]])
 def test_commands_run_in_their_own_process_against_a_served_fake(
         server_argv: list[str], tmp_path: Path) -> None:
     server = subprocess.Popen(
@@ -312,13 +359,15 @@ def test_commands_run_in_their_own_process_against_a_served_fake(
     try:
         assert server.stdout is not None
         exports: dict[str, str] = {}
-        while len(exports) < 3:
+        while len(exports) < (4 if "seed" in server_argv else 3):  # + LIGHTLY_API=seed
             line = server.stdout.readline()
             assert line, server.stderr.read() if server.stderr else "server ended"
             if line.startswith("export "):
                 key, _, value = line.removeprefix("export ").strip().partition("=")
                 exports[key] = value
         assert exports["LIGHTLY_SERVER_LOCATION"].startswith("http://127.0.0.1:")
+        assert exports.get("LIGHTLY_API", "latest") == ("seed" if "seed" in server_argv
+                                                        else "latest")
         done = subprocess.run([*_lightly_async(), "tags", "list"], capture_output=True,
                               text=True, env=_cli_env(**exports), timeout=120, check=False)
         assert done.returncode == 0, done.stderr
