@@ -20,9 +20,10 @@ the ``lightly==1.5.20`` package importable, without its torch stack, in a scratc
   every generated model (the exported ones and any an operation reaches): field aliases,
   required/optional, ``Optional`` as ``nullable``, strict types, numeric bounds, ``minLength``,
   ``minItems``/``maxItems``, enums, string ``pattern``s (from the models' validators) and the
-  ``oneOf`` unions with their ``type`` tags. Model descriptions are not carried over; operation
-  and parameter descriptions are. ``x-operation-bodies`` names the request and response
-  schema of each seed operation (``[X]`` is an array of X; the tests' spec checker reads it).
+  ``oneOf`` unions with their tags (``type``, ``version``). Model descriptions are not carried
+  over; operation and parameter descriptions are. ``x-operation-bodies`` names the request and
+  response schema of each seed operation (``[X]`` is an array of X; the tests' spec checker
+  reads it), ``x-seed-renamed`` the seed operations 1.5.20 names otherwise.
 * ``spec/latest/manifest.json``: per API class its operation ids, the totals, the deprecated
   operations, the enums and unions.
 
@@ -87,6 +88,8 @@ OPERATIONS: dict[str, tuple[str | None, str | None]] = {
     "get_job_status_by_id": (None, "JobStatusData"),
     "(any error)": (None, "ApiErrorResponse"),
 }
+#: Seed operations the generated client names otherwise (seed name -> 1.5.20 operation id).
+RENAMED = {"get_prediction_by_sample_id": "get_predictions_by_sample_id"}
 #: The 2021 Samples operations: the spec checker keeps the seed contract's bodies for their
 #: seed-era ``/users/...`` paths (their newest paths are in ``paths`` like every operation).
 OUT_OF_SCOPE = ["get_sample_by_id", "get_sample_image_read_url_by_id",
@@ -138,6 +141,7 @@ def main() -> None:
         "paths": paths,
         "x-operation-bodies": bodies,
         "x-out-of-scope": OUT_OF_SCOPE,
+        "x-seed-renamed": RENAMED,
         "components": {
             "securitySchemes": _security_schemes(configuration),
             "schemas": dict(sorted(deriver.schemas.items())),
@@ -310,7 +314,8 @@ class _Facts(ast.NodeVisitor):
         self.collection_formats: dict[str, str] = {}
         self.deprecated = False
         self.visit(node)
-        assert self.path and self.method, node.name
+        assert self.path, node.name
+        assert self.method, node.name
 
     def visit_Assign(self, node: ast.Assign) -> None:
         target, value = node.targets[0], node.value
@@ -413,8 +418,8 @@ def _operation_bodies(operations: list[_Operation]) -> dict[str, dict[str, str]]
     bodies: dict[str, dict[str, str]] = {}
     for name, (request, response) in OPERATIONS.items():
         entry = {}
-        if name in by_id:
-            op = by_id[name]
+        if name != "(any error)":
+            op = by_id[RENAMED.get(name, name)]
             derived = (op.request_name, op.response_name)
             assert derived == (request, response), (name, derived, (request, response))
         for role, body in (("request", request), ("response", response)):
