@@ -18,8 +18,9 @@ the ``lightly==1.5.20`` package importable, without its torch stack, in a scratc
   annotations, ``_response_types_map``, the ``Accept``/``Content-Type`` lists, the auth settings,
   and ``deprecated`` where the method warns ``DeprecationWarning``. ``components.schemas`` holds
   every generated model (the exported ones and any an operation reaches): field aliases,
-  required/optional, ``Optional`` as ``nullable``, strict types, numeric bounds, ``minLength``,
-  ``minItems``/``maxItems``, enums, string ``pattern``s (from the models' validators) and the
+  required/optional, defaults, ``Optional`` as ``nullable``, strict types, numeric bounds,
+  ``minLength``, ``minItems``/``maxItems``, enums, string ``pattern``s (from the models'
+  validators) and the
   ``oneOf`` unions with their tags (``type``, ``version``). Model descriptions are not carried
   over; operation and parameter descriptions are. ``x-operation-bodies`` names the request and
   response schema of each seed operation (``[X]`` is an array of X; the tests' spec checker
@@ -466,6 +467,11 @@ class _Deriver:
                 schema["pattern"] = pattern
             if field.allow_none:
                 schema = _nullable(schema)
+            if field.default is not None and not field.required:
+                default = field.default
+                schema = {"allOf": [schema], "default": default.value} if "$ref" in schema else {
+                    **schema, "default": default.value if isinstance(default, enum.Enum)
+                    else default}
             properties[field.alias] = schema
             if field.required:
                 required.append(field.alias)
