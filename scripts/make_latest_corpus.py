@@ -1,10 +1,13 @@
-"""Write ``tests/data/latest/*.json``: newest-shaped bodies of every body the operations use.
+"""Write ``tests/data/latest/*.json``: newest-shaped bodies the client's operations use.
 
 A development-time tool; the tests read only the JSON it wrote. It builds the bodies from the
-vendored ``spec/latest/lightly-api-latest.yaml`` (see ``scripts/derive_latest_spec.py``): for
-each body schema (each variant of a union separately) a ``full`` case with every optional field
-filled (arrays of numbers mix ints and floats) and a ``minimal`` case with only the required
-ones (required nullable fields as ``null``). Run from the repository root::
+vendored ``spec/latest/lightly-api-latest.yaml`` (see ``scripts/derive_latest_spec.py``). The
+bodies are those the client sends or decodes: the seed operations' (``x-operation-bodies``)
+and those of the operations beyond the seeds (each operation of ``spec/beyond-seeds.yaml``,
+found by method and path among the newest ``paths``). For each body schema (each variant of a
+union separately) a ``full`` case with every optional field filled (arrays of numbers mix ints
+and floats) and a ``minimal`` case with only the required ones (required nullable fields as
+``null``). Run from the repository root::
 
     python scripts/make_latest_corpus.py            # needs only PyYAML
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
+BEYOND_SEEDS = ROOT / "spec" / "beyond-seeds.yaml"
+METHODS = ("get", "put", "post", "delete", "patch")
+#: ``pattern`` -> a value matching it, where the name-based strings do not
+PATTERN_EXAMPLES = {"^0b[01]{6}$": "0b000101"}
 OUT = ROOT / "tests" / "data" / "latest"
 
 
@@ -34,8 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     document = yaml.safe_load(SPEC.read_text())
     schemas = document["components"]["schemas"]
-    roots = sorted({name.strip("[]") for entry in document["x-operation-bodies"].values()
-                    for name in entry.values()} - {"string"})
+    roots = corpus_roots(document, yaml.safe_load(BEYOND_SEEDS.read_text()))
     check = _official_checker(args.require_lightly)
     OUT.mkdir(parents=True, exist_ok=True)
     for old in OUT.glob("*.json"):
@@ -53,6 +60,27 @@ def main() -> None:
           + ("" if check else " (not checked against lightly: not importable)"), file=sys.stderr)
 
 
+def corpus_roots(latest: dict[str, Any], beyond_seeds: dict[str, Any]) -> list[str]:
+    """The schemas of every body the client sends or decodes, in the newest shape."""
+    names = {name for entry in latest["x-operation-bodies"].values() for name in entry.values()}
+    for path, item in beyond_seeds["paths"].items():
+        for method in METHODS:
+            if method in item:
+                op = latest["paths"][path][method]  # KeyError: the newest API lost it
+                names |= set(filter(None, (_schema_name(op.get("requestBody", {})),
+                                           *map(_schema_name, op["responses"].values()))))
+    return sorted({name.strip("[]") for name in names} - {"string"})
+
+
+def _schema_name(part: dict[str, Any]) -> str | None:
+    """A request body or answer -> its JSON schema's name (an array's: its items')."""
+    schema = part.get("content", {}).get("application/json", {}).get("schema", {})
+    while schema.get("type") == "array":
+        schema = schema["items"]
+    ref = schema.get("$ref")
+    return None if ref is None else str(ref.rsplit("/", 1)[1])
+
+
 class _Builder:
     def __init__(self, schemas: dict[str, Any]) -> None:
         self.schemas = schemas
@@ -62,10 +90,11 @@ class _Builder:
         schema = self.schemas[root]
         if "oneOf" in schema and "discriminator" in schema:
             out: dict[str, Any] = {}
+            key = schema["discriminator"]["propertyName"]
             for tag, ref in schema["discriminator"]["mapping"].items():
                 member = self.schemas[ref.rsplit("/", 1)[1]]
                 for mode in ("full", "minimal"):
-                    out[f"{tag}.{mode}"] = self.value(member, mode, root, tag=tag)
+                    out[f"{tag}.{mode}"] = self.value(member, mode, root, tag=(key, tag))
             return out
         if "oneOf" in schema:  # TagArithmeticsResponse: one member per shape
             out = {}
@@ -86,16 +115,17 @@ class _Builder:
                 return schema
 
     def value(self, schema: dict[str, Any], mode: str, name: str, *, index: int = 0,
-              tag: str | None = None) -> Any:
+              tag: tuple[str, str] | None = None) -> Any:
         schema = self.resolve(schema)
         self.counter += 1
         if "oneOf" in schema:
             mapping = schema.get("discriminator", {}).get("mapping")
             if mapping:  # cycle through the variants, so a list holds several
                 tags = sorted(mapping)
-                tag = tags[index % len(tags)]
-                member = self.schemas[mapping[tag].rsplit("/", 1)[1]]
-                return self.value(member, mode, name, tag=tag)
+                tag_value = tags[index % len(tags)]
+                member = self.schemas[mapping[tag_value].rsplit("/", 1)[1]]
+                return self.value(member, mode, name, tag=(
+                    schema["discriminator"]["propertyName"], tag_value))
             return self.value(schema["oneOf"][index % len(schema["oneOf"])], mode, name)
         if "enum" in schema:
             values = schema["enum"]
@@ -112,10 +142,10 @@ class _Builder:
         if kind == "boolean":
             return mode == "full" or index % 2 == 1
         if kind == "string":
-            return self.string(name, index)
+            return self.patterned(schema, self.string(name, index))
         return f"any-{self.counter}"  # a free value (`JobStatusDataResult.data`)
 
-    def object(self, schema: dict[str, Any], mode: str, tag: str | None) -> Any:
+    def object(self, schema: dict[str, Any], mode: str, tag: tuple[str, str] | None) -> Any:
         properties = schema.get("properties")
         if not properties:  # a free-form object: nested values of every JSON type
             return {"key": "value", "count": 3, "ratio": 0.5, "flag": True, "none": None,
@@ -125,8 +155,8 @@ class _Builder:
         for key, sub in properties.items():
             if mode == "minimal" and key not in required:
                 continue
-            if key == "type" and tag is not None:
-                out[key] = tag
+            if tag is not None and key == tag[0]:
+                out[key] = tag[1]
             elif mode == "minimal" and sub.get("nullable"):
                 out[key] = None
             else:
@@ -157,6 +187,16 @@ class _Builder:
         if schema.get("maximum") == 100:
             return [42.5, 7][index % 2]
         return [10.5, 20, 30.25, 40][index % 4]
+
+    @staticmethod
+    def patterned(schema: dict[str, Any], value: str) -> str:
+        """``value``, or an example of the schema's ``pattern`` when ``value`` does not match."""
+        pattern = schema.get("pattern")
+        if pattern is None or re.search(pattern, value):
+            return value
+        example = PATTERN_EXAMPLES[pattern]  # KeyError: a new pattern needs an example
+        assert re.search(pattern, example), (pattern, example)
+        return example
 
     def string(self, name: str, index: int) -> str:
         n = self.counter

@@ -4,11 +4,11 @@ One checker, built for any of the repository's specs (``SPECS``):
 
 * ``"seed"``: ``spec/seed/lightly-api.yaml``, the seed contract (``LIGHTLY_SPEC`` may point at
   another copy);
-* ``"latest"``: ``spec/latest/lightly-api-latest.yaml``, the newest body shapes. Its ``paths`` is
-  empty: each seed operation's path and statuses come from the seed spec, its body from
-  ``x-operation-bodies`` (keyed by the seed ``operationId`` in snake case). Error answers are the
-  newest ``ApiErrorResponse`` ``{code, error, requestId?}``. The operations in
-  ``x-out-of-scope`` keep the seed spec's success bodies (spec/latest/NOTES.md);
+* ``"latest"``: ``spec/latest/lightly-api-latest.yaml``, the newest API (all of lightly 1.5.20's
+  operations and models). Here each seed operation's path and statuses come from the seed spec,
+  its body from ``x-operation-bodies`` (keyed by the seed ``operationId`` in snake case).
+  Error answers are the newest ``ApiErrorResponse`` ``{code, error, requestId?}``. The
+  operations in ``x-out-of-scope`` keep the seed spec's success bodies (spec/latest/NOTES.md);
 * ``"beyond-seeds"``: ``spec/beyond-seeds.yaml``, datasets, embeddings and mappings.
 
 ``SpecChecker("latest", "beyond-seeds")`` checks against several; :func:`checker_for_api`
