@@ -171,10 +171,12 @@ def test_api_commands_speak_the_seed_dialect_when_asked(
         code, out, err = run(capsys, "tags", "export", *chosen, "--tag", "initial-tag",
                              "--format", "labelbox")
         assert (code, err) == (0, "")  # no deprecation note: the seed era's export
+        assert len(json.loads(out)) == 4
 
     assert len(list(tmp_path.iterdir())) == 4
     read_urls = [c.path for c in fake.calls if c.path.endswith("/readurl")]
-    assert len(read_urls) == 4 and all(p.startswith("/users/datasets/") for p in read_urls)
+    assert len(read_urls) == 4
+    assert all(p.startswith("/users/datasets/") for p in read_urls)
     assert fake.calls[-1].path.endswith("/export/LabelBoxDataRows")
 
 

@@ -3,8 +3,9 @@
 Every test calls the generated ``*Api`` methods or the ``ApiWorkflowClient`` helpers exactly as
 a user of 1.5.20 would, over loopback, against ``FakeLightly(api="latest")``, and checks the
 result against the fake's own state (``fake.tags``, ``fake.calls``, the store). The 30
-operations (the seed's, at their 1.5.20 paths) are listed in ``SHARED_OPERATIONS``; ``test_every_shared_operation_was_driven``
-proves each of them was called by this module and answered 2xx.
+operations (the seed's, at their 1.5.20 paths) are listed in ``SHARED_OPERATIONS``;
+``test_every_shared_operation_was_driven`` proves each of them was called by this module and
+answered 2xx.
 
 Known bugs of 1.5.20 are worked around where they bite, each with a comment saying which.
 """
@@ -499,7 +500,8 @@ def test_write_and_read_urls_carry_the_image_bytes(fake: FakeLightly, official: 
     read = client._samples_api.get_sample_image_read_url_by_id(
         dataset_id=ds, sample_id=sid, type="full")
 
-    assert "token=" not in read and "token=" not in write
+    assert "token=" not in read
+    assert "token=" not in write
     with urllib.request.urlopen(read) as response:
         assert response.read() == image
     assert fake.blob(f"{ds}/samples/{sid}/a.png") == image

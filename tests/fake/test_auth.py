@@ -105,7 +105,8 @@ async def test_reset_forgets_datasets_and_calls_when_called(
 
 
 def test_ids_are_deterministic_when_the_seed_is_the_same():
-    a, b, c = FakeLightly(seed=1, api="seed"), FakeLightly(seed=1, api="seed"), FakeLightly(seed=2, api="seed")
+    a, b, c = (FakeLightly(seed=1, api="seed"), FakeLightly(seed=1, api="seed"),
+               FakeLightly(seed=2, api="seed"))
     assert a.create_dataset("x", ["f.jpg"]) == b.create_dataset("x", ["f.jpg"])
     assert a.sample_ids(a.create_dataset("y", ["g"])) != c.sample_ids(c.create_dataset("y", ["g"]))
 

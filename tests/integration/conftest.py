@@ -49,8 +49,10 @@ class _CheckingTransport(_http.AsyncBaseTransport):
 
 @pytest.fixture(autouse=True, params=["seed", "latest"])
 def fake_api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The contract of every fake built by the test: ``FakeLightly(api=...)``'s default."""
+    """The contract of every fake built by the test: ``FakeLightly(api=...)``'s default,
+    and (``LIGHTLY_API``) of every session the test builds by hand, as a user would set it."""
     api = str(request.param)
+    monkeypatch.setenv("LIGHTLY_API", api)
     original = FakeLightly.__init__
 
     def init(self: FakeLightly, *args: Any, **kwargs: Any) -> None:

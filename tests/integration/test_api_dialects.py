@@ -62,13 +62,15 @@ async def test_upload_read_back_and_download_round_trip_when_either_dialect_is_s
         downloaded = await ds.samples.download(dict(zip(ids, FILES, strict=False)), tmp_path,
                                                progress=False)
 
-    assert uploaded.failed == {} and downloaded.failed == {}
+    assert uploaded.failed == {}
+    assert downloaded.failed == {}
     for sid, (name, data) in images.items():
         assert fake.blob(f"{ds_id}/samples/{sid}/{name}") == data
         assert (tmp_path / name).read_bytes() == data
     prefix = "/v1/datasets" if api == "latest" else "/users/datasets"
     sample_calls = _paths(fake, "/samples/")
-    assert sample_calls and all(p.startswith(prefix) for p, _ in sample_calls)
+    assert sample_calls
+    assert all(p.startswith(prefix) for p, _ in sample_calls)
     writes = sorted(str(q) for p, q in sample_calls if p.endswith("/writeurl"))
     assert writes == sorted(str(q) for q in (
         [{"isThumbnail": "false"}] * 3 if api == "latest"
@@ -126,7 +128,8 @@ async def test_samples_list_pages_sorts_and_update_round_trips_in_the_newest_api
     assert offsets == ["0", "2", "4"]
     assert [s.id for s in by_id] == sorted(ids)
     assert [(s.id, s.file_name) for s in names] == list(zip(ids, FILES, strict=True))
-    assert [s.id for s in ids_only] == ids and ids_only[0].file_name is None
+    assert [s.id for s in ids_only] == ids
+    assert ids_only[0].file_name is None
     assert updated.custom_meta_data == {"weather": "fog"}
     assert again.exif == {"Make": "x"}
     assert again.custom_meta_data == {"weather": "fog"}  # the newest API sets what it is given
@@ -156,7 +159,8 @@ async def test_exports_list_every_row_in_either_dialect_when_awaited_or_iterated
             "the LabelBox v3 export is deprecated by the Lightly API: use "
             "Tags.export_label_box_v4()"]
     else:
-        assert len(exports) == 2 and all("pageSize" not in q for _, q in exports)
+        assert len(exports) == 2
+        assert all("pageSize" not in q for _, q in exports)
         assert caught == []
 
 
@@ -196,7 +200,8 @@ async def test_purpose_and_relevant_file_names_reach_the_fake_when_given() -> No
     assert len(listings) == 2  # two pages of two
     assert all(q["relevantFilenamesFileName"] == "wanted.txt"
                and q["useRedirectedReadUrl"] == "true" for q in listings)
-    assert "cursor" in listings[1] and "from" not in listings[1]
+    assert "cursor" in listings[1]
+    assert "from" not in listings[1]
 
 
 async def test_shared_datasets_are_listed_in_each_scope_once_when_asked_for() -> None:

@@ -59,7 +59,7 @@ def test_readme_snippet_runs_against_a_fake_seeded_like_fake_serve(
     with fake.serve_in_thread() as base_url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTLY_")} | {
             "LIGHTLY_TOKEN": fake.token, "LIGHTLY_SERVER_LOCATION": base_url,
-            "LIGHTLY_DATASET_ID": dataset_id}
+            "LIGHTLY_DATASET_ID": dataset_id, "LIGHTLY_API": fake.api}
         argv = ([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", script.name]
                 if is_test_file else [sys.executable, script.name])
         done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -212,7 +212,17 @@ INVALID: list[tuple[str, Call, str]] = [
      "schema.categories[0].id"),
     # samples
     ("file_name empty", lambda ds: ds.samples.write_url(SID, ""), "file_name"),
-    ("file_name None", lambda ds: ds.samples.write_url(SID, None), "file_name"),
+    ("file_name 5", lambda ds: ds.samples.write_url(SID, 5), "file_name"),
+    ("thumbnail str", lambda ds: ds.samples.write_url(SID, thumbnail="yes"), "thumbnail"),
+    ("sort_by unknown", lambda ds: ds.samples.list(sort_by="name"), "sort_by"),
+    ("page_size bool", lambda ds: ds.samples.list(page_size=True), "page_size"),
+    ("page_offset negative", lambda ds: ds.samples.list(page_offset=-1), "page_offset"),
+    ("purpose unknown", lambda ds: ds.datasource.get(purpose="OUTPUT"), "purpose"),
+    ("redirected str", lambda ds: ds.datasource.list_raw_samples(use_redirected_read_url="y"),
+     "use_redirected_read_url"),
+    ("relevant too short", lambda ds: ds.datasource.list_raw_samples(
+        relevant_filenames_file_name="a.t"), "relevant_filenames_file_name"),
+    ("shared str", lambda ds: ds.session.datasets.list(shared="yes"), "shared"),
     ("filename int", lambda ds: ds.samples.list(filename=7), "filename"),
     ("sample not SampleData", lambda ds: ds.samples.update(SID, {"_id": SID}), "sample"),
     ("sample body id", lambda ds: ds.samples.update(SID, SampleData(id="not-an-id")),

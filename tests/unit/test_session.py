@@ -284,8 +284,8 @@ def test_repr_shows_base_url_and_auth_kind_when_printed(monkeypatch: pytest.Monk
     session = LightlySession(token="secret-token-value", base_url="https://api.test")
 
     assert repr(session) == (
-        "<LightlySession base_url='https://api.test' auth=token transport='auto (aiohttp on "
-        "asyncio, httpx2 on trio; chosen on the first request)'>")
+        "<LightlySession base_url='https://api.test' api='latest' auth=token transport='auto "
+        "(aiohttp on asyncio, httpx2 on trio; chosen on the first request)'>")
 
 
 def test_import_pulls_in_no_server_packages_when_library_is_imported() -> None:

@@ -6,8 +6,10 @@ hands it to the test's handler, which writes the answer however it likes (whole,
 cut short, never). Every connection is closed after one exchange. It also plays the Lightly
 API's signed-URL endpoints, so ``samples.upload_images``/``download`` run against it whole:
 
+* ``GET /v1/datasets/{ds}/samples/{sid}/writeurl`` -> ``"<blob url>"`` (the newest API)
 * ``GET /users/datasets/{ds}/samples/{sid}/writeurl`` -> ``{"signedWriteUrl": <blob url>}``
-* ``GET /users/datasets/{ds}/samples/{sid}/readurl``  -> ``"<blob url>"``
+  (the seed era's)
+* ``GET /{v1|users}/datasets/{ds}/samples/{sid}/readurl``  -> ``"<blob url>"``
 
 where ``<blob url>`` is ``{base}/blob/{sid}?{SIGNED_QUERY}`` by default; every other
 request goes to the handler.
@@ -118,9 +120,11 @@ async def hostile_server(
                 server.received.append(received)
                 reply = Reply(stream)
                 parts = received.path.strip("/").split("/")
-                if parts[:3] == ["users", "datasets", DS] and parts[-1] == "writeurl":
-                    await reply.json({"signedWriteUrl": make_url(server, parts[4])})
-                elif parts[:3] == ["users", "datasets", DS] and parts[-1] == "readurl":
+                api = parts[0] in ("v1", "users") and parts[1:3] == ["datasets", DS]
+                if api and parts[3:4] == ["samples"] and parts[-1] == "writeurl":
+                    url = make_url(server, parts[4])
+                    await reply.json(url if parts[0] == "v1" else {"signedWriteUrl": url})
+                elif api and parts[3:4] == ["samples"] and parts[-1] == "readurl":
                     await reply.json(make_url(server, parts[4]))
                 else:
                     await handler(received, reply)

@@ -180,7 +180,7 @@ async def test_download_writes_the_final_hops_body_when_the_get_is_redirected(
     assert _read(tmp_path / "a.png") == b"\x89PNG the image"
     assert _names(tmp_path) == ["a.png"]
     _assert_unauthenticated([r for r in server.received if r.method == "GET"
-                             and not r.path.startswith("/users")])
+                             and not r.path.startswith(("/v1/", "/users/"))])
 
 
 @pytest.mark.parametrize(("status", "headers"), [
@@ -221,7 +221,8 @@ async def test_transfers_carry_no_credentials_when_the_session_uses_a_bearer_tok
             assert (await ds.samples.upload_images({SID: image})).ok
             assert (await ds.samples.download([SID], tmp_path)).ok
 
-    api = server.requests_to("/users")
+    api = server.requests_to("/v1/")  # the newest API's paths: the default dialect
+    assert len(api) == 2  # the write URL, then the read URL
     assert all(r.headers["authorization"] == f"Bearer eyJ.{TOKEN}.sig" for r in api)
     assert [r.method for r in server.requests_to("/final")] == ["PUT", "GET"]
     assert server.requests_to("/final")[0].body_sha256 == _sha(_read(image))

@@ -40,6 +40,10 @@ EXPORT_PAGE_SIZE = 2500
 """Rows per request of a paged export (lightly 1.5.20's own exports ask for 2,500)."""
 
 
+LABEL_BOX_V3_DEPRECATED = ("the LabelBox v3 export is deprecated by the Lightly API: use "
+                           "Tags.export_label_box_v4()")
+
+
 class Tags(DatasetResource):
     """``dataset.tags``: the dataset's tags."""
 
@@ -133,9 +137,7 @@ class Tags(DatasetResource):
         :meth:`export_label_box_v4`. The seed era's API answers every row at once.
         """
         if self._session.api != "seed":
-            warnings.warn(
-                "the LabelBox v3 export is deprecated by the Lightly API: use "
-                "Tags.export_label_box_v4()", DeprecationWarning, stacklevel=2)
+            warnings.warn(LABEL_BOX_V3_DEPRECATED, DeprecationWarning, stacklevel=2)
         return self._export(tag_id, ("LabelBoxDataRows", "LabelBox/datarows"), LabelBoxDataRow,
                             expires_in, preview_example, access_control, page_size)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -94,9 +95,14 @@ class Tags(Resource):
         """The tag's samples as LabelBox (v3) data rows with signed image URLs: ``for``
         yields rows, ``.collect()`` a list. Deprecated by the newest API (it warns): use
         :meth:`export_label_box_v4`."""
-        return OffsetPager(self._runner, self._aio.export_label_box(
-            tag_id, expires_in=expires_in, preview_example=preview_example,
-            access_control=access_control, page_size=page_size))
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always", DeprecationWarning)
+            pager = self._aio.export_label_box(
+                tag_id, expires_in=expires_in, preview_example=preview_example,
+                access_control=access_control, page_size=page_size)
+        for warning in said:  # said again, pointing at the caller's line
+            warnings.warn(warning.message, warning.category, stacklevel=2)
+        return OffsetPager(self._runner, pager)
 
     def export_label_box_v4(
         self,
