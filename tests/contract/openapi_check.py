@@ -5,10 +5,11 @@ One checker, built for any of the repository's specs (``SPECS``):
 * ``"seed"``: ``spec/seed/lightly-api.yaml``, the seed contract (``LIGHTLY_SPEC`` may point at
   another copy);
 * ``"latest"``: ``spec/latest/lightly-api-latest.yaml``, the newest API (all of lightly 1.5.20's
-  operations and models). Here each seed operation's path and statuses come from the seed spec,
-  its body from ``x-operation-bodies`` (keyed by the seed ``operationId`` in snake case).
-  Error answers are the newest ``ApiErrorResponse`` ``{code, error, requestId?}``. The
-  operations in ``x-out-of-scope`` keep the seed spec's success bodies (spec/latest/NOTES.md);
+  operations and models). Here each seed operation is checked at its newest path (which the
+  seed's samples and exports moved from), with the seed spec's statuses and its body from
+  ``x-operation-bodies`` (keyed by the seed ``operationId`` in snake case); the samples
+  operations (``x-out-of-scope``: their shapes changed too) entirely by the newest
+  description. Error answers are the newest ``ApiErrorResponse`` ``{code, error, requestId?}``;
 * ``"beyond-seeds"``: ``spec/beyond-seeds.yaml``, datasets, embeddings and mappings.
 
 ``SpecChecker("latest", "beyond-seeds")`` checks against several; :func:`checker_for_api`
@@ -71,12 +72,31 @@ def _seed_operations() -> Iterator[tuple[str, str, dict[str, Any]]]:
                 yield method.upper(), path, item[method]
 
 
+def _newest_paths() -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """operationId -> (METHOD, path template, operation) in the newest description."""
+    return {op["operationId"]: (method.upper(), path, op)
+            for path, item in load_spec("latest")["paths"].items()
+            for method, op in item.items() if method in METHODS}
+
+
+def _seed_at_newest_paths() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """(METHOD, newest path, seed operation id in snake case, seed operation) of the 30."""
+    spec = load_spec("latest")
+    newest, renamed = _newest_paths(), spec["x-seed-renamed"]
+    for method, path, op in _seed_operations():
+        key = snake_case(op["operationId"])
+        moved = newest.get(renamed.get(key, key))
+        yield (method, path if moved is None else moved[1], key, op)
+
+
 def operations(name: str = "seed") -> Iterator[tuple[str, str]]:
-    """Every (METHOD, path template) that spec ``name`` describes."""
+    """Every (METHOD, path template) that spec ``name`` describes (``"latest"``: the seed
+    operations at their newest paths, and the job status)."""
     if name == "latest":
-        bodies = load_spec("latest")["x-operation-bodies"]
-        for method, path, op in _seed_operations():
-            if snake_case(op["operationId"]) in bodies:
+        spec = load_spec("latest")
+        scope = set(spec["x-operation-bodies"]) | set(spec["x-out-of-scope"])
+        for method, path, key, _ in _seed_at_newest_paths():
+            if key in scope:
                 yield method, path
         yield JOB_STATUS[:2]
         return
@@ -171,15 +191,15 @@ def _latest() -> Iterator[tuple[str, str, _Operation]]:
     components = to_json_schema(spec["components"])
     bodies, out_of_scope = spec["x-operation-bodies"], set(spec["x-out-of-scope"])
     error, loose = _error_schemas(components)
-    seed = {(m, t): op for m, t, op in _from_paths("seed")}
-    for method, template, raw in _seed_operations():
-        key = snake_case(raw["operationId"])
+    newest = _newest_paths()
+    for method, template, key, raw in _seed_at_newest_paths():
         if key in out_of_scope:
-            # the seed spec stays the contract of their success bodies; errors are the newest
-            # (``loose`` has no references: it resolves among the seed components too)
-            op = seed[method, template]
-            ok = {s: schema for s, schema in op.responses.items() if s < 400}
-            yield method, template, _Operation(template, ok, loose, op.components)
+            # the samples moved and changed shape: the newest description is the contract
+            yield method, template, _newest_operation(newest[key][2], template, error, loose,
+                                                      components)
+            if key == "get_samples_by_dataset_id":  # and its partial listing (mode=ids, ...)
+                _, partial, op = newest["get_samples_partial_by_dataset_id"]
+                yield method, partial, _newest_operation(op, partial, error, loose, components)
             continue
         response = bodies[key].get("response")
         schema = NO_BODY if response is None else body_schema(response)
@@ -190,6 +210,19 @@ def _latest() -> Iterator[tuple[str, str, _Operation]]:
     method, template, key = JOB_STATUS
     yield method, template, _Operation(
         template, {200: body_schema(bodies[key]["response"])}, loose, components)
+
+
+def _newest_operation(op: dict[str, Any], template: str, error: Any, loose: Any,
+                      components: Any) -> _Operation:
+    """An operation of the newest description: ``2XX`` (no status given) is a 200 without
+    a body, its listed errors the newest ``ApiErrorResponse``."""
+    answers: dict[int, Any] = {}
+    for status, response in op["responses"].items():
+        code = 200 if status == "2XX" else int(status)
+        content = response.get("content", {}).get("application/json")
+        answers[code] = (error if code >= 400 else NO_BODY if content is None
+                         else to_json_schema(content["schema"]))
+    return _Operation(template, answers, loose, components)
 
 
 def _operations_of(name: str) -> Iterator[tuple[str, str, _Operation]]:

@@ -24,10 +24,14 @@ def body(value: object) -> bytes:
 def test_every_spec_describes_operations_when_loaded() -> None:
     seed, latest = set(operations("seed")), set(operations("latest"))
     assert len(seed) == 30
-    # the newest spec covers the seed operations but the out-of-scope samples ones, and jobs
+    # the newest spec: the 30 seed operations at their newest paths (the samples and two
+    # exports moved), and jobs
     assert ("GET", "/v1/jobs/{jobId}") in latest
     assert ("GET", "/users/datasets/{datasetId}/samples") not in latest
-    assert len(latest) == 30 - 5 + 1
+    assert ("GET", "/v1/datasets/{datasetId}/samples") in latest
+    assert ("GET", "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudio/tasks") in latest
+    assert ("GET", "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudioTasks") not in latest
+    assert len(latest) == 30 + 1
     assert len(set(operations("beyond-seeds"))) == 8
 
 
@@ -37,6 +41,19 @@ def test_checker_rejects_a_tag_without_its_required_fields_in_each_mode(api: str
     with pytest.raises(SpecError, match="required"):
         checker.check("GET", TAG, 200, body({"id": "b" * 24}))
     assert ("GET", "/v1/datasets/{datasetId}/tags/{tagId}", 200) in checker.checked
+
+
+def test_latest_checker_holds_the_moved_samples_to_the_newest_shapes() -> None:
+    checker = checker_for_api("latest")
+    newest = {"id": "b" * 24, "type": "IMAGE", "fileName": "a.png"}
+    checker.check("GET", f"/v1/datasets/{'a' * 24}/samples/{'b' * 24}", 200, body(newest))
+    checker.check("GET", f"/v1/datasets/{'a' * 24}/samples/partial", 200,
+                  body([{"id": "b" * 24}]), {"mode": "ids"})
+    checker.check("PUT", f"/v1/datasets/{'a' * 24}/samples/{'b' * 24}", 200, b"")
+    with pytest.raises(SpecError, match="required"):  # the seed era's shape
+        checker.check("GET", f"/v1/datasets/{'a' * 24}/samples/{'b' * 24}", 200,
+                      body({"_id": "b" * 24, "isThumbnail": False}))
+    assert ("GET", "/v1/datasets/{datasetId}/samples/partial", 200) in checker.checked
 
 
 def test_each_mode_rejects_the_other_modes_tag_changes_and_accepts_its_own() -> None:
@@ -84,9 +101,11 @@ def test_latest_checker_rejects_a_wrong_job_status_and_an_unknown_success_status
         checker.check("DELETE", TAG, 200, b'{"deleted": true}')
 
 
-def test_latest_checker_keeps_the_seed_bodies_of_the_out_of_scope_sample_operations() -> None:
+def test_latest_checker_holds_samples_at_their_newest_paths_only() -> None:
     checker = checker_for_api("latest")
+    assert checker.operation("GET", f"/users/datasets/{DS}/samples") is None  # the seed era's
     with pytest.raises(SpecError, match="is not of type 'array'"):
-        checker.check("GET", f"/users/datasets/{DS}/samples", 200, b'{"samples": []}')
+        checker.check("GET", f"/v1/datasets/{DS}/samples", 200, b'{"samples": []}')
     with pytest.raises(SpecError, match="'error' is a required property"):
-        checker.check("GET", f"/users/datasets/{DS}/samples", 404, b'{"code": "X", "message": "m"}')
+        checker.check("GET", f"/v1/datasets/{DS}/samples", 404,
+                      b'{"code": "NOT_FOUND", "message": "m"}')
