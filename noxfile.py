@@ -1,4 +1,5 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`."""
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`,
+`nox -s generate` (`-- --check` fails when derived source has drifted)."""
 
 import nox
 
@@ -24,6 +25,15 @@ def tests(session: nox.Session) -> None:
     session.install(*OFFICIAL_CLIENT_DEPS)
     session.env["LIGHTLY_DID_VERSION_CHECK"] = "True"  # it makes no network call
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def generate(session: nox.Session) -> None:
+    """Write the source derived from the vendored API descriptions (`scripts/generate.py`):
+    the operation declarations. `nox -s generate -- --check` writes nothing and fails on
+    drift (CI runs it)."""
+    session.install("pyyaml")
+    session.run("python", "scripts/generate.py", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -1,22 +1,81 @@
-"""What every dataset sub-resource shares: its session, dataset id and converter."""
+"""What every resource shares: its session and the bound verb that sends an operation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from lightly_async._convert import get_converter
 
 if TYPE_CHECKING:
+    from lightly_async._operation import Operation
     from lightly_async._session import LightlySession
 
+T = TypeVar("T")
 
-class DatasetResource:
-    """Base of the sub-resources: holds the session and the dataset's id."""
 
-    __slots__ = ("_dataset_id", "_session")
+class Resource:
+    """Base of the resources: holds the session and sends declared operations through it."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: LightlySession) -> None:
+        self._session = session
+
+    def _path_params(self) -> dict[str, str]:
+        """Path parameters every operation of this resource takes (``datasetId``, …)."""
+        return {}
+
+    @overload
+    async def _call(
+        self, op: Operation, *, cast: type[T], params: Mapping[str, Any] | None = ...,
+        json_body: Any = ..., replay_safe: bool | None = ...,
+        **path: str,
+    ) -> T: ...
+
+    @overload
+    async def _call(
+        self, op: Operation, *, cast: None = ..., params: Mapping[str, Any] | None = ...,
+        json_body: Any = ..., replay_safe: bool | None = ...,
+        **path: str,
+    ) -> None: ...
+
+    @overload
+    async def _call(
+        self, op: Operation, *, cast: Any, params: Mapping[str, Any] | None = ...,
+        json_body: Any = ..., replay_safe: bool | None = ...,
+        **path: str,
+    ) -> Any: ...
+
+    async def _call(
+        self,
+        op: Operation,
+        *,
+        cast: Any = None,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        replay_safe: bool | None = None,
+        **path: str,
+    ) -> Any:
+        """Send ``op`` (its path filled from ``path`` and this resource's own parameters, in
+        the session's dialect) and decode the answer into ``cast``."""
+        session = self._session
+        url = op.path_for(session.api, **self._path_params(), **path)
+        return await session._request(op.method, url, cast=cast, params=params,
+                                      json_body=json_body, replay_safe=replay_safe)
+
+    @staticmethod
+    def _dump(obj: Any, as_type: Any = None) -> Any:
+        return get_converter().unstructure(obj, unstructure_as=as_type)
+
+
+class DatasetResource(Resource):
+    """Base of the dataset sub-resources: holds the session and the dataset's id."""
+
+    __slots__ = ("_dataset_id",)
 
     def __init__(self, session: LightlySession, dataset_id: str) -> None:
-        self._session = session
+        super().__init__(session)
         self._dataset_id = dataset_id
 
     @property
@@ -24,15 +83,8 @@ class DatasetResource:
         """The id of the dataset this resource belongs to."""
         return self._dataset_id
 
-    def _path(self, prefix: str, *parts: str) -> str:
-        return "/".join((f"{prefix}/datasets/{self._dataset_id}", *parts))
-
-    def _v1(self, *parts: str) -> str:
-        return self._path("/v1", *parts)
-
-    @staticmethod
-    def _dump(obj: Any, as_type: Any = None) -> Any:
-        return get_converter().unstructure(obj, unstructure_as=as_type)
+    def _path_params(self) -> dict[str, str]:
+        return {"datasetId": self._dataset_id}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of dataset {self._dataset_id}>"

@@ -1,20 +1,19 @@
 """Datasets (beyond the seeds): create, look up by id or name, list, rename and delete.
 
-Operations of lightly 1.5.20's ``DatasetsApi`` (see ``spec/beyond-seeds.yaml``):
-``POST /v1/datasets``, ``GET /v1/datasets`` (paged), ``GET /v1/datasets/query/name/{name}``
-(``exact=true``, paged), ``GET``/``PUT``/``DELETE /v1/datasets/{datasetId}``.
+Operations of lightly 1.5.20's ``DatasetsApi`` (see ``spec/beyond-seeds.yaml``): create,
+get, list (paged), query by name (``exact=true``, paged), update and delete.
 """
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import quote
+from typing import Any, Final
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
-from lightly_async._convert import get_converter
 from lightly_async._offset_pager import OffsetPager
+from lightly_async._operation import Operation
 from lightly_async.errors import AmbiguousNameError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.datasets import (
@@ -25,9 +24,7 @@ from lightly_async.models.datasets import (
     DatasetUpdateRequest,
 )
 from lightly_async.models.tags import ImageType
-
-if TYPE_CHECKING:
-    from lightly_async._session import LightlySession
+from lightly_async.resources._base import Resource
 
 __all__ = ["DEFAULT_DATASET_PAGE_SIZE", "DatasetPager", "Datasets"]
 
@@ -37,13 +34,10 @@ DEFAULT_DATASET_PAGE_SIZE: Final = 5000
 DatasetPager = OffsetPager[DatasetData]
 
 
-class Datasets:
+class Datasets(Resource):
     """``session.datasets``: the user's datasets."""
 
-    __slots__ = ("_session",)
-
-    def __init__(self, session: LightlySession) -> None:
-        self._session = session
+    __slots__ = ()
 
     async def create(
         self,
@@ -66,16 +60,14 @@ class Datasets:
             creator=check.enum_value("creator", creator, DatasetCreator),
             parent_dataset_id=None if parent_dataset_id is None else check.object_id(
                 "parent_dataset_id", parent_dataset_id))
-        created = await self._session._request(
-            "POST", "/v1/datasets", cast=CreateEntityResponse,
-            json_body=get_converter().unstructure(body), replay_safe=False)
+        created = await self._call(op.CREATE_DATASET, cast=CreateEntityResponse,
+                                   json_body=self._dump(body), replay_safe=False)
         return await self.get(check.object_id("id (of the created dataset)", created.id))
 
     async def get(self, dataset_id: str) -> DatasetData:
         """One dataset."""
         dataset_id = check.object_id("dataset_id", dataset_id)
-        return await self._session._request("GET", f"/v1/datasets/{dataset_id}",
-                                            cast=DatasetData)
+        return await self._call(op.GET_DATASET_BY_ID, cast=DatasetData, datasetId=dataset_id)
 
     async def get_by_name(self, name: str, *, shared: bool | None = False) -> DatasetData:
         """The dataset called exactly ``name``: by default among the user's own datasets;
@@ -87,9 +79,9 @@ class Datasets:
             AmbiguousNameError: several datasets have that name (``ids``).
         """
         name = check.dataset_name("name", name)
-        path = f"/v1/datasets/query/name/{quote(name, safe='')}"
         pager = DatasetPager(
-            _scopes(self._session, path, _shared("shared", shared), {"exact": True}),
+            _scopes(self, op.GET_DATASETS_QUERY_BY_NAME, _shared("shared", shared),
+                    {"exact": True}, name),
             DEFAULT_DATASET_PAGE_SIZE)
         # exact=true is the server's filter; the comparison here keeps a looser server honest
         found = [d for d in await pager.collect() if d.name == name]
@@ -111,15 +103,14 @@ class Datasets:
         size = check.non_negative_int("page_size", page_size)
         if size < 1:
             raise InvalidInputError("page_size", "must be >= 1")
-        return DatasetPager(
-            _scopes(self._session, "/v1/datasets", _shared("shared", shared), {}), size)
+        return DatasetPager(_scopes(self, op.GET_DATASETS, _shared("shared", shared), {}), size)
 
     async def update(self, dataset_id: str, *, name: str) -> None:
         """Rename a dataset."""
         dataset_id = check.object_id("dataset_id", dataset_id)
         body = DatasetUpdateRequest(name=check.dataset_name("name", name))
-        await self._session._request("PUT", f"/v1/datasets/{dataset_id}",
-                                     json_body=get_converter().unstructure(body))
+        await self._call(op.UPDATE_DATASET_BY_ID, json_body=self._dump(body),
+                         datasetId=dataset_id)
 
     async def delete(self, dataset_id: str, *, force: bool = False) -> None:
         """Delete a dataset with its samples, tags, predictions and embeddings.
@@ -129,8 +120,8 @@ class Datasets:
         dataset_id = check.object_id("dataset_id", dataset_id)
         if not isinstance(force, bool):
             raise InvalidInputError("force", f"must be a bool, got {force!r}")
-        await self._session._request("DELETE", f"/v1/datasets/{dataset_id}",
-                                     params={"force": True if force else None})
+        await self._call(op.DELETE_DATASET_BY_ID, params={"force": True if force else None},
+                         datasetId=dataset_id)
 
     def __repr__(self) -> str:
         return "<Datasets>"
@@ -151,10 +142,10 @@ def _shared(field: str, shared: object) -> tuple[dict[str, bool], ...]:
 
 
 def _scopes(
-    session: LightlySession, path: str, scopes: tuple[dict[str, bool], ...],
-    params: dict[str, object],
+    datasets: Datasets, listing: Operation, scopes: tuple[dict[str, bool], ...],
+    params: dict[str, object], name: str | None = None,
 ) -> Callable[[int, int], Awaitable[builtins.list[DatasetData]]]:
-    """A pager's fetch that lists ``path`` in each scope in turn, each dataset once.
+    """A pager's fetch that lists ``listing`` in each scope in turn, each dataset once.
 
     The pager asks for ``size`` rows from ``offset``; the scopes are listed one after the
     other, a short page of one followed by the next one's first pages, so that only the
@@ -164,10 +155,11 @@ def _scopes(
 
     async def page_of(scope: dict[str, bool], offset: int, size: int
                       ) -> builtins.list[DatasetData]:
-        rows: builtins.list[DatasetData] = await session._request(
-            "GET", path, cast=builtins.list[DatasetData],
-            params={**params, **scope, "pageSize": size, "pageOffset": offset})
-        return rows
+        query = {**params, **scope, "pageSize": size, "pageOffset": offset}
+        if name is None:
+            return await datasets._call(listing, cast=builtins.list[DatasetData], params=query)
+        return await datasets._call(listing, cast=builtins.list[DatasetData], params=query,
+                                    datasetName=name)
 
     async def fetch(offset: int, size: int) -> builtins.list[DatasetData]:
         if offset == 0 or not state:

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import attrs
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._pager import Pager
 from lightly_async.errors import InvalidInputError
@@ -54,8 +55,8 @@ class Datasource(DatasetResource):
         if purpose is not None:
             self._newest_only("purpose")
             params = {"purpose": check.enum_value("purpose", purpose, DatasourcePurpose)}
-        config: DatasourceConfig = await self._session._request(
-            "GET", self._v1("datasource"), cast=DatasourceConfig, params=params)
+        config: DatasourceConfig = await self._call(
+            op.GET_DATASOURCE_BY_DATASET_ID, cast=DatasourceConfig, params=params)
         return config
 
     def _newest_only(self, field: str) -> None:
@@ -65,27 +66,26 @@ class Datasource(DatasetResource):
     async def update(self, config: DatasourceConfig) -> None:
         """Replace the datasource config."""
         _check_config(config)
-        await self._session._request(
-            "PUT", self._v1("datasource"), json_body=self._dump(config, DatasourceConfig))
+        await self._call(op.UPDATE_DATASOURCE_BY_DATASET_ID,
+                         json_body=self._dump(config, DatasourceConfig))
 
     async def verify(self) -> DatasourceConfigVerifyData:
         """Check that Lightly can read, write and list the datasource."""
-        return await self._session._request(
-            "GET", self._v1("datasource", "verify"), cast=DatasourceConfigVerifyData)
+        return await self._call(op.VERIFY_DATASOURCE_BY_DATASET_ID,
+                                cast=DatasourceConfigVerifyData)
 
     async def get_processed_until(self) -> int:
         """The processed-until bookmark, in seconds (0: never processed)."""
-        answer = await self._session._request(
-            "GET", self._v1("datasource", "processedUntilTimestamp"),
-            cast=DatasourceProcessedUntilTimestampResponse)
+        answer = await self._call(op.GET_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID,
+                                  cast=DatasourceProcessedUntilTimestampResponse)
         return answer.processed_until_timestamp
 
     async def set_processed_until(self, timestamp: int) -> None:
         """Move the processed-until bookmark (seconds)."""
         body = DatasourceProcessedUntilTimestampRequest(
             processed_until_timestamp=check.timestamp("timestamp", timestamp))
-        await self._session._request(
-            "PUT", self._v1("datasource", "processedUntilTimestamp"), json_body=self._dump(body))
+        await self._call(op.UPDATE_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID,
+                         json_body=self._dump(body))
 
     def list_raw_samples(
         self,
@@ -139,13 +139,11 @@ class Datasource(DatasetResource):
                                         f"{relevant_filenames_file_name!r}")
             sticky["relevantFilenamesFileName"] = relevant_filenames_file_name
         params.update(sticky)
-        path = self._v1("datasource", "list")
-        session = self._session
 
         async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
             query = params if next_cursor is None else {"cursor": next_cursor, **sticky}
-            return await session._request(
-                "GET", path, cast=DatasourceRawSamplesData, params=query)
+            return await self._call(op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID,
+                                    cast=DatasourceRawSamplesData, params=query)
 
         return Pager(fetch, _rows, start_cursor=cursor)
 

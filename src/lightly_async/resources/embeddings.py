@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async.errors import AmbiguousNameError, InvalidInputError, NameNotFoundError
 from lightly_async.models.embeddings import DatasetEmbeddingData
@@ -23,8 +24,8 @@ class Embeddings(DatasetResource):
 
     async def list(self) -> builtins.list[DatasetEmbeddingData]:
         """Every embedding of the dataset."""
-        return await self._session._request(
-            "GET", self._v1("embeddings"), cast=builtins.list[DatasetEmbeddingData])
+        return await self._call(op.GET_EMBEDDINGS_BY_DATASET_ID,
+                                cast=builtins.list[DatasetEmbeddingData])
 
     async def get(self, embedding_id: str) -> DatasetEmbeddingData:
         """One embedding, by id (picked from the listing); :class:`NameNotFoundError` if

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
 import anyio
 
+from lightly_async import _operations as op
 from lightly_async.errors import APITimeoutError, InvalidInputError, JobFailedError
 from lightly_async.models.common import JobState, JobStatusData
-
-if TYPE_CHECKING:
-    from lightly_async._session import LightlySession
+from lightly_async.resources._base import Resource
 
 __all__ = ["JobFailedError", "Jobs"]
 
@@ -23,20 +21,17 @@ _JOB_ID = re.compile(r"[A-Za-z0-9_-]+")
 _PENDING = frozenset({JobState.WAITING, JobState.RUNNING, JobState.UNKNOWN})
 
 
-class Jobs:
+class Jobs(Resource):
     """``session.jobs``: read and wait for server-side jobs."""
 
-    __slots__ = ("_session",)
-
-    def __init__(self, session: LightlySession) -> None:
-        self._session = session
+    __slots__ = ()
 
     async def get(self, job_id: str) -> JobStatusData:
         """The job's current status."""
         # Opaque, but one safe path segment: no "/", "?", "#", "..", whitespace.
         if not isinstance(job_id, str) or not _JOB_ID.fullmatch(job_id):
             raise InvalidInputError("job_id", f"must be a non-empty id, got {job_id!r}")
-        return await self._session._request("GET", f"/v1/jobs/{job_id}", cast=JobStatusData)
+        return await self._call(op.GET_JOB_STATUS_BY_ID, cast=JobStatusData, jobId=job_id)
 
     async def wait(
         self,
@@ -71,4 +66,6 @@ class Jobs:
                     await sleep(wait)
         except TimeoutError:
             raise APITimeoutError(f"job {job_id} did not finish within {timeout}s",
-                                  method="GET", url=f"/v1/jobs/{job_id}") from None
+                                  method="GET",
+                                  url=op.GET_JOB_STATUS_BY_ID.path_for("latest", jobId=job_id),
+                                  ) from None

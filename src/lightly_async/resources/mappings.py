@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Final
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._offset_pager import OffsetPager
 from lightly_async.errors import InvalidInputError
@@ -43,8 +44,8 @@ class Mappings(DatasetResource):
             raise InvalidInputError("page_size", "must be >= 1")
 
         async def page(offset: int, limit: int) -> builtins.list[str]:
-            return await self._session._request(
-                "GET", self._v1("mappings"), cast=builtins.list[str],
+            return await self._call(
+                op.GET_SAMPLE_MAPPINGS_BY_DATASET_ID, cast=builtins.list[str],
                 params={"field": field, "pageSize": limit, "pageOffset": offset})
 
         return await OffsetPager(page, size).collect()

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._constraints import (
     CATEGORY_ID,
@@ -57,9 +58,7 @@ class Predictions(DatasetResource):
         sample_id = check.object_id("sample_id", sample_id)
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
         body = self._dump(check_singletons(singletons), list[PredictionSingleton])
-        return await self._session._request(
-            "POST", self._v1("predictions", "samples", sample_id), cast=CreateEntityResponse,
-            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
+        return await self._post_singletons(sample_id, body, ts)
 
     async def upsert_many(
         self,
@@ -91,9 +90,10 @@ class Predictions(DatasetResource):
             description="predictions")
 
     async def _post_singletons(self, sample_id: str, body: Any, ts: int) -> CreateEntityResponse:
-        return await self._session._request(
-            "POST", self._v1("predictions", "samples", sample_id), cast=CreateEntityResponse,
-            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
+        return await self._call(
+            op.CREATE_OR_UPDATE_PREDICTION_BY_SAMPLE_ID, cast=CreateEntityResponse,
+            params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True,
+            sampleId=sample_id)
 
     async def get(
         self, sample_id: str, *, prediction_uuid_timestamp: int
@@ -101,9 +101,9 @@ class Predictions(DatasetResource):
         """A sample's singletons for this prediction version."""
         sample_id = check.object_id("sample_id", sample_id)
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
-        return await self._session._request(
-            "GET", self._v1("predictions", "samples", sample_id),
-            cast=builtins.list[PredictionSingleton], params={"predictionUUIDTimestamp": ts})
+        return await self._call(
+            op.GET_PREDICTIONS_BY_SAMPLE_ID, cast=builtins.list[PredictionSingleton],
+            params={"predictionUUIDTimestamp": ts}, sampleId=sample_id)
 
     async def list(
         self, *, prediction_uuid_timestamp: int, task_name: str | None = None
@@ -111,9 +111,8 @@ class Predictions(DatasetResource):
         """One list of singletons per sample, in sample order; optionally one task's only."""
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
         name = None if task_name is None else check.path_safe_name("task_name", task_name)
-        return await self._session._request(
-            "GET", self._v1("predictions", "samples"),
-            cast=builtins.list[list[PredictionSingleton]],
+        return await self._call(
+            op.GET_PREDICTIONS_BY_DATASET_ID, cast=builtins.list[list[PredictionSingleton]],
             params={"predictionUUIDTimestamp": ts, "taskName": name})
 
     async def upsert_task_schema(
@@ -122,8 +121,8 @@ class Predictions(DatasetResource):
         """Create or update a task schema (by name) for this prediction version."""
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
         body = self._dump(check_task_schema(schema))
-        return await self._session._request(
-            "POST", self._v1("predictions", "tasks"), cast=CreateEntityResponse,
+        return await self._call(
+            op.CREATE_OR_UPDATE_PREDICTION_TASK_SCHEMA_BY_DATASET_ID, cast=CreateEntityResponse,
             params={"predictionUUIDTimestamp": ts}, json_body=body, replay_safe=True)
 
     async def get_task_schema(
@@ -132,9 +131,9 @@ class Predictions(DatasetResource):
         """The task schema named ``task_name`` in this prediction version."""
         name = check.path_safe_name("task_name", task_name)
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
-        return await self._session._request(
-            "GET", self._v1("predictions", "tasks", name), cast=PredictionTaskSchema,
-            params={"predictionUUIDTimestamp": ts})
+        return await self._call(
+            op.GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME, cast=PredictionTaskSchema,
+            params={"predictionUUIDTimestamp": ts}, taskName=name)
 
     async def list_task_schemas(
         self, *, prediction_uuid_timestamp: int | None = None
@@ -147,9 +146,8 @@ class Predictions(DatasetResource):
         ts = None if prediction_uuid_timestamp is None else check.timestamp(
             "prediction_uuid_timestamp", prediction_uuid_timestamp)
         answer: builtins.list[PredictionTaskSchema] | PredictionTaskSchemas = (
-            await self._session._request(
-                "GET", self._v1("predictions", "tasks"), cast=_TaskSchemasAnswer,
-                params={"predictionUUIDTimestamp": ts}))
+            await self._call(op.GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID,
+                             cast=_TaskSchemasAnswer, params={"predictionUUIDTimestamp": ts}))
         return answer.schemas if isinstance(answer, PredictionTaskSchemas) else answer
 
 

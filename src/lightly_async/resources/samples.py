@@ -16,6 +16,7 @@ from pathlib import Path
 
 import anyio
 
+from lightly_async import _operations as op
 from lightly_async import _transfer
 from lightly_async import _validate as check
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
@@ -50,13 +51,10 @@ class Samples(DatasetResource):
     def _seed(self) -> bool:
         return self._session.api == "seed"
 
-    def _samples(self, *parts: str) -> str:
-        return self._path("/users" if self._seed else "/v1", "samples", *parts)
-
     async def get(self, sample_id: str) -> SampleData:
         """One sample."""
         sample_id = check.object_id("sample_id", sample_id)
-        return await self._session._request("GET", self._samples(sample_id), cast=SampleData)
+        return await self._call(op.GET_SAMPLE_BY_ID, cast=SampleData, sampleId=sample_id)
 
     async def list(
         self,
@@ -89,20 +87,19 @@ class Samples(DatasetResource):
             if mode is SampleListMode.FILE_NAMES:
                 raise InvalidInputError("mode", '"fileNames" is not in the seed API '
                                                 '(api="seed")')
-            return await self._session._request(
-                "GET", self._samples(), cast=builtins.list[SampleData],
-                params={"mode": mode.value, "filename": filename})
+            return await self._call(op.GET_SAMPLES_BY_DATASET_ID, cast=builtins.list[SampleData],
+                                    params={"mode": mode.value, "filename": filename})
         if order is not None and mode is not SampleListMode.FULL:
             raise InvalidInputError("sort_by", f"sorts full samples only, not mode={mode.value!r}")
         # mode=full is the plain listing; the other modes are the partial one
-        path = self._samples() if mode is SampleListMode.FULL else self._samples("partial")
+        listing = (op.GET_SAMPLES_BY_DATASET_ID if mode is SampleListMode.FULL
+                   else op.GET_SAMPLES_PARTIAL_BY_DATASET_ID)
         params = {"mode": None if mode is SampleListMode.FULL else mode.value,
                   "fileName": filename, "sortBy": order}
 
         async def page(at: int | None) -> builtins.list[SampleData]:
-            return await self._session._request(
-                "GET", path, cast=builtins.list[SampleData],
-                params={**params, "pageSize": size, "pageOffset": at})
+            return await self._call(listing, cast=builtins.list[SampleData],
+                                    params={**params, "pageSize": size, "pageOffset": at})
 
         if size is None:
             return await page(page_offset)
@@ -135,22 +132,21 @@ class Samples(DatasetResource):
             raise InvalidInputError("sample", f"must be {wanted}, got {sample!r:.80}")
         if isinstance(sample, SampleData) and self._seed:
             body = self._dump(InlineObject(sample=sample))
-            return await self._session._request(
-                "PUT", self._samples(sample_id), cast=SampleData, json_body=body)
+            return await self._call(op.UPDATE_SAMPLE_BY_ID, cast=SampleData, json_body=body,
+                                    sampleId=sample_id)
         if isinstance(sample, SampleData):
             sample = SampleUpdateRequest(
                 file_name=sample.file_name, thumb_name=sample.thumb_name, exif=sample.exif,
                 meta_data=sample.meta_data, custom_meta_data=sample.custom_meta_data)
-        await self._session._request(
-            "PUT", self._samples(sample_id), json_body=self._dump(sample))
+        await self._call(op.UPDATE_SAMPLE_BY_ID, json_body=self._dump(sample), sampleId=sample_id)
         return await self.get(sample_id)
 
     async def read_url(self, sample_id: str, *, type: ImageUrlType | str = "full") -> str:
         """A signed URL to read the full image or its thumbnail."""
         sample_id = check.object_id("sample_id", sample_id)
         kind = check.enum_value("type", type, ImageUrlType)
-        return await self._session._request(
-            "GET", self._samples(sample_id, "readurl"), cast=str, params={"type": kind.value})
+        return await self._call(op.GET_SAMPLE_IMAGE_READ_URL_BY_ID, cast=str,
+                                params={"type": kind.value}, sampleId=sample_id)
 
     async def write_url(
         self, sample_id: str, file_name: str | None = None, *, thumbnail: bool | None = None
@@ -171,14 +167,12 @@ class Samples(DatasetResource):
         if not self._seed:
             if thumbnail is None:
                 thumbnail = file_name is not None and file_name.endswith(THUMBNAIL_SUFFIX)
-            return await self._session._request(
-                "GET", self._samples(sample_id, "writeurl"), cast=str,
-                params={"isThumbnail": thumbnail})
+            return await self._call(op.GET_SAMPLE_IMAGE_WRITE_URL_BY_ID, cast=str,
+                                    params={"isThumbnail": thumbnail}, sampleId=sample_id)
         if file_name is None:
             raise InvalidInputError("file_name", 'is required by the seed API (api="seed")')
-        answer = await self._session._request(
-            "GET", self._samples(sample_id, "writeurl"), cast=InlineResponse200,
-            params={"fileName": file_name})
+        answer = await self._call(op.GET_SAMPLE_IMAGE_WRITE_URL_BY_ID, cast=InlineResponse200,
+                                  params={"fileName": file_name}, sampleId=sample_id)
         if not answer.signed_write_url:
             raise DecodeError("write URL answer carries no signedWriteUrl", method="GET")
         return answer.signed_write_url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async.errors import DecodeError, InvalidInputError
 from lightly_async.models.common import AsyncTaskData
@@ -48,9 +49,8 @@ class Samplings(DatasetResource):
             score_type=score_type, row_count=row_count))
         given = embedding_id.id if isinstance(embedding_id, DatasetEmbeddingData) else embedding_id
         embedding_id = check.object_id("embedding_id", given)
-        return await self._session._request(
-            "POST", self._v1("embeddings", embedding_id, "sampling"), cast=AsyncTaskData,
-            json_body=body, replay_safe=False)
+        return await self._call(op.TRIGGER_SAMPLING_BY_ID, cast=AsyncTaskData, json_body=body,
+                                replay_safe=False, embeddingId=embedding_id)
 
 
     async def run(
@@ -76,8 +76,8 @@ class Samplings(DatasetResource):
         tag_id = job.result.data if job.result is not None else None
         if not isinstance(tag_id, str):
             raise DecodeError(f"finished sampling job {job.id} carries no new tag id")
-        tag: TagData = await self._session._request(
-            "GET", self._v1("tags", check.object_id("result.data", tag_id)), cast=TagData)
+        tag: TagData = await self._call(op.GET_TAG_BY_TAG_ID, cast=TagData,
+                                        tagId=check.object_id("result.data", tag_id))
         return tag
 
 

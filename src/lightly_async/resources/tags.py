@@ -7,8 +7,10 @@ import warnings
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._offset_pager import OffsetPager
+from lightly_async._operation import Operation
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import DecodeError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
@@ -51,12 +53,12 @@ class Tags(DatasetResource):
 
     async def list(self) -> builtins.list[TagData]:
         """Every tag of the dataset."""
-        return await self._session._request("GET", self._v1("tags"), cast=builtins.list[TagData])
+        return await self._call(op.GET_TAGS_BY_DATASET_ID, cast=builtins.list[TagData])
 
     async def get(self, tag_id: str) -> TagData:
         """One tag."""
         tag_id = check.object_id("tag_id", tag_id)
-        return await self._session._request("GET", self._v1("tags", tag_id), cast=TagData)
+        return await self._call(op.GET_TAG_BY_TAG_ID, cast=TagData, tagId=tag_id)
 
     async def create_initial(
         self,
@@ -70,9 +72,8 @@ class Tags(DatasetResource):
             img_type=check.enum_value("img_type", img_type, ImageType),
             name=None if name is None else check.tag_name("name", name),
             creator=_creator(creator))
-        return await self._session._request(
-            "POST", self._v1("tags", "initial"), cast=CreateEntityResponse,
-            json_body=self._dump(body), replay_safe=False)
+        return await self._call(op.CREATE_INITIAL_TAG_BY_DATASET_ID, cast=CreateEntityResponse,
+                                json_body=self._dump(body), replay_safe=False)
 
     async def create(
         self,
@@ -99,26 +100,25 @@ class Tags(DatasetResource):
             preselected_tag_id=_opt_id("preselected_tag_id", preselected_tag_id),
             creator=_creator(creator),
             changes=changes)
-        return await self._session._request(
-            "POST", self._v1("tags"), cast=CreateEntityResponse, json_body=self._dump(body),
-            replay_safe=False)
+        return await self._call(op.CREATE_TAG_BY_DATASET_ID, cast=CreateEntityResponse,
+                                json_body=self._dump(body), replay_safe=False)
 
     async def update(self, tag_id: str, *, name: str) -> None:
         """Rename a tag."""
         tag_id = check.object_id("tag_id", tag_id)
         body = TagUpdateRequest(name=check.tag_name("name", name))
-        await self._session._request("PUT", self._v1("tags", tag_id), json_body=self._dump(body))
+        await self._call(op.UPDATE_TAG_BY_TAG_ID, json_body=self._dump(body), tagId=tag_id)
 
     async def delete(self, tag_id: str) -> None:
         """Delete a leaf tag (never the initial tag)."""
         tag_id = check.object_id("tag_id", tag_id)
-        await self._session._request("DELETE", self._v1("tags", tag_id))
+        await self._call(op.DELETE_TAG_BY_TAG_ID, tagId=tag_id)
 
     async def filenames(self, tag_id: str) -> builtins.list[str]:
         """The file names of the tag's samples."""
         tag_id = check.object_id("tag_id", tag_id)
-        return await self._session._request(
-            "GET", self._v1("tags", tag_id, "filenames"), cast=builtins.list[str])
+        return await self._call(op.GET_FILENAMES_BY_TAG_ID, cast=builtins.list[str],
+                                tagId=tag_id)
 
     def export_label_box(
         self,
@@ -138,7 +138,7 @@ class Tags(DatasetResource):
         """
         if self._session.api != "seed":
             warnings.warn(LABEL_BOX_V3_DEPRECATED, DeprecationWarning, stacklevel=2)
-        return self._export(tag_id, ("LabelBoxDataRows", "LabelBox/datarows"), LabelBoxDataRow,
+        return self._export(tag_id, op.EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS, LabelBoxDataRow,
                             expires_in, preview_example, access_control, page_size)
 
     def export_label_box_v4(
@@ -153,7 +153,7 @@ class Tags(DatasetResource):
         API only); a pager like :meth:`export_label_box`."""
         if self._session.api == "seed":
             raise InvalidInputError("export_label_box_v4", 'not in the seed API (api="seed")')
-        return self._export(tag_id, (None, "LabelBoxV4/datarows"), LabelBoxV4DataRow,
+        return self._export(tag_id, op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS, LabelBoxV4DataRow,
                             expires_in, None, access_control, page_size)
 
     def export_label_studio(
@@ -171,7 +171,7 @@ class Tags(DatasetResource):
         The newest API pages the export (``page_size`` tasks a request); the seed era's API
         answers every task at once.
         """
-        return self._export(tag_id, ("LabelStudioTasks", "LabelStudio/tasks"), LabelStudioTask,
+        return self._export(tag_id, op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, LabelStudioTask,
                             expires_in, preview_example, access_control, page_size)
 
     async def arithmetics(
@@ -186,9 +186,9 @@ class Tags(DatasetResource):
         """Combine two tags; with ``new_tag_name`` a tag is created (``{id}``), else the
         resulting bitmask is returned."""
         body = self._arithmetics_body(tag_id1, tag_id2, operation, new_tag_name, creator)
-        result: TagArithmeticsResponse = await self._session._request(
-            "POST", self._v1("tags", "arithmetics"), cast=TagArithmeticsResponse,
-            json_body=body, replay_safe=new_tag_name is None)
+        result: TagArithmeticsResponse = await self._call(
+            op.PERFORM_TAG_ARITHMETICS, cast=TagArithmeticsResponse, json_body=body,
+            replay_safe=new_tag_name is None)
         return result
 
     async def arithmetics_bitmask(
@@ -196,9 +196,8 @@ class Tags(DatasetResource):
     ) -> TagBitMaskResponse:
         """The bitmask of ``tag1 <operation> tag2``; never creates a tag."""
         body = self._arithmetics_body(tag_id1, tag_id2, operation, None, None)
-        return await self._session._request(
-            "POST", self._v1("tags", "arithmetics", "bitmask"), cast=TagBitMaskResponse,
-            json_body=body, replay_safe=True)
+        return await self._call(op.PERFORM_TAG_ARITHMETICS_BITMASK, cast=TagBitMaskResponse,
+                                json_body=body, replay_safe=True)
 
     async def upsize(
         self, *, upsize_tag_name: str, upsize_tag_creator: TagCreator | str = TagCreator.USER_PIP
@@ -208,9 +207,8 @@ class Tags(DatasetResource):
             upsize_tag_name=check.tag_name("upsize_tag_name", upsize_tag_name),
             upsize_tag_creator=check.enum_value("upsize_tag_creator", upsize_tag_creator,
                                                 TagCreator))
-        return await self._session._request(
-            "POST", self._v1("tags", "upsize"), cast=CreateEntityResponse,
-            json_body=self._dump(body), replay_safe=False)
+        return await self._call(op.UPSIZE_TAGS_BY_DATASET_ID, cast=CreateEntityResponse,
+                                json_body=self._dump(body), replay_safe=False)
 
     # -- workflows ---------------------------------------------------------------------------
     async def get_by_name(self, name: str) -> TagData:
@@ -289,10 +287,13 @@ class Tags(DatasetResource):
 
     # -- helpers -----------------------------------------------------------------------------
     def _export(
-        self, tag_id: str, kind: tuple[str | None, str], row: type[T], expires_in: int | None,
+        self, tag_id: str, export: Operation, row: type[T], expires_in: int | None,
         preview_example: bool | None, access_control: str | None, page_size: int,
     ) -> OffsetPager[T]:
-        """A pager over an export; ``kind`` is its path in the seed era and in the newest API."""
+        """A pager over an export (paged in the newest API, one answer in the seed era's)."""
+        seed = self._session.api == "seed"
+        if export.template(self._session.api) is None:
+            raise InvalidInputError(export.name, 'not in the seed API (api="seed")')
         tag_id = check.object_id("tag_id", tag_id)
         size = check.positive_int("page_size", page_size)
         if expires_in is not None and (check.non_negative_int("expires_in", expires_in) < 1):
@@ -301,19 +302,14 @@ class Tags(DatasetResource):
             raise InvalidInputError("preview_example", f"must be a bool, got {preview_example!r}")
         if access_control is not None and not (isinstance(access_control, str) and access_control):
             raise InvalidInputError("access_control", "must be a non-empty string")
-        seed = self._session.api == "seed"
-        where = kind[0] if seed else kind[1]
-        if where is None:
-            raise InvalidInputError("export", 'not in the seed API (api="seed")')
-        path = self._v1("tags", tag_id, "export", *where.split("/"))
         params = {"expiresIn": expires_in, "previewExample": preview_example,
                   "accessControl": access_control}
         cast = builtins.list[row]  # type: ignore[valid-type]  # a type built at run time
 
         async def fetch(offset: int, page: int) -> builtins.list[T]:
             paging = {} if seed else {"pageSize": page, "pageOffset": offset}
-            rows: builtins.list[T] = await self._session._request(
-                "GET", path, cast=cast, params={**params, **paging})
+            rows: builtins.list[T] = await self._call(
+                export, cast=cast, params={**params, **paging}, tagId=tag_id)
             return rows
 
         return OffsetPager(fetch, size, paged=not seed)

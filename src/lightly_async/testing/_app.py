@@ -42,8 +42,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from lightly_async import _operations as op
 from lightly_async._constraints import OneOf
 from lightly_async._convert import get_converter
+from lightly_async._operation import Operation
 from lightly_async.models import (
     DatasourceConfig,
     DatasourceProcessedUntilTimestampRequest,
@@ -68,109 +70,72 @@ from lightly_async.testing._tags import ExportOptions
 
 __all__ = ["Call", "CallRecorder", "create_app"]
 
-_DS: Final = "/v1/datasets/{datasetId}"
 _INTEGER: Final = re.compile(r"-?[0-9]+")
-_SAMPLES: Final = "/users/datasets/{datasetId}/samples"
-_SAMPLES_V1: Final = _DS + "/samples"
+BLOBS: Final = "/_fake/blobs/{key:path}"
+"""The fake's own signed-URL blob store (no token: the signature is the credential)."""
 
 
 def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette:
-    """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded."""
-    # The samples and the tag exports moved between the seed era and the newest API: each
-    # mode serves its own paths, and the other mode's answer 404 as the real server does.
-    dialect: list[tuple[str, str, Endpoint]] = [
-        (_SAMPLES_V1, "GET", _op(_list_samples_v1)),
-        (_SAMPLES_V1 + "/partial", "GET", _op(_list_samples_partial)),
-        (_SAMPLES_V1 + "/{sampleId}", "GET", _op(_get_sample_v1)),
-        (_SAMPLES_V1 + "/{sampleId}", "PUT", _op(_update_sample_v1, SampleUpdateRequest)),
-        (_SAMPLES_V1 + "/{sampleId}/readurl", "GET", _op(_read_url)),
-        (_SAMPLES_V1 + "/{sampleId}/writeurl", "GET", _op(_write_url_v1)),
-        (_DS + "/tags/{tagId}/export/LabelBox/datarows", "GET", _op(_export_label_box)),
-        (_DS + "/tags/{tagId}/export/LabelBoxV4/datarows", "GET", _op(_export_label_box_v4)),
-        (_DS + "/tags/{tagId}/export/LabelStudio/tasks", "GET", _op(_export_label_studio)),
-    ] if store.latest else [
-        (_SAMPLES, "GET", _op(_list_samples)),
-        (_SAMPLES + "/{sampleId}", "GET", _op(_get_sample)),
-        (_SAMPLES + "/{sampleId}", "PUT", _op(_update_sample, InlineObject)),
-        (_SAMPLES + "/{sampleId}/readurl", "GET", _op(_read_url)),
-        (_SAMPLES + "/{sampleId}/writeurl", "GET", _op(_write_url)),
-        (_DS + "/tags/{tagId}/export/LabelBoxDataRows", "GET", _op(_export_label_box)),
-        (_DS + "/tags/{tagId}/export/LabelStudioTasks", "GET", _op(_export_label_studio)),
+    """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded.
+
+    Each operation is routed at its path in the store's dialect (``_operations`` declares
+    both); an operation the dialect lacks is not routed, so it answers 404 as the real
+    server does. The samples also changed shape between the dialects: each has its handlers.
+    """
+    latest = store.latest
+    served: list[tuple[Operation, Endpoint]] = [
+        # Samples (``partial`` before ``{sampleId}``, which would match it too)
+        (op.GET_SAMPLES_BY_DATASET_ID, _op(_list_samples_v1) if latest else _op(_list_samples)),
+        (op.GET_SAMPLES_PARTIAL_BY_DATASET_ID, _op(_list_samples_partial)),
+        (op.GET_SAMPLE_BY_ID, _op(_get_sample_v1) if latest else _op(_get_sample)),
+        (op.UPDATE_SAMPLE_BY_ID, _op(_update_sample_v1, SampleUpdateRequest) if latest
+         else _op(_update_sample, InlineObject)),
+        (op.GET_SAMPLE_IMAGE_READ_URL_BY_ID, _op(_read_url)),
+        (op.GET_SAMPLE_IMAGE_WRITE_URL_BY_ID, _op(_write_url_v1) if latest else _op(_write_url)),
+        # Samplings
+        (op.TRIGGER_SAMPLING_BY_ID, _op(_trigger_sampling, SamplingCreateRequest)),
+        # Datasources
+        (op.GET_DATASOURCE_BY_DATASET_ID, _op(_get_datasource)),
+        (op.UPDATE_DATASOURCE_BY_DATASET_ID, _op(_put_datasource, DatasourceConfig)),
+        (op.GET_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID, _op(_get_processed)),
+        (op.UPDATE_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID,
+         _op(_put_processed, DatasourceProcessedUntilTimestampRequest)),
+        (op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID, _op(_list_raw)),
+        (op.VERIFY_DATASOURCE_BY_DATASET_ID, _op(_verify_datasource)),
+        # Predictions
+        (op.CREATE_OR_UPDATE_PREDICTION_BY_SAMPLE_ID,
+         _op(_upsert_singletons, list[PredictionSingleton], status=201)),
+        (op.GET_PREDICTIONS_BY_SAMPLE_ID, _op(_get_singletons)),
+        (op.GET_PREDICTIONS_BY_DATASET_ID, _op(_list_singletons)),
+        (op.CREATE_OR_UPDATE_PREDICTION_TASK_SCHEMA_BY_DATASET_ID,
+         _op(_upsert_task_schema, PredictionTaskSchema, status=201)),
+        (op.GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID, _op(_list_task_schemas)),
+        (op.GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME, _op(_get_task_schema)),
+        # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
+        (op.GET_TAGS_BY_DATASET_ID, _op(_list_tags)),
+        (op.CREATE_TAG_BY_DATASET_ID, _op(_create_tag, TagCreateRequest, status=201)),
+        (op.CREATE_INITIAL_TAG_BY_DATASET_ID,
+         _op(_create_initial_tag, InitialTagCreateRequest, status=201)),
+        (op.PERFORM_TAG_ARITHMETICS, _op(_arithmetics, TagArithmeticsRequest)),
+        (op.PERFORM_TAG_ARITHMETICS_BITMASK, _op(_arithmetics_bitmask, TagArithmeticsRequest)),
+        (op.UPSIZE_TAGS_BY_DATASET_ID, _op(_upsize, TagUpsizeRequest, status=201)),
+        (op.GET_TAG_BY_TAG_ID, _op(_get_tag)),
+        (op.UPDATE_TAG_BY_TAG_ID, _op(_update_tag, TagUpdateRequest)),
+        (op.DELETE_TAG_BY_TAG_ID, _op(_delete_tag)),
+        (op.GET_FILENAMES_BY_TAG_ID, _op(_filenames)),
+        (op.EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS, _op(_export_label_box)),
+        (op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS, _op(_export_label_box_v4)),
+        (op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, _op(_export_label_studio)),
+        # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py), jobs
+        *[(operation, _op(handler, body, status=status))
+          for operation, handler, body, status in DATASET_ROUTES],
+        (op.GET_JOB_STATUS_BY_ID, _op(_get_job)),
     ]
     table: list[tuple[str, str, Endpoint]] = [
-        # Samples (moved: see above)
-        *dialect,
-        # Samplings
-        (
-            _DS + "/embeddings/{embeddingId}/sampling",
-            "POST",
-            _op(_trigger_sampling, SamplingCreateRequest),
-        ),
-        # Datasources
-        (_DS + "/datasource", "GET", _op(_get_datasource)),
-        (_DS + "/datasource", "PUT", _op(_put_datasource, DatasourceConfig)),
-        (_DS + "/datasource/processedUntilTimestamp", "GET", _op(_get_processed)),
-        (
-            _DS + "/datasource/processedUntilTimestamp",
-            "PUT",
-            _op(_put_processed, DatasourceProcessedUntilTimestampRequest),
-        ),
-        (_DS + "/datasource/list", "GET", _op(_list_raw)),
-        (_DS + "/datasource/verify", "GET", _op(_verify_datasource)),
-        # Predictions
-        (
-            _DS + "/predictions/samples/{sampleId}",
-            "POST",
-            _op(_upsert_singletons, list[PredictionSingleton], status=201),
-        ),
-        (_DS + "/predictions/samples/{sampleId}", "GET", _op(_get_singletons)),
-        (_DS + "/predictions/samples", "GET", _op(_list_singletons)),
-        (
-            _DS + "/predictions/tasks",
-            "POST",
-            _op(_upsert_task_schema, PredictionTaskSchema, status=201),
-        ),
-        (_DS + "/predictions/tasks", "GET", _op(_list_task_schemas)),
-        (_DS + "/predictions/tasks/{taskName}", "GET", _op(_get_task_schema)),
-        # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
-        (_DS + "/tags", "GET", _op(_list_tags)),
-        (_DS + "/tags", "POST", _op(_create_tag, TagCreateRequest, status=201)),
-        (
-            _DS + "/tags/initial",
-            "POST",
-            _op(_create_initial_tag, InitialTagCreateRequest, status=201),
-        ),
-        (
-            _DS + "/tags/arithmetics",
-            "POST",
-            _op(_arithmetics, TagArithmeticsRequest),
-        ),
-        (
-            _DS + "/tags/arithmetics/bitmask",
-            "POST",
-            _op(_arithmetics_bitmask, TagArithmeticsRequest),
-        ),
-        (
-            _DS + "/tags/upsize",
-            "POST",
-            _op(_upsize, TagUpsizeRequest, status=201),
-        ),
-        (_DS + "/tags/{tagId}", "GET", _op(_get_tag)),
-        (
-            _DS + "/tags/{tagId}",
-            "PUT",
-            _op(_update_tag, TagUpdateRequest),
-        ),
-        (_DS + "/tags/{tagId}", "DELETE", _op(_delete_tag)),
-        (_DS + "/tags/{tagId}/filenames", "GET", _op(_filenames)),
-        # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py)
-        *[(path, method, _op(handler, body, status=status))
-          for path, method, handler, body, status in DATASET_ROUTES],
-        # Beyond the spec: jobs and the signed-URL blob store
-        ("/v1/jobs/{jobId}", "GET", _op(_get_job)),
-        ("/_fake/blobs/{key:path}", "GET", _read_blob),
-        ("/_fake/blobs/{key:path}", "PUT", _write_blob),
-    ]
+        (template, operation.method, endpoint) for operation, endpoint in served
+        if (template := operation.template(store.api)) is not None]
+    # Beyond the API: the signed-URL blob store
+    table += [(BLOBS, "GET", _read_blob), (BLOBS, "PUT", _write_blob)]
     app = Starlette(
         routes=_resources(table),
         exception_handlers={FakeApiError: _api_error, HTTPException: _http_error},

@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from lightly_async import _operations as op
 from lightly_async._constraints import DATASET_NAME
+from lightly_async._operation import Operation
 from lightly_async.models import (
     CreateEntityResponse,
     DatasetCreator,
@@ -252,17 +254,16 @@ def _mappings(c: _Ctx) -> Any:
     return _ops(c).mappings(c.user, c.ds, c.query("field"), **_paging(c))
 
 
-_DS: Final = "/v1/datasets/{datasetId}"
 
-ROUTES: Final[list[tuple[str, str, Any, Any, int]]] = [
-    # (path, method, handler, request body model, success status)
-    ("/v1/datasets", "GET", _list, None, 200),
-    ("/v1/datasets", "POST", _create, DatasetCreateBody, 201),
-    ("/v1/datasets/query/name/{datasetName}", "GET", _query_by_name, None, 200),
-    (_DS, "GET", _get, None, 200),
-    (_DS, "PUT", _update, DatasetUpdateRequest, 200),
-    (_DS, "DELETE", _delete, None, 200),
-    (_DS + "/embeddings", "GET", _embeddings, None, 200),
-    (_DS + "/mappings", "GET", _mappings, None, 200),
+ROUTES: Final[list[tuple[Operation, Any, Any, int]]] = [
+    # (operation, handler, request body model, success status)
+    (op.GET_DATASETS, _list, None, 200),
+    (op.CREATE_DATASET, _create, DatasetCreateBody, 201),
+    (op.GET_DATASETS_QUERY_BY_NAME, _query_by_name, None, 200),
+    (op.GET_DATASET_BY_ID, _get, None, 200),
+    (op.UPDATE_DATASET_BY_ID, _update, DatasetUpdateRequest, 200),
+    (op.DELETE_DATASET_BY_ID, _delete, None, 200),
+    (op.GET_EMBEDDINGS_BY_DATASET_ID, _embeddings, None, 200),
+    (op.GET_SAMPLE_MAPPINGS_BY_DATASET_ID, _mappings, None, 200),
 ]
 """The routes of this module, as ``_app.py`` mounts them."""

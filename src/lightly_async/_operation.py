@@ -1,0 +1,47 @@
+"""``Operation``: one API operation as the API describes it (method, path, dialects).
+
+Every operation is declared once, in the generated ``_operations`` module (``nox -s generate``
+derives it from ``spec/latest`` and ``spec/seed``). Resources send through it and the fake
+routes by it, so a path is written in exactly one place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final, NamedTuple
+from urllib.parse import quote
+
+__all__ = ["SAME", "Operation"]
+
+SAME: Final = "="
+"""``Operation.seed_path`` when the seed era's API has the operation at the same path."""
+_PARAM: Final = re.compile(r"\{([^}]+)\}")
+
+
+class Operation(NamedTuple):
+    """An API operation: its id (lightly 1.5.20's method name), HTTP method and path.
+
+    ``seed_path`` is where the seed era's API has it: ``SAME`` (the default) if at ``path``,
+    another path if it moved (the samples, two exports), ``None`` if that API lacks it.
+    (A named tuple: the 137 of them cost next to nothing to build on first use.)
+    """
+
+    name: str
+    method: str
+    path: str
+    group: str
+    seed_path: str | None = SAME
+    deprecated: bool = False
+
+    def template(self, api: str) -> str | None:
+        """The path template in dialect ``api`` (``None``: the dialect lacks it)."""
+        if api != "seed" or self.seed_path == SAME:
+            return self.path
+        return self.seed_path
+
+    def path_for(self, api: str, **params: str) -> str:
+        """The path in dialect ``api`` with each ``{param}`` filled in, percent-encoded."""
+        template = self.template(api)
+        if template is None:
+            raise LookupError(f"{self.name} is not in the seed era's API")
+        return _PARAM.sub(lambda m: quote(params[m.group(1)], safe=""), template)

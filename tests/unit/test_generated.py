@@ -1,0 +1,91 @@
+"""Derived source is derived: the checked-in operation declarations are what
+``scripts/generate.py`` makes of the vendored descriptions, and they say what the API says."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lightly_async import _operations as op
+from lightly_async._operation import SAME, Operation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_generate_check_passes_when_the_declarations_match_the_descriptions() -> None:
+    done = subprocess.run([sys.executable, "scripts/generate.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_generate_check_fails_and_names_the_file_when_a_declaration_drifts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    text = generate.operations_module()
+    drifted = tmp_path / "_operations.py"
+    drifted.write_text(text.replace("/tags/{tagId}/filenames", "/tags/{tagId}/names"))
+    original = generate.OPERATIONS
+    generate.OPERATIONS = drifted
+    try:
+        assert generate.main(["--check"]) == 1
+    finally:
+        generate.OPERATIONS = original
+    err = capsys.readouterr().err
+    assert f"out of date: {drifted}" in err
+    assert "+    group='TagsApi'," not in err  # the diff shows the changed path only
+    assert "/tags/{tagId}/filenames" in err
+
+
+def test_every_operation_of_the_newest_description_is_declared_once() -> None:
+    spec = yaml.safe_load((ROOT / "spec" / "latest" / "lightly-api-latest.yaml").read_text())
+    described = {(o["operationId"], m.upper(), p) for p, item in spec["paths"].items()
+                 for m, o in item.items() if m in ("get", "put", "post", "delete", "patch")}
+    declared = {(o.name, o.method, o.path) for o in op.ALL}
+    assert declared == described
+    assert len(op.ALL) == len({o.name for o in op.ALL}) == 137
+
+
+def test_the_seed_era_paths_are_those_of_the_seed_description() -> None:
+    moved = {o.name: o.seed_path for o in op.ALL if o.seed_path not in (SAME,)}
+    assert moved == {
+        "get_sample_by_id": "/users/datasets/{datasetId}/samples/{sampleId}",
+        "get_samples_by_dataset_id": "/users/datasets/{datasetId}/samples",
+        "update_sample_by_id": "/users/datasets/{datasetId}/samples/{sampleId}",
+        "get_sample_image_read_url_by_id":
+            "/users/datasets/{datasetId}/samples/{sampleId}/readurl",
+        "get_sample_image_write_url_by_id":
+            "/users/datasets/{datasetId}/samples/{sampleId}/writeurl",
+        "export_tag_to_label_box_data_rows":
+            "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxDataRows",
+        "export_tag_to_label_studio_tasks":
+            "/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudioTasks",
+        "get_samples_partial_by_dataset_id": None,
+        "export_tag_to_label_box_v4_data_rows": None,
+    }
+
+
+@pytest.mark.parametrize(("api", "expected"), [
+    ("latest", "/v1/datasets/d%2F1/predictions/tasks/my%20task"),
+    ("seed", "/v1/datasets/d%2F1/predictions/tasks/my%20task"),
+])
+def test_path_for_fills_and_percent_encodes_every_parameter(api: str, expected: str) -> None:
+    path = op.GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME.path_for(
+        api, datasetId="d/1", taskName="my task")
+    assert path == expected
+
+
+def test_path_for_refuses_an_operation_the_seed_era_lacks() -> None:
+    with pytest.raises(LookupError, match="not in the seed era's API"):
+        op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS.path_for("seed", datasetId="d", tagId="t")
+    assert isinstance(op.GET_SAMPLE_BY_ID, Operation)
+    assert op.GET_SAMPLE_BY_ID.path_for("seed", datasetId="d", sampleId="s") == (
+        "/users/datasets/d/samples/s")
