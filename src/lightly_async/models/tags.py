@@ -274,6 +274,7 @@ class TagBitMaskResponse:
 
 
 TagArithmeticsResponse: TypeAlias = CreateEntityResponse | TagBitMaskResponse
+"""What ``tags.arithmetics`` answers: the new tag's id (a tag name was given) or the bitmask."""
 
 
 @attrs.frozen(kw_only=True)
@@ -294,6 +295,7 @@ class VideoFrameData:
 
 
 CustomSampleMetaData: TypeAlias = dict[str, Any]
+"""A sample's free-form custom metadata, as the JSON object the API holds."""
 
 
 @attrs.frozen(kw_only=True)
