@@ -1,4 +1,5 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`."""
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s docs`,
+`nox -s bench`."""
 
 import nox
 
@@ -10,6 +11,10 @@ nox.options.error_on_missing_interpreters = True
 OFFICIAL_CLIENT = "lightly==1.5.20"  # the last release shipping lightly.api
 OFFICIAL_CLIENT_DEPS = ("pydantic", "urllib3", "python-dateutil", "aenum", "requests", "tqdm",
                         "numpy", "pillow", "six", "certifi")
+# The docs tools live here only, never in the package's dependencies or extras
+# (mkdocstrings formats the signatures with ruff).
+DOCS_DEPS = ("mkdocs>=1.6,<2", "mkdocs-material>=9.6,<10", "mkdocstrings-python>=2.0,<3",
+             "ruff")
 
 
 @nox.session(python="3.11")
@@ -38,6 +43,20 @@ def typecheck(session: nox.Session) -> None:
     """Type-check the library with mypy --strict."""
     session.install("-e", ".[test]", "mypy")  # the pytest plugin is checked too
     session.run("mypy", "--strict", "src")
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ (`mkdocs build --strict`: any warning fails it), then
+    check that the API reference documents every public name.
+
+    Only the docs tools are installed: mkdocstrings reads the sources under src/ without
+    importing them, so the session stays small enough to run in CI after the tests.
+    """
+    session.install(*DOCS_DEPS)
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # mkdocs-material's banner about mkdocs 2
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("python", "scripts/check_docs_reference.py", "site")
 
 
 @nox.session(python="3.11")
