@@ -61,12 +61,14 @@ def docs(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """Benchmarks against the official client: markdown table on stdout, JSON beside it.
+    """Benchmarks against the official client: markdown tables on stdout, the figures in
+    benchmarks/results.json, and the latest run (with what each row measures) written into
+    benchmarks/README.md.
 
     lightly_async is installed as the README installs it (`.[fake]`, no other extra); httpx
     and httpx-aiohttp only feed the comparison rows of the transport table, and uvloop and
     httptools only the servers' processes (the loopback server needs httptools).
-    `nox -s bench -- --quick`: one round of each.
+    `nox -s bench -- --quick`: one round of each, a smoke test that leaves the README alone.
     """
     session.install(".[fake]")
     session.install("httpx", "httpx-aiohttp", "uvloop", "httptools")
