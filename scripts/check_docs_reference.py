@@ -7,7 +7,9 @@ Run by ``nox -s docs`` after ``mkdocs build --strict``. Every name in the ``__al
 and ``lightly_async.testing`` must have its entry (an HTML anchor ``id="module.Name"``) on
 its module's page; a top-level name re-exported from ``models`` or ``errors`` may have it on
 that module's page instead. ``__all__`` is read from the sources (no import, so the docs
-session installs only the docs tools). Exits 1 naming every missing entry.
+session installs only the docs tools). No page may show a docstring's reST left over (a role
+such as ``:class:`` or a ``::`` marker: scripts/griffe_rst.py turns them into Markdown).
+Exits 1 naming every missing entry and every leftover.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def public_names(source: Path) -> list[str]:
     raise ValueError(f"{source}: no literal __all__")
 
 
+# a role before its code span, or a paragraph ending in "::", as Markdown renders them
+LEFTOVER_REST = re.compile(r":(?:class|meth|func|attr|exc|mod|data|obj):<code>|::</p>")
+
+
 def anchors(page: Path) -> set[str]:
     return set(re.findall(r'\bid="([\w.]+)"', page.read_text()))
 
@@ -59,14 +65,26 @@ def missing(site: Path) -> list[str]:
     return out
 
 
+def leftover_rest(site: Path) -> list[str]:
+    """``page: text`` for every reST role or ``::`` marker a reference page still shows."""
+    out = []
+    for _, page in MODULES.values():
+        html = (site / "api" / page / "index.html").read_text()
+        out += [f"api/{page}: {m.group(0)}" for m in LEFTOVER_REST.finditer(html)]
+    return out
+
+
 def main() -> int:
     site = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "site"
     gaps = missing(site)
     for name in gaps:
         print(f"not in the API reference: {name}", file=sys.stderr)
+    rest = leftover_rest(site)
+    for where in rest:
+        print(f"reST left in the reference: {where}", file=sys.stderr)
     total = sum(len(public_names(source)) for source, _ in MODULES.values())
     print(f"API reference: {total - len(gaps)} of {total} public names documented")
-    return 1 if gaps else 0
+    return 1 if gaps or rest else 0
 
 
 if __name__ == "__main__":
