@@ -68,7 +68,8 @@ def bench(session: nox.Session) -> None:
     lightly_async is installed as the README installs it (`.[fake]`, no other extra); httpx
     and httpx-aiohttp only feed the comparison rows of the transport table, and uvloop and
     httptools only the servers' processes (the loopback server needs httptools).
-    `nox -s bench -- --quick`: one round of each, a smoke test that leaves the README alone.
+    `nox -s bench -- --quick`: one round of each, a smoke test that leaves the README and
+    results.json alone (its figures: benchmarks/results/quick.json).
     """
     session.install(".[fake]")
     session.install("httpx", "httpx-aiohttp", "uvloop", "httptools")

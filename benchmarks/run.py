@@ -5,7 +5,9 @@
 
 A full run also writes its tables, with what each row measures, into benchmarks/README.md
 (between the two markers there; the rest of that file is hand-written). ``--quick`` (one round
-each, a smoke test) leaves the README alone; ``--readme-from`` rewrites it from saved figures.
+each, a smoke test) leaves the README and results.json alone (its figures go to
+benchmarks/results/quick.json, ignored by git); ``--readme-from`` rewrites the README from
+saved figures.
 
 ``nox -s bench`` runs this in an environment holding lightly_async as the README installs
 it (``.[fake]``, no other extra), the official client (``lightly==1.5.20``) and, for the
@@ -36,7 +38,8 @@ from _common import load_average, log
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"))
+    parser.add_argument("--json", type=Path, help="where the figures go (default: "
+                        "results.json beside this file; with --quick results/quick.json)")
     parser.add_argument("--quick", action="store_true", help="one round each (a smoke test)")
     parser.add_argument("--readme", type=Path, default=README,
                         help="the markdown file whose latest-run section is rewritten")
@@ -48,6 +51,10 @@ def main() -> None:
         log(f"{args.readme} rewritten from {args.readme_from}")
         return
     rounds = 1 if args.quick else 2
+    if args.json is None:
+        here = Path(__file__).parent
+        args.json = here / "results" / "quick.json" if args.quick else here / "results.json"
+        args.json.parent.mkdir(exist_ok=True)
 
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "load_before": load_average()}
