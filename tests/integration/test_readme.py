@@ -43,6 +43,11 @@ BLOCKS = [(f"{page.relative_to(ROOT)}:{line}", code)
           for page in _pages() for line, code in _blocks(page)]
 
 
+def test_the_readme_stays_short_the_guides_live_in_docs() -> None:
+    size = len(README.read_bytes())
+    assert size <= 20_000, f"README.md is {size:,} bytes (at most 20,000): move a section to docs/"
+
+
 def test_the_readme_has_python_snippets_and_every_opt_out_says_why() -> None:
     assert len(_blocks(README)) >= 4  # quickstart, bulk upload, the two workflows
     assert len(BLOCKS) >= 10  # with the guides' snippets: none was lost moving them
