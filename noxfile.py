@@ -1,5 +1,5 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s bench`,
-`nox -s generate` (`-- --check` fails when derived source has drifted)."""
+"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s docs`,
+`nox -s bench`, `nox -s generate` (`-- --check` fails when derived source has drifted)."""
 
 import nox
 
@@ -11,6 +11,10 @@ nox.options.error_on_missing_interpreters = True
 OFFICIAL_CLIENT = "lightly==1.5.20"  # the last release shipping lightly.api
 OFFICIAL_CLIENT_DEPS = ("pydantic", "urllib3", "python-dateutil", "aenum", "requests", "tqdm",
                         "numpy", "pillow", "six", "certifi")
+# The docs tools live here only, never in the package's dependencies or extras
+# (mkdocstrings formats the signatures with ruff).
+DOCS_DEPS = ("mkdocs>=1.6,<2", "mkdocs-material>=9.6,<10", "mkdocstrings-python>=2.0,<3",
+             "ruff")
 
 
 @nox.session(python="3.11")
@@ -51,13 +55,30 @@ def typecheck(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the docs site into site/ (`mkdocs build --strict`: any warning fails it), then
+    check that the API reference documents every public name.
+
+    Only the docs tools are installed: mkdocstrings reads the sources under src/ without
+    importing them, so the session stays small enough to run in CI after the tests.
+    """
+    session.install(*DOCS_DEPS)
+    session.env["NO_MKDOCS_2_WARNING"] = "1"  # mkdocs-material's banner about mkdocs 2
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+    session.run("python", "scripts/check_docs_reference.py", "site")
+
+
+@nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """Benchmarks against the official client: markdown table on stdout, JSON beside it.
+    """Benchmarks against the official client: markdown tables on stdout, the figures in
+    benchmarks/results.json, and the latest run (with what each row measures) written into
+    benchmarks/README.md.
 
     lightly_async is installed as the README installs it (`.[fake]`, no other extra); httpx
     and httpx-aiohttp only feed the comparison rows of the transport table, and uvloop and
     httptools only the servers' processes (the loopback server needs httptools).
-    `nox -s bench -- --quick`: one round of each.
+    `nox -s bench -- --quick`: one round of each, a smoke test that leaves the README and
+    results.json alone (its figures: benchmarks/results/quick.json).
     """
     session.install(".[fake]")
     session.install("httpx", "httpx-aiohttp", "uvloop", "httptools")

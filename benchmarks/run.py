@@ -1,6 +1,13 @@
 """Run every benchmark in one go; print markdown tables and write the figures as JSON.
 
     python benchmarks/run.py [--json PATH] [--quick]
+    python benchmarks/run.py --readme-from benchmarks/results.json   # runs nothing
+
+A full run also writes its tables, with what each row measures, into benchmarks/README.md
+(between the two markers there; the rest of that file is hand-written). ``--quick`` (one round
+each, a smoke test) leaves the README and results.json alone (its figures go to
+benchmarks/results/quick.json, ignored by git); ``--readme-from`` rewrites the README from
+saved figures.
 
 ``nox -s bench`` runs this in an environment holding lightly_async as the README installs
 it (``.[fake]``, no other extra), the official client (``lightly==1.5.20``) and, for the
@@ -31,10 +38,23 @@ from _common import load_average, log
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--json", type=Path, default=Path(__file__).with_name("results.json"))
+    parser.add_argument("--json", type=Path, help="where the figures go (default: "
+                        "results.json beside this file; with --quick results/quick.json)")
     parser.add_argument("--quick", action="store_true", help="one round each (a smoke test)")
+    parser.add_argument("--readme", type=Path, default=README,
+                        help="the markdown file whose latest-run section is rewritten")
+    parser.add_argument("--readme-from", type=Path, metavar="JSON",
+                        help="rewrite the README's latest run from saved figures; run nothing")
     args = parser.parse_args()
+    if args.readme_from is not None:
+        write_readme(json.loads(args.readme_from.read_text()), args.readme)
+        log(f"{args.readme} rewritten from {args.readme_from}")
+        return
     rounds = 1 if args.quick else 2
+    if args.json is None:
+        here = Path(__file__).parent
+        args.json = here / "results" / "quick.json" if args.quick else here / "results.json"
+        args.json.parent.mkdir(exist_ok=True)
 
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "load_before": load_average()}
@@ -50,6 +70,11 @@ def main() -> None:
     args.json.write_text(json.dumps(results, indent=2) + "\n")
     print(render(results))
     log(f"figures written to {args.json} ({results['wall_s']:.0f} s)")
+    if args.quick:
+        log(f"--quick: {args.readme} left as it was (a smoke run's figures are not a result)")
+    else:
+        write_readme(results, args.readme)
+        log(f"latest run written to {args.readme}")
 
 
 def machine() -> dict[str, Any]:
@@ -153,6 +178,64 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
                     "100,000 rows", [("<= 100 MB", big <= 100), ("<= 1.2x 100,000 rows",
                                                                  big / small <= 1.2)]))
     return rows
+
+
+# -- benchmarks/README.md -------------------------------------------------------------------------
+README = Path(__file__).with_name("README.md")
+BEGIN = ("<!-- latest run: written by `nox -s bench` (benchmarks/run.py) from here to the end "
+         "marker; edit outside the markers -->")
+END = "<!-- end of the latest run -->"
+
+# What each numbered row measures and why its goal is what it is (keyed by the row's number).
+ROWS = {
+    "1": "**Bulk**: `predictions.upsert_many` sends 2,000 upserts to a server that answers each "
+         "after 20 ms, 32 in flight; the official client sends them one by one (timed on 200, "
+         "scaled). Floor: the latency limit, N x latency / concurrency. Goals: at least 20x the "
+         "official client, at most 1.3x the limit (what the client adds to the waiting).",
+    "2": "**Decode**: one 10,000-row raw-file page, JSON bytes to models, no network. Floor: "
+         "`json.loads` alone. Goals: at least 10x the official client, at most 3x `json.loads`.",
+    "3": "**Per call**: sequential `tags.get` calls over loopback, the median of interleaved "
+         "batches. Floor: the bare transport the default path runs on plus `json.loads`. "
+         "Goals: no slower than the official client, at most 0.05 ms over the floor.",
+    "4": "**BitMask**: 300,000 sample indices to the hex bitmask the API stores, and back. "
+         "Goal: at least 100x the official client.",
+    "5": "**Import**: a whole `python -c \"import lightly_async\"` process, the median of "
+         "several. Floor: `python -c pass`. Goals: at most 150 ms, at least 8x the official "
+         "client.",
+    "6": "**Memory**: the peak RSS of a process paging through 1,000,000 raw-file rows of the "
+         "fake in 1,000-row pages. Floor: the same for 100,000 rows. Goals: at most 100 MB, at "
+         "most 1.2x the floor (memory does not grow with the listing).",
+    "7": "**Page**: one 10,000-row raw-file page over loopback, request to models. Floor: the "
+         "bare transport plus `json.loads` plus structuring the rows. Goals: at least 5x the "
+         "official client, at most 1.2x the floor.",
+}
+TABLES = (
+    "The tables after the ratios: the pipeline's overhead on `httpx2.MockTransport` (no "
+    "network at all); the peak memory of one answer far above `max_response_size` (the cap "
+    "stops the read, the uncapped read holds it all); each HTTP stack on the same loopback "
+    "server (the measurements behind the transport choice: aiohttp's pool on asyncio, httpx2's "
+    "own under trio); and lightly_async by transport against the bare clients.")
+
+
+def readme_section(r: dict[str, Any]) -> str:
+    """The README's latest-run section: when and how, the tables, what each row measures."""
+    numbers = dict.fromkeys(g["benchmark"].split(".")[0] for g in r["goals"])
+    rows = [f"- {ROWS[n]}" for n in sorted(numbers, key=int) if n in ROWS]
+    return "\n".join([
+        render(r), "",
+        "What each row measures:", "",
+        *rows, "", TABLES])
+
+
+def write_readme(r: dict[str, Any], path: Path = README) -> None:
+    """Put the latest run between the markers of ``path``, leaving the rest as it is (a file
+    without the markers gets the section appended; a missing file is created)."""
+    block = f"{BEGIN}\n\n{readme_section(r)}\n\n{END}"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    head, begin, rest = text.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    fresh = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(head + block + tail if begin and end else fresh)
 
 
 # -- rendering -------------------------------------------------------------------------------------

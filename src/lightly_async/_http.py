@@ -6,7 +6,7 @@ choice of transport stays one local change. Redaction (the ``token`` query param
 its log filter on every client it builds and when aiohttp's loggers come into being.
 
 The HTTP library is **httpx2** (the maintained continuation of httpx, same API). The pool
-under it is a measured choice (``benchmarks/bench_transport.py``, README "Benchmarks"):
+under it is a measured choice (``benchmarks/bench_transport.py``, ``benchmarks/README.md``):
 aiohttp's pool keeps many requests in flight near the latency limit and answers small calls
 fastest, so a session's own client runs on :class:`AiohttpTransport` (ours, below: an
 httpx2 transport over an ``aiohttp.ClientSession``) when its first request is made on

@@ -35,7 +35,7 @@ def _default_sleep(seconds: float) -> Awaitable[None]:
 class RetryPolicy:
     """How often and how patiently a request is retried.
 
-    Args:
+    Attributes:
         max_retries: retries after the first attempt (0 disables retrying).
         initial_backoff: the first wait, in seconds, before jitter.
         max_backoff: the cap of the exponential wait.

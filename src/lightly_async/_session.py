@@ -69,6 +69,7 @@ class NotGiven(enum.Enum):
 
 
 NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+"""The default of an argument whose ``None`` means "off" (``timeout=None``: no timeout)."""
 
 TimeoutArg = float | _http.Timeout | None
 

@@ -97,7 +97,7 @@ class TransferTimeout:
     ``min_rate * max_duration`` bytes is never cut. The session's per-phase ``timeout=``
     (30 s per read or write by default) applies inside each attempt as well.
 
-    Args:
+    Attributes:
         min_rate: bytes per second an attempt must average after ``grace`` (default 100 kB/s,
             0.8 Mbit/s: far below any link bulk images move over, far above a trickle).
         grace: seconds for connecting, TLS and the server's first byte (default 30).

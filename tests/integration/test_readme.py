@@ -1,11 +1,12 @@
-"""Every ```python block of README.md runs, as a newcomer would run it.
+"""Every ```python block of README.md and of the docs pages (docs/**/*.md) runs, as a
+newcomer would run it.
 
 Each block is its own program, run in a fresh interpreter with ``LIGHTLY_TOKEN``,
 ``LIGHTLY_SERVER_LOCATION`` and ``LIGHTLY_DATASET_ID`` pointing at a fresh fake seeded exactly
 as ``lightly-async fake serve`` seeds it (what the README tells a reader to start). A block
 defining ``test_…`` functions is a test file and runs under pytest. A block opts out only with
 a first line ``# not run by the README test: <reason>``, and the reason must be there.
-New blocks are picked up without touching this file.
+New blocks and new pages are picked up without touching this file.
 """
 
 from __future__ import annotations
@@ -23,38 +24,51 @@ from lightly_async.testing import FakeLightly
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 OPT_OUT = re.compile(r"#\s*not run by the README test:(.*)")
 FENCE = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.DOTALL | re.MULTILINE)
 TIMEOUT = 180  # seconds per snippet: a hung snippet fails instead of stalling the suite
 
 
-def _blocks() -> list[tuple[int, str]]:
-    text = README.read_text()
+def _pages() -> list[Path]:
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
+def _blocks(page: Path) -> list[tuple[int, str]]:
+    text = page.read_text()
     return [(text.count("\n", 0, m.start()) + 1, m.group(1)) for m in FENCE.finditer(text)]
 
 
-BLOCKS = _blocks()
+BLOCKS = [(f"{page.relative_to(ROOT)}:{line}", code)
+          for page in _pages() for line, code in _blocks(page)]
+
+
+def test_the_readme_stays_short_the_guides_live_in_docs() -> None:
+    size = len(README.read_bytes())
+    assert size <= 20_000, f"README.md is {size:,} bytes (at most 20,000): move a section to docs/"
 
 
 def test_the_readme_has_python_snippets_and_every_opt_out_says_why() -> None:
-    assert len(BLOCKS) >= 6
-    for line, code in BLOCKS:
+    assert len(_blocks(README)) >= 4  # quickstart, bulk upload, the two workflows
+    assert len(BLOCKS) >= 10  # with the guides' snippets: none was lost moving them
+    for where, code in BLOCKS:
         first = code.splitlines()[0] if code.strip() else ""
         opt_out = OPT_OUT.match(first)
         if opt_out:
-            assert opt_out.group(1).strip(), f"README.md:{line}: opt-out without a reason"
+            assert opt_out.group(1).strip(), f"{where}: opt-out without a reason"
 
 
-@pytest.mark.parametrize(("line", "code"), BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
-def test_readme_snippet_runs_against_a_fake_seeded_like_fake_serve(
-        line: int, code: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("where", "code"), BLOCKS, ids=[where for where, _ in BLOCKS])
+def test_snippet_runs_against_a_fake_seeded_like_fake_serve(
+        where: str, code: str, tmp_path: Path) -> None:
     opt_out = OPT_OUT.match(code.splitlines()[0] if code.strip() else "")
     if opt_out:
-        pytest.skip(f"README.md:{line} opts out: {opt_out.group(1).strip()}")
+        pytest.skip(f"{where} opts out: {opt_out.group(1).strip()}")
     fake = FakeLightly()
     dataset_id = _fake.seed(fake, 20)
     is_test_file = re.search(r"^(async )?def test_", code, re.MULTILINE) is not None
-    script = tmp_path / (f"test_readme_{line}.py" if is_test_file else f"readme_{line}.py")
+    name = re.sub(r"\W", "_", where.removesuffix(".md").replace(".md:", "_"))
+    script = tmp_path / (f"test_{name}.py" if is_test_file else f"{name}.py")
     script.write_text(code)
     with fake.serve_in_thread() as base_url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LIGHTLY_")} | {
@@ -64,7 +78,7 @@ def test_readme_snippet_runs_against_a_fake_seeded_like_fake_serve(
                 if is_test_file else [sys.executable, script.name])
         done = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=TIMEOUT, check=False)
-    assert done.returncode == 0, f"README.md:{line}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    assert done.returncode == 0, f"{where}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     if is_test_file:
         assert re.search(r"\b[1-9]\d* passed\b", done.stdout), done.stdout
     assert "Traceback" not in done.stderr

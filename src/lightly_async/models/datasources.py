@@ -195,6 +195,10 @@ DatasourceConfig: TypeAlias = (
     | DatasourceConfigLOCAL
     | DatasourceConfigUnknown
 )
+"""A datasource's configuration: a type alias for annotations and ``isinstance``, not a class.
+
+Construct one of its concrete classes (each sets its own ``type``);
+``DatasourceConfigUnknown`` is what a variant newer than the client decodes to."""
 
 
 @attrs.frozen(kw_only=True)

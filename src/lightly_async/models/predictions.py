@@ -149,3 +149,7 @@ PredictionSingleton: TypeAlias = (
     | PredictionSingletonKeypointDetection
     | PredictionSingletonUnknown
 )
+"""One prediction of a sample: a type alias for annotations and ``isinstance``, not a class.
+
+Construct one of its concrete classes (each sets its own ``type``);
+``PredictionSingletonUnknown`` is what a variant newer than the client decodes to."""

@@ -275,6 +275,7 @@ class TagBitMaskResponse:
 
 
 TagArithmeticsResponse: TypeAlias = CreateEntityResponse | TagBitMaskResponse
+"""What ``tags.arithmetics`` answers: the new tag's id (a tag name was given) or the bitmask."""
 
 
 @attrs.frozen(kw_only=True)
@@ -305,6 +306,7 @@ class VideoFrameData:
 
 
 CustomSampleMetaData: TypeAlias = dict[str, Any]
+"""A sample's free-form custom metadata, as the JSON object the API holds."""
 
 
 @attrs.frozen(kw_only=True)

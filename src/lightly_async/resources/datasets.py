@@ -32,6 +32,8 @@ DEFAULT_DATASET_PAGE_SIZE: Final = 5000
 """Datasets asked for per page (what lightly's ``paginate_endpoint`` uses)."""
 
 DatasetPager = OffsetPager[DatasetData]
+"""What ``session.datasets.list()`` returns: ``async for d in pager``, ``pages()``,
+``await collect()``."""
 
 
 class Datasets(Resource):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["DatasetPager", "Datasets"]
 
 DatasetPager = OffsetPager[DatasetData]
+"""What ``session.datasets.list()`` returns: ``for d in pager``, ``pages()``, ``collect()``."""
 
 
 class Datasets:

@@ -34,7 +34,7 @@ class FakeLightly:
         clock: seconds since the epoch (``time.time``); drives timestamps and URL expiry.
         api: which contract the HTTP face speaks: ``"latest"`` (default), the newest public
             API as served today (lightly 1.5.20's shapes), or ``"seed"``, the seed documents'
-            contract (see the README's "Two API dialects").
+            contract (see docs/fake.md, "Two API dialects").
             ``serve()``, ``serve_in_thread()``, ``transport()`` and ``session()`` serve that mode.
     """
 
