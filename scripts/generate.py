@@ -6,6 +6,9 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 * ``src/lightly_async/_operations.py``: every operation of ``spec/latest`` (lightly 1.5.20's
   137) as an ``Operation`` constant: method, newest path, the seed era's path (from
   ``spec/seed``, matched by operation id), API group, deprecation.
+* the operations table of ``docs/operations.md`` (between its two markers): every operation,
+  its paths, and the calls that send it (read from the resources' source: a public method
+  naming ``op.X``, or calling a private method of its class that does).
 
 Needs only PyYAML (a test dependency).
 """
@@ -13,6 +16,7 @@ Needs only PyYAML (a test dependency).
 from __future__ import annotations
 
 import argparse
+import ast
 import difflib
 import re
 import sys
@@ -25,6 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LATEST = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
 SEED = ROOT / "spec" / "seed" / "lightly-api.yaml"
 OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
+RESOURCES = ROOT / "src" / "lightly_async" / "resources"
+DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
+TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
+TABLE_END = "<!-- end of the generated table -->"
+#: How a user reaches each resource class.
+REACHED_AS = {"Datasets": "session.datasets", "Jobs": "session.jobs"}
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -67,7 +77,89 @@ def _shown(path: Path) -> str:
 
 def derived() -> dict[Path, str]:
     """Each derived file's path and the text it must have."""
-    return {OPERATIONS: operations_module()}
+    page = DOCS_OPERATIONS.read_text() if DOCS_OPERATIONS.exists() else ""
+    return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page)}
+
+
+def operations_page(page: str) -> str:
+    """``page`` with the table between its markers written anew."""
+    if TABLE_START not in page or TABLE_END not in page:
+        raise SystemExit(f"{DOCS_OPERATIONS}: the table markers are missing")
+    head, _, rest = page.partition(TABLE_START)
+    _, _, tail = rest.partition(TABLE_END)
+    return head + TABLE_START + "\n" + operations_table() + TABLE_END + tail
+
+
+def operations_table() -> str:
+    latest = yaml.safe_load(LATEST.read_text())
+    calls = _calls()
+    declared = {name: op for name, op in _declared().items()}
+    groups: dict[str, list[str]] = {}
+    for _, _, raw in sorted(_operations(latest), key=lambda e: e[2]["operationId"]):
+        name = raw["operationId"]
+        groups.setdefault(raw["tags"][0], []).append(name)
+    covered = sum(1 for name in declared if calls.get(name))
+    out = [f"{covered} of the API's {len(declared)} operations have a call so far.", ""]
+    for group in sorted(groups):
+        out += [f"### {group}", "", "| operation | method and path | call |", "|---|---|---|"]
+        for name in groups[group]:
+            method, path, seed, deprecated = declared[name]
+            where = f"`{method} {path}`"
+            if seed is None:
+                where += " (the seed era: none)"
+            elif seed != path:
+                where += f" (the seed era: `{seed}`)"
+            label = f"{name} (deprecated)" if deprecated else name
+            made = ", ".join(f"`{c}`" for c in calls.get(name, [])) or "—"
+            out.append(f"| {label} | {where} | {made} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def _declared() -> dict[str, tuple[str, str, str | None, bool]]:
+    """name -> (method, path, seed path or None, deprecated), from the generated module's
+    source (read, not imported: the generator runs without the package installed)."""
+    module = ast.parse(operations_module())
+    out = {}
+    for node in module.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            kw = {k.arg: ast.literal_eval(k.value) for k in node.value.keywords}
+            if "name" in kw:
+                seed = kw.get("seed_path", kw["path"])
+                out[kw["name"]] = (kw["method"], kw["path"], seed, kw.get("deprecated", False))
+    return out
+
+
+def _calls() -> dict[str, list[str]]:
+    """operation name -> the public calls whose code names ``op.<NAME>``."""
+    found: dict[str, set[str]] = {}
+    for source in sorted(RESOURCES.glob("*.py")):
+        tree = ast.parse(source.read_text())
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            owner = REACHED_AS.get(cls.name, f"ds.{cls.name.lower()}")
+            methods = {f.name: f for f in cls.body
+                       if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)}
+            for name, func in methods.items():
+                if name.startswith("_"):
+                    continue
+                names = _ops_named(func)
+                for called in _self_calls(func):
+                    if called.startswith("_") and called in methods:
+                        names |= _ops_named(methods[called])
+                for op_name in names:
+                    found.setdefault(op_name.lower(), set()).add(f"{owner}.{name}")
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _ops_named(func: ast.AST) -> set[str]:
+    return {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "op"}
+
+
+def _self_calls(func: ast.AST) -> set[str]:
+    return {n.func.attr for n in ast.walk(func) if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "self"}
 
 
 def operations_module() -> str:

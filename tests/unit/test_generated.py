@@ -89,3 +89,17 @@ def test_path_for_refuses_an_operation_the_seed_era_lacks() -> None:
     assert isinstance(op.GET_SAMPLE_BY_ID, Operation)
     assert op.GET_SAMPLE_BY_ID.path_for("seed", datasetId="d", sampleId="s") == (
         "/users/datasets/d/samples/s")
+
+
+def test_the_operations_page_names_the_calls_the_resources_make() -> None:
+    page = (ROOT / "docs" / "operations.md").read_text()
+    rows = {line.split(" | ")[0].lstrip("| ").split(" ")[0]: line for line in page.splitlines()
+            if line.startswith("| ") and " | `" in line}
+    assert len(rows) == 137
+    assert "`ds.tags.get`" in rows["get_tag_by_tag_id"]
+    assert "`ds.predictions.upsert`" in rows["create_or_update_prediction_by_sample_id"]
+    assert "`ds.predictions.upsert_many`" in rows["create_or_update_prediction_by_sample_id"]
+    assert "(the seed era: `/users/datasets/{datasetId}/samples`)" in rows[
+        "get_samples_by_dataset_id"]
+    assert "(the seed era: none)" in rows["export_tag_to_label_box_v4_data_rows"]
+    assert rows["get_docker_runs"].endswith("| — |")  # not covered yet
