@@ -157,9 +157,9 @@ def _ops_named(func: ast.AST) -> set[str]:
 
 
 def _self_calls(func: ast.AST) -> set[str]:
-    return {n.func.attr for n in ast.walk(func) if isinstance(n, ast.Call)
-            and isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name)
-            and n.func.value.id == "self"}
+    """The ``self.<name>`` a method uses (called, or handed on as ``partial(self._x, …)``)."""
+    return {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "self"}
 
 
 def operations_module() -> str:
