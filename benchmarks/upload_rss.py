@@ -140,7 +140,9 @@ def _run_sink() -> None:
                 answer = b""
             elif "writeurl" in target:
                 sid = target.split("/")[5]
-                answer = json.dumps({"signedWriteUrl": f"{url}/blob/{sid}?sig=s"}).encode()
+                signed = f"{url}/blob/{sid}?sig=s"  # the newest API answers the bare URL
+                answer = json.dumps(signed if target.startswith("/v1/")
+                                    else {"signedWriteUrl": signed}).encode()
             else:
                 answer = json.dumps(stats).encode()
             await stream.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

@@ -338,7 +338,9 @@ async def test_rate_limit_pauses_every_worker_when_the_server_sends_429(
     async with fake.session(retry=policy) as session:
         ds = session.dataset(dataset_id)
         ids = await sample_ids(session, dataset_id)
-        fake.faults.add(path="/users/datasets/*/samples/*", status=429, retry_after=2, times=1)
+        samples = ("/v1/datasets/*/samples/*" if fake.api == "latest"
+                   else "/users/datasets/*/samples/*")
+        fake.faults.add(path=samples, status=429, retry_after=2, times=1)
         results = [await ds.samples.get(sid) for sid in ids[:3]]
         assert [s.id for s in results] == ids[:3]
         # the retry waited the server's 2 s, and later requests waited out the same pause
