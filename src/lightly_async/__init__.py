@@ -23,6 +23,7 @@ from lightly_async.errors import (
     InvalidInputError,
     JobFailedError,
     LightlyError,
+    MockNotSeenError,
     NameNotFoundError,
     NotFoundError,
     PermissionDeniedError,
@@ -31,6 +32,7 @@ from lightly_async.errors import (
     ResponseTooLargeError,
     ServerError,
     SessionClosedError,
+    TLSCertificateError,
     UnprocessableEntityError,
 )
 
@@ -135,6 +137,7 @@ __all__ = [
     "LightlyError",
     "LightlySession",
     "Mappings",
+    "MockNotSeenError",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -162,6 +165,7 @@ __all__ = [
     "ServerError",
     "SessionClosedError",
     "SessionStats",
+    "TLSCertificateError",
     "TagArithmeticsOperation",
     "TagCreator",
     "TagData",

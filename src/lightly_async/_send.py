@@ -35,6 +35,7 @@ from lightly_async.errors import (
     DecodeError,
     ResponseTooLargeError,
     SessionClosedError,
+    TLSCertificateError,
 )
 
 __all__ = [
@@ -160,7 +161,8 @@ class Sender:
             try:
                 response, body = await self._send_once(policy, method, display, attempt)
             except APIConnectionError as exc:
-                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe):
+                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe) or (
+                        isinstance(exc, TLSCertificateError)):
                     raise
                 error: Exception = exc
             else:
@@ -219,13 +221,19 @@ class Sender:
     def connection_error(
         self, exc: BaseException, method: str, display: Callable[[], str]
     ) -> APIConnectionError:
+        reason = _http.certificate_failure(exc)
+        if reason is not None:
+            return TLSCertificateError(
+                f"TLS certificate not trusted: {self.redact(reason)}. To trust a private or "
+                "corporate CA pass ca_bundle= (or ssl_context=) to the session, or set "
+                "LIGHTLY_CA_CERTS or SSL_CERT_FILE", method=method, url=display())
         error = _http.as_transport_error(exc)
         if isinstance(error, _http.TimeoutException):
             return APITimeoutError(
                 f"timed out ({type(error).__name__})", method=method, url=display(),
                 may_have_been_sent=not isinstance(error, _http.ConnectTimeout | _http.PoolTimeout))
         return APIConnectionError(
-            f"connection failed: {type(error).__name__}: {self.redact(str(error))}",
+            f"connection failed: {type(error).__name__}: {self.redact(_http.error_text(exc))}",
             method=method, url=display(),
             may_have_been_sent=not isinstance(error, _http.ConnectError))
 

@@ -40,6 +40,8 @@ from lightly_async._validate import object_id
 from lightly_async.errors import InvalidInputError, SessionClosedError
 
 if TYPE_CHECKING:
+    import ssl
+
     from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
@@ -95,6 +97,14 @@ class LightlySession:
             closes it. Redirects are never followed on it, whatever it was built with.
         transport: an httpx2 (or httpx) transport for the session's own client.
         allow_insecure_http: allow a plain ``http://`` base URL to a non-loopback host.
+        ca_bundle: a PEM file (or hashed directory) of the CAs to trust, e.g. a corporate
+            CA. Defaults to ``$LIGHTLY_CA_CERTS``, then ``$SSL_CERT_FILE``/``$SSL_CERT_DIR``,
+            then the system's store (the OS store through truststore with
+            ``LIGHTLY_TRUSTSTORE=1``).
+        ssl_context: an ``ssl.SSLContext`` to verify servers with (instead of ``ca_bundle``).
+        proxy: an ``http(s)://[user:password@]host:port`` proxy for every request; defaults
+            to ``$HTTPS_PROXY``/``$HTTP_PROXY``/``$ALL_PROXY``. ``$NO_PROXY`` hosts go direct.
+            The credentials never appear in logs, errors or reprs.
     """
 
     def __init__(
@@ -112,6 +122,9 @@ class LightlySession:
         http_client: _http.AnyClient | None = None,
         transport: _http.AnyTransport | None = None,
         allow_insecure_http: bool = False,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
     ) -> None:
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
         if token is None and bearer_token is None:
@@ -133,10 +146,13 @@ class LightlySession:
         per_phase = _http.make_timeout(_http.DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout)
         # Sent with every API call to a caller's client; our own client has them as defaults.
         call_headers = self._headers()
+        network = _network(http_client is not None or transport is not None, ca_bundle,
+                           ssl_context, proxy)
+        self._network_secrets = network.secrets if network is not None else ()
         if http_client is None:
             client = _http.build_client(
                 base_url=self._base_url, timeout=per_phase, headers=call_headers,
-                transport=transport)
+                transport=transport, network=network)
             owned = True
         else:
             _http.install_log_redaction()  # its URLs carry the token too
@@ -363,7 +379,7 @@ class LightlySession:
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
         text = _http.redact(text)
-        for secret in (self._token, self._bearer):
+        for secret in (self._token, self._bearer, *self._network_secrets):
             if secret:
                 text = text.replace(secret, _http.REDACTED)
         return text
@@ -377,6 +393,47 @@ class LightlySession:
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers
+
+
+def _network(
+    own_client: bool, ca_bundle: str | os.PathLike[str] | None,
+    ssl_context: ssl.SSLContext | None, proxy: str | None,
+) -> _http.Network | None:
+    """The trust and proxies of the session's own pool (``None`` with a caller's client)."""
+    given = {"ca_bundle": ca_bundle, "ssl_context": ssl_context, "proxy": proxy}
+    if own_client:
+        for name, value in given.items():
+            if value is not None:
+                raise InvalidInputError(name, "configure it on the http_client or transport "
+                                              "you pass, not on the session")
+        return None
+    if ca_bundle is not None and ssl_context is not None:
+        raise InvalidInputError("ca_bundle", "pass either ca_bundle or ssl_context, not both")
+    if ssl_context is not None and not _is_ssl_context(ssl_context):
+        raise InvalidInputError("ssl_context", f"must be an ssl.SSLContext, got "
+                                               f"{type(ssl_context).__name__}")
+    bundle = None if ca_bundle is None else os.fspath(ca_bundle)
+    if bundle is not None and not os.path.exists(bundle):
+        raise InvalidInputError("ca_bundle", f"no such file or directory: {bundle!r}")
+    if proxy is not None and not isinstance(proxy, str):
+        raise InvalidInputError("proxy", f"must be a URL string, got {type(proxy).__name__}")
+    try:
+        return _http.Network(ssl_context=ssl_context, ca_bundle=bundle, proxy=proxy)
+    except FileNotFoundError as exc:  # from the environment
+        raise InvalidInputError("LIGHTLY_CA_CERTS", f"no such file or directory: "
+                                                    f"{exc.args[0]!r}") from None
+    except ValueError as exc:  # a proxy URL; its text (and credentials) are not repeated
+        raise InvalidInputError("proxy", f"{exc} (from proxy= or the *_PROXY variables)"
+                                ) from None
+    except ImportError:
+        raise InvalidInputError("LIGHTLY_TRUSTSTORE", "the OS trust store needs truststore: "
+                                                      "pip install truststore") from None
+
+
+def _is_ssl_context(value: object) -> bool:
+    import ssl as ssl_module  # loaded already when a caller built a context
+
+    return isinstance(value, ssl_module.SSLContext)
 
 
 def _check_base_url(url: str, allow_insecure_http: bool) -> str:

@@ -52,6 +52,7 @@ from lightly_async.errors import (
     DecodeError,
     LightlyError,
     RedirectError,
+    TLSCertificateError,
     status_error_class,
 )
 
@@ -339,7 +340,7 @@ async def _with_retries(
 
 
 def _retryable(error: LightlyError, retryable_status: Callable[[int], bool]) -> bool:
-    if isinstance(error, RedirectError | DecodeError):
+    if isinstance(error, RedirectError | DecodeError | TLSCertificateError):
         return False
     if isinstance(error, APIStatusError):
         return retryable_status(error.status_code)

@@ -280,7 +280,7 @@ async def test_aclose_is_idempotent_when_called_twice(recorder: Any) -> None:
 
 
 def test_repr_shows_base_url_and_auth_kind_when_printed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LIGHTLY_ASYNC_TRANSPORT")
+    monkeypatch.delenv("LIGHTLY_ASYNC_TRANSPORT", raising=False)
     session = LightlySession(token="secret-token-value", base_url="https://api.test")
 
     assert repr(session) == (
