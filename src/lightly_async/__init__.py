@@ -37,6 +37,7 @@ from lightly_async.errors import (
 )
 
 if TYPE_CHECKING:
+    from lightly_async._observe import CallEvent
     from lightly_async._transfer import TransferTimeout
     from lightly_async.bulk import BulkResult
     from lightly_async.models import (
@@ -85,6 +86,7 @@ if TYPE_CHECKING:
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
+    "CallEvent": "lightly_async._observe",
     "ProgressCallback": "lightly_async.progress",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
@@ -116,6 +118,7 @@ __all__ = [
     "BitMask",
     "BulkError",
     "BulkResult",
+    "CallEvent",
     "ConflictError",
     "CreateEntityResponse",
     "Dataset",

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import anyio
 import attrs
 
-from lightly_async import _http
+from lightly_async import _http, _observe
 from lightly_async._responses import decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
@@ -105,6 +105,11 @@ class LightlySession:
         proxy: an ``http(s)://[user:password@]host:port`` proxy for every request; defaults
             to ``$HTTPS_PROXY``/``$HTTP_PROXY``/``$ALL_PROXY``. ``$NO_PROXY`` hosts go direct.
             The credentials never appear in logs, errors or reprs.
+        on_request, on_response, on_retry: hooks called with a :class:`CallEvent` before
+            each attempt of an API call, after it (status or error, elapsed seconds), and
+            before a retry (the wait). Plain functions or coroutine functions; no secrets
+            in the events. With opentelemetry installed and configured, each API call is
+            also a span ``lightly.<operation>``.
     """
 
     def __init__(
@@ -125,6 +130,9 @@ class LightlySession:
         ca_bundle: str | os.PathLike[str] | None = None,
         ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
+        on_request: _observe.Hook | None = None,
+        on_response: _observe.Hook | None = None,
+        on_retry: _observe.Hook | None = None,
     ) -> None:
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
         if token is None and bearer_token is None:
@@ -164,6 +172,8 @@ class LightlySession:
         ceiling = _http.connection_limit(client) if concurrency is None else concurrency
         self._sender = Sender(client, owns_client=owned, concurrency=ceiling,
                               redact=self._redact)
+        observer = _observe.Observer(on_request, on_response, on_retry)
+        self._sender.observer = observer if observer.active else None
         self._options = CallOptions(
             timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
             deadline=_check_deadline(deadline), retry=(
@@ -370,9 +380,15 @@ class LightlySession:
                 url += "&" + self._token_query
         elif self._token_query:
             url += "?" + self._token_query
-        attempt = self._sender.api_attempt(options, method, url, content, headers)
-        response, body = await self._sender.send(
-            options, method, display, attempt, replay_safe=safe)
+        sender = self._sender
+        attempt = sender.api_attempt(options, method, url, content, headers)
+        watch = sender.watch(_observe.operation_name, method, display)
+        if watch is None:
+            response, body = await sender.send(
+                options, method, display, attempt, replay_safe=safe)
+        else:
+            response, body = await sender.send_watched(
+                watch, options, method, display, attempt, replay_safe=safe)
         return decode(body, cast, response.status_code, method, display, self._redact)
 
 
