@@ -292,16 +292,25 @@ _HTTPX_SEAMS: Final = (
 )
 
 
+#: seam -> (its class, its own function), once seen unpatched: later checks are identities
+_ORIGINALS: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
 def _replaced(seams: tuple[tuple[str, str, str], ...]) -> bool:
     """True when one of ``seams`` (module, class, method) is not its module's own function."""
-    modules = sys.modules
-    for module_name, class_name, method in seams:
-        module = modules.get(module_name)
-        if module is None:  # never imported: never patched (patching imports it)
-            continue
-        cls = getattr(module, class_name, None)
-        owner = getattr(getattr(cls, method, None), "__module__", None) or ""
-        if not owner.startswith(module.__name__):
+    for seam in seams:
+        known = _ORIGINALS.get(seam)
+        if known is None:
+            module = sys.modules.get(seam[0])
+            if module is None:  # never imported: never patched (patching imports it)
+                continue
+            cls = getattr(module, seam[1], None)
+            current = getattr(cls, seam[2], None)
+            owner = getattr(current, "__module__", None) or ""
+            if not owner.startswith(module.__name__):
+                return True
+            known = _ORIGINALS[seam] = (cls, current)
+        if getattr(known[0], seam[2], None) is not known[1]:
             return True
     return False
 

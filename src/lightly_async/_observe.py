@@ -147,6 +147,8 @@ def operation_name(depth: int = 2) -> str:
 
 # -- OpenTelemetry: imported on the first API call, only if installed ------------------------
 _otel: Any = None  # the opentelemetry.trace module, False when not installed
+_UNKNOWN: Final = object()
+_last: tuple[Any, Any] | None = None  # (provider, its tracer for us)
 
 
 def tracer() -> Any:
@@ -165,12 +167,24 @@ def tracer() -> Any:
                 trace = _otel = otel_trace
     if trace is False:
         return None
-    provider = trace.get_tracer_provider()
+    # The global a provider is set in (``set_tracer_provider``): read directly, as
+    # ``get_tracer_provider()`` looks at the environment on every call. Still None: nobody
+    # collects spans, so none is made.
+    provider: Any = getattr(trace, "_TRACER_PROVIDER", _UNKNOWN)
+    if provider is None:
+        return None
+    if provider is _UNKNOWN:  # pragma: no cover - an opentelemetry-api without that global
+        provider = trace.get_tracer_provider()
     if isinstance(provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider):
-        return None  # nobody collects: no span, no cost
+        return None
+    global _last
+    if _last is not None and _last[0] is provider:
+        return _last[1]
     from importlib.metadata import version
 
-    return provider.get_tracer("lightly_async", version("lightly-async"))
+    made = provider.get_tracer("lightly_async", version("lightly-async"))
+    _last = (provider, made)
+    return made
 
 
 def start_span(tracer_: Any, operation: str, method: str, url: str) -> Any:
