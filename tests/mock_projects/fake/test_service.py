@@ -2,24 +2,19 @@
 
 ``lightly_env`` (lightly_async's pytest plugin) serves a fresh fake on loopback and points
 ``LIGHTLY_TOKEN`` and ``LIGHTLY_SERVER_LOCATION`` at it, so the service's own default session
-reaches it.
+reaches it; ``seed_dataset`` sets up what the test needs.
 """
 
+from lightly_async.testing.seed import seed_dataset
 from service import tag_size_image_and_upload
-
-import lightly_async as la
 
 
 async def test_service_on_the_fake(lightly_env, tmp_path):
-    fake = lightly_env
-    dataset_id = fake.create_dataset("cats", file_names=["a.jpg", "b.jpg"])
-    sample_id = fake.sample_ids(dataset_id)[0]
-    async with la.LightlySession() as session:  # set-up through the API, as a user would
-        ds = session.dataset(dataset_id)
-        initial = await ds.tags.create_initial()
-        (await ds.samples.upload_images({sample_id: ("a.jpg", b"JPEG")})).raise_for_failures()
+    seeded = await seed_dataset(lightly_env, images={"a.jpg": b"JPEG", "b.jpg": b"other"})
 
-    size, image = await tag_size_image_and_upload(tmp_path, dataset_id, initial.id, sample_id)
+    size, image = await tag_size_image_and_upload(
+        tmp_path, seeded.dataset_id, seeded.tag_ids["initial-tag"], seeded.sample_ids["a.jpg"])
 
     assert (size, image) == (2, b"JPEG")
-    assert [c.path for c in fake.calls if c.method == "PUT"]  # both uploads reached the fake
+    assert lightly_env.blob(f"{seeded.dataset_id}/samples/{seeded.sample_ids['a.jpg']}/a.jpg") \
+        == b"new image"
