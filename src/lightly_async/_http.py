@@ -475,13 +475,6 @@ class Network:
             return self._given
         return _trust_context(*self._trust)
 
-    def describe_trust(self) -> str:
-        """Where the trusted CAs come from, for an error message."""
-        if self._given is not None:
-            return "the session's ssl_context"
-        kind, location = self._trust
-        return {"default": "the system's CA store", "truststore": "the OS trust store "
-                "(truststore)"}.get(kind, f"{location}")
 
 
 #: urllib's NO_PROXY matching (hosts, domains, ports, ``*``), not in the type stubs

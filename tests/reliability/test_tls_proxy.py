@@ -279,6 +279,22 @@ async def test_a_private_ca_is_trusted_when_configured(
     assert heads[1].startswith(f"GET /v1/datasets/{DS}/tags/{TAG}?token={TOKEN} ".encode())
 
 
+@pytest.mark.anyio
+async def test_the_os_trust_store_is_used_when_asked(
+    pool: str, anyio_backend: str, ca: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    truststore = pytest.importorskip("truststore")
+    monkeypatch.setenv("LIGHTLY_TRUSTSTORE", "1")
+    assert isinstance(_http.Network().ssl_context(), truststore.SSLContext)
+    with anyio.fail_after(GUARD):  # the OS store does not hold the test CA: refused, once
+        async with https_server(ca) as (url, heads), LightlySession(
+                token=TOKEN, base_url=url) as session:
+            with pytest.raises(TLSCertificateError):
+                await _get_tag(session)
+            _check_pool(session, pool)
+    assert heads == [b"<handshake>"]
+
+
 def test_trust_and_proxy_arguments_are_checked_before_any_request(tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError, match="ca_bundle: no such file"):
         LightlySession(token=TOKEN, ca_bundle=tmp_path / "missing.pem")

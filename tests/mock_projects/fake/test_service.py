@@ -5,8 +5,9 @@
 reaches it; ``seed_dataset`` sets up what the test needs.
 """
 
-from lightly_async.testing.seed import seed_dataset
 from service import tag_size_image_and_upload
+
+from lightly_async.testing.seed import seed_dataset
 
 
 async def test_service_on_the_fake(lightly_env, tmp_path):
