@@ -18,12 +18,9 @@ The operation is named after the resource method that made the call (``tags.get`
 from __future__ import annotations
 
 import importlib.util
-import inspect
 import sys
 from collections.abc import Callable
 from typing import Any, Final
-
-import attrs
 
 __all__ = ["CallEvent", "Hook", "Observer", "Watch", "operation_name", "tracer"]
 
@@ -32,9 +29,8 @@ Hook = Callable[["CallEvent"], Any]
 _RESOURCES: Final = "lightly_async.resources"
 
 
-@attrs.frozen(kw_only=True)
 class CallEvent:
-    """One attempt of an API call, as the hooks see it.
+    """One attempt of an API call, as the hooks see it (read-only).
 
     Attributes:
         method: ``GET``, ``POST``, …
@@ -48,15 +44,42 @@ class CallEvent:
         request_id: the server's request id, when its answer carried one.
     """
 
+    # A plain class, not attrs: generating one costs milliseconds at `import lightly_async`.
+    __slots__ = _FIELDS = ("method", "operation", "url", "attempt", "status", "elapsed",
+                           "error", "wait", "request_id")
+
     method: str
     operation: str
     url: str
     attempt: int
-    status: int | None = None
-    elapsed: float | None = None
-    error: BaseException | None = None
-    wait: float | None = None
-    request_id: str | None = None
+    status: int | None
+    elapsed: float | None
+    error: BaseException | None
+    wait: float | None
+    request_id: str | None
+
+    def __init__(self, *, method: str, operation: str, url: str, attempt: int,
+                 status: int | None = None, elapsed: float | None = None,
+                 error: BaseException | None = None, wait: float | None = None,
+                 request_id: str | None = None) -> None:
+        setter = object.__setattr__
+        for name, value in zip(self._FIELDS, (method, operation, url, attempt, status, elapsed,
+                                              error, wait, request_id), strict=True):
+            setter(self, name, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"CallEvent is read-only (cannot set {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CallEvent):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self._FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in self._FIELDS)
+        return f"CallEvent({shown})"
 
 
 class Observer:
@@ -86,7 +109,7 @@ async def call_hook(hook: Hook | None, event: CallEvent) -> None:
     if hook is None:
         return
     result = hook(event)
-    if inspect.isawaitable(result):
+    if hasattr(result, "__await__"):  # a coroutine hook (inspect is slow to import)
         await result
 
 
