@@ -279,6 +279,8 @@ class AutoTransport(httpx2.AsyncBaseTransport):
 # respx and pytest-httpx2 replace methods of httpx2's (or httpcore2's) classes; aiohttp's pool
 # never calls them. While one is replaced, a session's own client sends through httpx2's pool,
 # so the mock answers. The check is per request (a few attribute reads): mocks come and go.
+# An instrumentation wrapping httpx2's transport (OpenTelemetry's httpx instrumentation on
+# httpx2) counts too: it then sees the session's calls.
 _HTTPX2_SEAMS: Final = (
     ("httpcore2", "AsyncConnectionPool", "handle_async_request"),  # respx, pytest-httpx2
     ("httpx2", "AsyncHTTPTransport", "handle_async_request"),  # transport-level mocks
@@ -307,7 +309,8 @@ def _replaced(seams: tuple[tuple[str, str, str], ...]) -> bool:
             cls = getattr(module, seam[1], None)
             current = getattr(cls, seam[2], None)
             owner = getattr(current, "__module__", None) or ""
-            if not owner.startswith(module.__name__):
+            # a wrapper (wrapt, functools.wraps) keeps the module's name: __wrapped__ tells
+            if not owner.startswith(module.__name__) or hasattr(current, "__wrapped__"):
                 return True
             known = _ORIGINALS[seam] = (cls, current)
         if getattr(known[0], seam[2], None) is not known[1]:

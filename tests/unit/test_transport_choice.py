@@ -240,3 +240,30 @@ async def test_respx_mock_answers_default_session_and_aiohttp_returns_after_it(
         assert await tags.list() == []
         assert len(fake.calls) == served + 1
         assert _aiohttp_chosen(session._client._transport.chosen)
+
+
+@pytest.mark.asyncio
+async def test_a_wrapped_httpx2_transport_sees_the_default_sessions_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An instrumentation that wraps httpx2's transport (keeping its name) sees every call."""
+    import functools
+
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+    monkeypatch.setattr(_http, "_ORIGINALS", {})  # as if first seen now, already wrapped
+    original = httpx.AsyncHTTPTransport.handle_async_request
+    seen: list[str] = []
+
+    @functools.wraps(original)
+    async def traced(self: Any, request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return await original(self, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", traced)
+    fake = FakeLightly()
+    dataset_id = fake.create_dataset("d", ["a.jpg"])
+    async with fake.serve() as base_url, LightlySession(
+        token=fake.token, base_url=base_url
+    ) as session:
+        assert await session.dataset(dataset_id).tags.list() == []
+    assert seen == [f"/v1/datasets/{dataset_id}/tags"]
