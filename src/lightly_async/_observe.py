@@ -1,7 +1,9 @@
 """What a service can see of a session's API calls: hooks and OpenTelemetry spans.
 
 * **Hooks** (``LightlySession(on_request=..., on_response=..., on_retry=...)``): each gets a
-  :class:`CallEvent` per attempt. A hook may be a plain function or a coroutine function.
+  :class:`CallEvent` per attempt, of API calls and of signed-URL transfers (operations
+  ``transfer.download`` / ``transfer.upload``). A hook may be a plain function or a
+  coroutine function.
 * **Spans**: when ``opentelemetry-api`` is installed and a tracer provider is set, each API
   call (all its attempts) is one ``CLIENT`` span named ``lightly.<operation>``, a child of
   the caller's current span, with the method, the redacted URL, the final status, the

@@ -178,3 +178,27 @@ async def test_no_span_and_no_watch_without_a_tracer_provider() -> None:
     async with _session([(200, TAG_JSON, {})]) as session:
         assert session._sender.watch(lambda: "x", "GET", lambda: BASE) is None
         await session.dataset(DS).tags.get(TAG)
+
+
+@pytest.mark.asyncio
+async def test_hooks_see_signed_url_transfers_without_their_signature(tmp_path: Any) -> None:
+    events: list[tuple[str, CallEvent]] = []
+    signed = "https://storage.test/img.jpg?X-Amz-Signature=SIGSECRET"
+    answers = [(200, signed, {}), (503, {"code": "BUSY", "message": "later"}, {}),
+               (200, "JPEG", {})]
+    async with _session(answers, on_request=lambda e: events.append(("request", e)),
+                        on_response=lambda e: events.append(("response", e)),
+                        on_retry=lambda e: events.append(("retry", e))) as session:
+        result = await session.dataset(DS).samples.download([SAMPLE], tmp_path)
+        result.raise_for_failures()
+
+    transfer = [(kind, e.attempt, e.status) for kind, e in events
+                if e.operation == "transfer.download"]
+    assert transfer == [("request", 1, None), ("response", 1, 503), ("retry", 1, 503),
+                        ("request", 2, None), ("response", 2, 200)]
+    assert [e.operation for _, e in events][:2] == ["samples.read_url", "samples.read_url"]
+    for _, event in events:
+        assert "SIGSECRET" not in repr(event)
+        assert TOKEN not in repr(event)
+    assert {e.url for _, e in events if e.operation == "transfer.download"} == {
+        "https://storage.test/img.jpg"}
