@@ -14,7 +14,7 @@ async def test_service_reads_a_tag_and_moves_images(httpx2_mock, tmp_path):
         "bitMaskData": "0x3", "totSize": 2, "createdAt": 1700000000000})
     httpx2_mock.get(url__regex=re.escape(API) + r"/.*/readurl").respond(json=SIGNED)
     httpx2_mock.get(url__regex=re.escape(API) + r"/.*/writeurl").respond(
-        json={"signedWriteUrl": "https://storage.example.com/up/a.jpg?sig=1"})
+        json="https://storage.example.com/up/a.jpg?sig=1")  # the newest API: a bare URL
     image = httpx2_mock.get("https://storage.example.com/img.jpg").respond(content=b"JPEG")
     upload = httpx2_mock.put("https://storage.example.com/up/a.jpg").respond(200)
 

@@ -16,7 +16,7 @@ def _routes(mock):
     mock.get(url__regex=re.escape(API) + r"/.*/readurl").respond(
         json="https://storage.example.com/img.jpg?X-Amz-Signature=secret")
     mock.get(url__regex=re.escape(API) + r"/.*/writeurl").respond(
-        json={"signedWriteUrl": "https://storage.example.com/up/a.jpg?sig=1"})
+        json="https://storage.example.com/up/a.jpg?sig=1")  # the newest API: a bare URL
     mock.get("https://storage.example.com/img.jpg").respond(content=b"JPEG")
     return mock.put("https://storage.example.com/up/a.jpg").mock(httpx.Response(200))
 
