@@ -162,7 +162,8 @@ def operation_name(depth: int = 2) -> str:
     for _ in range(6):
         if frame is None:
             break
-        if frame.f_globals.get("__name__", "").startswith(_RESOURCES):
+        if (frame.f_globals.get("__name__", "").startswith(_RESOURCES)
+                and frame.f_code.co_qualname != "Resource._call"):  # the shared bound verb
             owner, _, rest = frame.f_code.co_qualname.partition(".")
             method = rest.partition(".")[0] or owner
             return f"{owner.lower()}.{method}" if rest else owner
