@@ -44,7 +44,7 @@ from starlette.routing import Route
 
 from lightly_async import _operations as op
 from lightly_async._constraints import OneOf
-from lightly_async._convert import get_converter
+from lightly_async._convert import camel_case, get_converter
 from lightly_async._operation import Operation
 from lightly_async.models import (
     DatasourceConfig,
@@ -370,7 +370,7 @@ def _structure(data: Any, model: Any) -> Any:
     except (BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
         snake = sorted(set(_snake_case_keys(data)))
         if snake:  # one clear error, not "required field missing ... extra fields found"
-            hint = ", ".join(f"{k!r} (the API's key is {_camel(k)!r})" for k in snake)
+            hint = ", ".join(f"{k!r} (the API's key is {camel_case(k)!r})" for k in snake)
             raise FakeApiError.of(
                 "MALFORMED_REQUEST", f"body keys are camelCase; got snake_case {hint}"
             ) from None
@@ -394,11 +394,6 @@ def _snake_case_keys(data: Any) -> list[str]:
         return []
     found = [k for k in data if isinstance(k, str) and _SNAKE.fullmatch(k)]
     return found + [k for v in data.values() for k in _snake_case_keys(v)]
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 _SNAKE: Final = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
