@@ -9,6 +9,13 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 * the operations table of ``docs/operations.md`` (between its two markers): every operation,
   its paths, and the calls that send it (read from the resources' source: a public method
   naming ``op.X``, or calling a private method of its class that does).
+* ``src/lightly_async/sync/_generated.py``: the sync twin of every resource class, read from
+  the async resources' source (``ast``, nothing imported): the same public methods with the
+  same signatures, each handing its arguments to the session's runner (a coroutine) or
+  wrapping the async pager it returns in the sync one; docstrings from the async ones.
+  What does not follow the pattern (an async context manager, a method that warns: the
+  warning must point at the caller's line) is left to the hand-written subclasses in
+  ``src/lightly_async/sync/``.
 
 Needs only PyYAML (a test dependency).
 """
@@ -20,6 +27,7 @@ import ast
 import difflib
 import re
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +39,7 @@ SEED = ROOT / "spec" / "seed" / "lightly-api.yaml"
 OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
 RESOURCES = ROOT / "src" / "lightly_async" / "resources"
 DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
+SYNC_GENERATED = ROOT / "src" / "lightly_async" / "sync" / "_generated.py"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
 TABLE_END = "<!-- end of the generated table -->"
 #: How a user reaches each resource class.
@@ -78,7 +87,8 @@ def _shown(path: Path) -> str:
 def derived() -> dict[Path, str]:
     """Each derived file's path and the text it must have."""
     page = DOCS_OPERATIONS.read_text() if DOCS_OPERATIONS.exists() else ""
-    return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page)}
+    return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page),
+            SYNC_GENERATED: sync_module()}
 
 
 def operations_page(page: str) -> str:
@@ -233,6 +243,386 @@ def _fold(lines: list[str]) -> list[str]:
         out.append(head + "(")
         out.extend(_wrapped(names))
         out.append(")")
+    return out
+
+
+# -- the sync twins ---------------------------------------------------------------------------
+#: The async base classes and their sync counterparts (``lightly_async.sync._base``).
+SYNC_BASES = {"Resource": "Resource", "DatasetResource": "DatasetResource"}
+#: The async pagers and their sync counterparts (same names, ``lightly_async.sync._base``).
+PAGERS = ("OffsetPager", "Pager")
+#: What the sync pager's docstring adds when the async one does not say it is a pager.
+PAGER_USE = {
+    "OffsetPager": "A pager: ``for`` yields the rows, ``.pages()`` whole pages, ``.collect()``"
+                   " a list.",
+    "Pager": "A pager: ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is "
+             "where to resume after a failure.",
+}
+#: Async wording and what it is in a blocking call.
+SYNC_WORDING = ((re.compile(r"``(?:await|async) +"), "``"),
+                (re.compile(r"``aclose\(\)``"), "``close()``"))
+ASYNC_WORDS = re.compile(r"\b(?:await|awaited|awaits|async|coroutine)\b")
+WIDTH = 100
+
+
+class _Module:
+    """One async module's source: its classes, and where each name it uses comes from."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts)
+        self.source = path.read_text()
+        self.tree = ast.parse(self.source)
+        self.origin: dict[str, tuple[str, str | None]] = {}  # name -> (module, imported name)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                for alias in node.names:
+                    self.origin[alias.asname or alias.name] = (node.module, alias.name)
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.origin[alias.asname or alias.name] = (alias.name, None)
+        self.aliases: dict[str, tuple[ast.expr, str | None]] = {}  # pager aliases, their doc
+        for i, node in enumerate(self.tree.body):
+            if isinstance(node, ast.ClassDef | ast.FunctionDef):
+                self.origin[node.name] = (self.name, node.name)
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        self.origin[target.id] = (self.name, target.id)
+                        if node.value is not None and _root(node.value) in PAGERS:
+                            self.aliases[target.id] = (node.value, _doc_after(self.tree, i))
+
+    def text(self, node: ast.AST) -> str:
+        """``node`` as the source spells it, on one line."""
+        segment = ast.get_source_segment(self.source, node)
+        return " ".join((segment or ast.unparse(node)).split())
+
+    def pager(self, annotation: ast.expr | None) -> str | None:
+        """``OffsetPager`` or ``Pager`` if ``annotation`` is (an alias of) one, else None."""
+        root = _root(annotation) if annotation is not None else None
+        if root in self.aliases:
+            root = _root(self.aliases[root][0])
+        return root if root in PAGERS else None
+
+
+def _root(node: ast.expr) -> str | None:
+    """The name an annotation starts with (``OffsetPager`` of ``OffsetPager[X]``)."""
+    while isinstance(node, ast.Subscript | ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _doc_after(tree: ast.Module, i: int) -> str | None:
+    after = tree.body[i + 1] if i + 1 < len(tree.body) else None
+    if (isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)):
+        return after.value.value
+    return None
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    """The names an expression needs in scope (``builtins`` of ``builtins.list[X]``, ``X``)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def sync_module() -> str:
+    """The source of ``lightly_async.sync._generated``."""
+    modules = [_Module(p) for p in sorted(RESOURCES.glob("*.py")) if not p.stem.startswith("_")]
+    runtime: set[str] = set()  # names needed when the module runs (defaults, aliases)
+    typing_only: set[str] = set()  # names only annotations use
+    origin: dict[str, tuple[str, str | None]] = {}
+    aliases, classes, left = [], [], []
+    for module in modules:
+        for name, (value, doc) in module.aliases.items():
+            said = None if doc is None else _sync_wording(doc, f"{module.path}: {name}")
+            aliases += [f"{name} = {module.text(value)}", *_doc_lines(said, 0)]
+            runtime |= _names_in(value)
+            _resolve(module, _names_in(value), origin)
+        for cls in module.tree.body:
+            if not (isinstance(cls, ast.ClassDef) and any(
+                    isinstance(b, ast.Name) and b.id in SYNC_BASES for b in cls.bases)):
+                continue
+            lines, used, defaults, skipped = _sync_class(module, cls)
+            classes += ["", "", *lines]
+            left += skipped
+            typing_only |= used
+            runtime |= defaults
+            _resolve(module, used | defaults, origin)
+    local = {a.split(" = ")[0] for a in aliases if " = " in a}
+    runtime_imports = _imports(runtime - local, origin, (
+        "from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource",))
+    typing_imports = _imports(typing_only - runtime - local, origin, (
+        "from lightly_async import resources as aio",))
+    names = sorted(local | {cls.split("(")[0][len("class "):] for cls in classes
+                            if cls.startswith("class ")})
+    left_out = "".join(f"\n* ``{what}``: {why}" for what, why in left)
+    head = [
+        '"""The sync twins of the async resources. Generated by `nox -s generate` from the',
+        "source of ``lightly_async.resources``: do not edit.",
+        "",
+        "Each method hands its arguments to the async method on the session's runner (or wraps",
+        "the async pager it returns in the sync one) and returns what that returns. Left to the",
+        "hand-written subclasses next to this module:",
+        "",
+        left_out.lstrip("\n") if left_out else "nothing",
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        "from typing import TYPE_CHECKING",
+        "",
+        *runtime_imports,
+        "",
+        "if TYPE_CHECKING:",
+        *("    " + line if line else "" for line in typing_imports),
+        "",
+        "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]",
+        "",
+        *aliases,
+        *classes,
+        "",
+    ]
+    return "\n".join(_fold_all(head))
+
+
+def _resolve(module: _Module, names: set[str], origin: dict[str, tuple[str, str | None]],
+             ) -> None:
+    import builtins
+
+    for name in names:
+        if name in PAGERS or name in module.aliases or hasattr(builtins, name):
+            continue
+        if name not in module.origin:
+            raise SystemExit(f"{module.path}: where does {name!r} come from?")
+        found = module.origin[name]
+        if origin.setdefault(name, found) != found:
+            raise SystemExit(f"{name!r} means {found} in {module.path}, {origin[name]} before")
+
+
+def _imports(names: set[str], origin: dict[str, tuple[str, str | None]],
+             extra: tuple[str, ...] = ()) -> list[str]:
+    """The import statements for ``names``: the standard library's, then the package's, each
+    group ``import x`` first and sorted as ruff's isort sorts them."""
+    names = names & origin.keys()  # not the pagers (the sync ones are imported) nor builtins
+    lines = {f"import {origin[n][0]}" for n in names if origin[n][1] is None} | set(extra)
+    by_module: dict[str, list[str]] = {}
+    for name in names:
+        module, real = origin[name]
+        if real is not None:
+            by_module.setdefault(module, []).append(
+                real if real == name else f"{real} as {name}")
+    lines |= {f"from {m} import {', '.join(sorted(n))}" for m, n in by_module.items()}
+    groups: list[list[str]] = [[], []]
+    for line in lines:
+        groups[line.split()[1].partition(".")[0] == "lightly_async"].append(line)
+    out: list[str] = []
+    for group in groups:
+        if group:
+            out += [*([""] if out else []), *sorted(
+                group, key=lambda line: (line.startswith("from"), line.split()[1], line))]
+    return out
+
+
+def _fold_all(lines: list[str]) -> list[str]:
+    """Break the ``__all__`` list and long ``from`` imports over lines of at most 100."""
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        indent = line[: len(line) - len(stripped)]
+        if len(line) <= WIDTH:
+            out.append(line)
+        elif stripped.startswith("__all__ = ["):
+            out.append("__all__ = [")
+            out += [f'    {n.strip()},' for n in stripped[len("__all__ = ["):-1].split(",")]
+            out.append("]")
+        elif stripped.startswith("from "):
+            head, _, names = stripped.partition(" import ")
+            out.append(f"{indent}{head} import (")
+            out += [f"{indent}    {n.strip()}," for n in names.split(",")]
+            out.append(f"{indent})")
+        else:
+            out.append(line)
+    return out
+
+
+def _sync_class(module: _Module, cls: ast.ClassDef,
+                ) -> tuple[list[str], set[str], set[str], list[tuple[str, str]]]:
+    """The sync twin of ``cls``: its lines, the names its annotations and its defaults use,
+    and the methods left to a hand-written subclass (with the reason)."""
+    base = next(SYNC_BASES[b.id] for b in cls.bases
+                if isinstance(b, ast.Name) and b.id in SYNC_BASES)
+    doc = _sync_wording(ast.get_docstring(cls) or "", f"{module.path}: {cls.name}")
+    lines = [f"class {cls.name}({base}):", *_doc_lines(doc, 4),
+             "", "    __slots__ = ()", f"    _aio: aio.{cls.name}"]
+    used: set[str] = set()
+    defaults: set[str] = set()
+    skipped = []
+    for func in cls.body:
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or (
+                func.name.startswith("_")):
+            continue
+        what = f"{cls.name}.{func.name}"
+        decorators = {ast.unparse(d) for d in func.decorator_list}
+        pager = module.pager(func.returns)
+        if "property" in decorators:
+            body = [f"return self._aio.{func.name}"]
+            lines += ["", "    @property"]
+        elif any(d.endswith("contextmanager") for d in decorators):
+            skipped.append((what, "an async context manager (a ``with`` block in sync code)"))
+            continue
+        elif _warns(func):
+            skipped.append((what, "it warns, and the warning must point at the caller's line"))
+            continue
+        elif decorators:
+            raise SystemExit(f"{module.path}: {what}: how is a sync twin of "
+                             f"{', '.join(sorted(decorators))} derived?")
+        elif isinstance(func, ast.AsyncFunctionDef):
+            body = _call_lines("self._runner.call(", [f"self._aio.{func.name}", *_passed(func)],
+                               ")", 8, "" if _returns_none(func) else "return ")
+            lines.append("")
+        elif pager is not None:
+            body = _call_lines(f"{pager}(self._runner, self._aio.{func.name}(",
+                               _passed(func), "))", 8, "return ")
+            lines.append("")
+        else:
+            skipped.append((what, "neither a coroutine nor a pager"))
+            continue
+        doc = _sync_doc(ast.get_docstring(func), pager, what, module)
+        lines += [*_signature(module, func), *_doc_lines(doc, 8),
+                  *(line if line.startswith(" ") else "        " + line for line in body)]
+        for arg in _arguments(func):
+            if arg.annotation is not None:
+                used |= _names_in(arg.annotation)
+        if func.returns is not None:
+            used |= _names_in(func.returns)
+        for default in [*func.args.defaults, *func.args.kw_defaults]:
+            if default is not None:
+                defaults |= _names_in(default)
+    return lines, used, defaults, skipped
+
+
+def _warns(func: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) and ast.unparse(n.func) in ("warnings.warn", "warn")
+               for n in ast.walk(func))
+
+
+def _returns_none(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return func.returns is not None and ast.unparse(func.returns) == "None"
+
+
+def _arguments(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:
+    a = func.args
+    return [*a.posonlyargs, *a.args, *([a.vararg] if a.vararg else []), *a.kwonlyargs,
+            *([a.kwarg] if a.kwarg else [])]
+
+
+def _passed(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """How the forwarder hands its arguments on: positionals by position, the rest by name."""
+    a = func.args
+    out = [arg.arg for arg in [*a.posonlyargs, *a.args][1:]]  # without self
+    if a.vararg:
+        out.append(f"*{a.vararg.arg}")
+    out += [f"{arg.arg}={arg.arg}" for arg in a.kwonlyargs]
+    if a.kwarg:
+        out.append(f"**{a.kwarg.arg}")
+    return out
+
+
+def _signature(module: _Module, func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    """``def name(...) -> R:`` with the async method's parameters, on one line if it fits."""
+    a = func.args
+    positional = [*a.posonlyargs, *a.args]
+    pos_defaults = [None] * (len(positional) - len(a.defaults)) + list(a.defaults)
+
+    def one(arg: ast.arg, default: ast.expr | None, star: str = "") -> str:
+        text = star + arg.arg
+        if arg.annotation is not None:
+            text += f": {module.text(arg.annotation)}"
+        if default is not None:
+            text += (" = " if arg.annotation is not None else "=") + module.text(default)
+        return text
+
+    params = [one(arg, d) for arg, d in zip(positional, pos_defaults, strict=True)]
+    if a.posonlyargs:
+        params.insert(len(a.posonlyargs), "/")
+    if a.vararg:
+        params.append(one(a.vararg, None, "*"))
+    elif a.kwonlyargs:
+        params.append("*")
+    params += [one(arg, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults, strict=True)]
+    if a.kwarg:
+        params.append(one(a.kwarg, None, "**"))
+    returns = f" -> {module.text(func.returns)}" if func.returns is not None else ""
+    line = f"    def {func.name}({', '.join(params)}){returns}:"
+    if len(line) <= WIDTH:
+        return [line]
+    return [f"    def {func.name}(", *(f"        {p}," for p in params), f"    ){returns}:"]
+
+
+def _call_lines(head: str, args: list[str], tail: str, indent: int, verb: str) -> list[str]:
+    """``verb head args tail`` on one line if it fits, else the arguments on the lines after."""
+    pad = " " * indent
+    line = f"{pad}{verb}{head}{', '.join(args)}{tail}"
+    if len(line) <= WIDTH:
+        return [line]
+    out, current = [f"{pad}{verb}{head}"], pad + "   "
+    for i, arg in enumerate(args):
+        piece = f" {arg}" + (tail if i == len(args) - 1 else ",")
+        if len(current) + len(piece) > WIDTH:
+            out.append(current)
+            current = pad + "   "
+        current += piece
+    out.append(current)
+    return out
+
+
+def _sync_doc(doc: str | None, pager: str | None, what: str, module: _Module) -> str:
+    """The sync method's docstring: the async one's first paragraph, said of a blocking
+    call, its ``Raises:`` section, and where to read the rest."""
+    if not doc:
+        raise SystemExit(f"{module.path}: {what} has no docstring to derive the sync one from")
+    paragraphs = doc.split("\n\n")
+    first = _sync_wording(" ".join(paragraphs[0].split()), f"{module.path}: {what}")
+    if pager is not None and "pager" not in first.lower() and "``for``" not in first:
+        first += " " + PAGER_USE[pager]
+    raises = [p for p in paragraphs[1:] if p.startswith("Raises:")]
+    if len(paragraphs) > 1 + len(raises):
+        first += (f" More in the async :meth:`lightly_async.resources.{what}`.")
+    return "\n\n".join([first, *raises])
+
+
+def _sync_wording(text: str, what: str) -> str:
+    """``text`` said of a blocking call; a generator error if it still speaks of awaiting."""
+    for pattern, sync in SYNC_WORDING:
+        text = pattern.sub(sync, text)
+    if ASYNC_WORDS.search(text):
+        raise SystemExit(f"{what}: its docstring's first paragraph speaks of awaiting; say it "
+                         f"so that it holds for the sync twin too: {text!r}")
+    return text
+
+
+def _doc_lines(doc: str | None, indent: int) -> list[str]:
+    """A docstring at ``indent``: prose paragraphs filled to 100 columns, sections kept."""
+    if not doc:
+        return []
+    pad = " " * indent
+    out: list[str] = []
+    for i, paragraph in enumerate(doc.split("\n\n")):
+        if i:
+            out.append("")
+        if paragraph.startswith("Raises:") or "\n " in paragraph:  # a section: as it is
+            out += [pad + line if line else "" for line in paragraph.splitlines()]
+        else:
+            width = WIDTH - indent - (3 if i == 0 else 0)  # the first line opens the quotes
+            out += [pad + line for line in textwrap.wrap(
+                " ".join(paragraph.split()), width, break_long_words=False,
+                break_on_hyphens=False)]
+    out[0] = pad + '"""' + out[0][len(pad):]
+    if len(out) == 1 and len(out[0]) + 3 <= WIDTH:
+        out[0] += '"""'
+    else:
+        out.append(pad + '"""')
     return out
 
 

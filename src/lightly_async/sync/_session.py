@@ -1,4 +1,5 @@
-"""The synchronous LightlySession and ``session.jobs``: thin, typed twins of the async ones."""
+"""The synchronous LightlySession: its construction and lifecycle, and thin, typed twins of
+the async session's properties."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lightly_async import NOT_GIVEN
 from lightly_async.sync._dataset import Dataset
-from lightly_async.sync._datasets import Datasets
+from lightly_async.sync._generated import Datasets, Jobs
 from lightly_async.sync._portal import Runner, finalize_unclosed
 
 if TYPE_CHECKING:
@@ -16,11 +17,9 @@ if TYPE_CHECKING:
     from lightly_async._retry import RetryPolicy
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven, SessionStats, TimeoutArg
-    from lightly_async.models.common import JobStatusData
     from lightly_async.models.datasets import DatasetData
-    from lightly_async.resources.jobs import Jobs as AsyncJobs
 
-__all__ = ["Jobs", "LightlySession"]
+__all__ = ["LightlySession"]
 
 
 class LightlySession:
@@ -180,33 +179,6 @@ class LightlySession:
             timeout=timeout, deadline=deadline, max_retries=max_retries, retry=retry,
             max_response_size=max_response_size), owns_runner=False)
         return view
-
-
-class Jobs:
-    """``session.jobs``: read and wait for server-side jobs."""
-
-    __slots__ = ("_aio", "_runner")
-
-    def __init__(self, runner: Runner, aio: AsyncJobs) -> None:
-        self._runner = runner
-        self._aio = aio
-
-    def get(self, job_id: str) -> JobStatusData:
-        """The job's current status."""
-        return self._runner.call(self._aio.get, job_id)
-
-    def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = 600.0,
-        min_poll_interval: float = 0.0,
-        max_poll_interval: float = 30.0,
-    ) -> JobStatusData:
-        """Poll until the job finishes; see :meth:`lightly_async.Jobs.wait`."""
-        return self._runner.call(self._aio.wait, job_id, timeout=timeout,
-                                 min_poll_interval=min_poll_interval,
-                                 max_poll_interval=max_poll_interval)
 
 
 async def _open_async_session(token: str | None, kwargs: dict[str, Any]) -> AsyncSession:
