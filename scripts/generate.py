@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import re
 import sys
 import textwrap
@@ -91,6 +92,13 @@ def derived() -> dict[Path, str]:
             SYNC_GENERATED: sync_module()}
 
 
+@functools.cache
+def _load(path: Path) -> Any:
+    """A vendored API description, read once (with libyaml's loader where PyYAML has it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(), Loader=loader)  # a safe loader
+
+
 def operations_page(page: str) -> str:
     """``page`` with the table between its markers written anew."""
     if TABLE_START not in page or TABLE_END not in page:
@@ -101,7 +109,7 @@ def operations_page(page: str) -> str:
 
 
 def operations_table() -> str:
-    latest = yaml.safe_load(LATEST.read_text())
+    latest = _load(LATEST)
     calls = _calls()
     declared = {name: op for name, op in _declared().items()}
     groups: dict[str, list[str]] = {}
@@ -173,8 +181,8 @@ def _self_calls(func: ast.AST) -> set[str]:
 
 
 def operations_module() -> str:
-    latest = yaml.safe_load(LATEST.read_text())
-    seed = yaml.safe_load(SEED.read_text())
+    latest = _load(LATEST)
+    seed = _load(SEED)
     renamed = {new: old for old, new in latest.get("x-seed-renamed", {}).items()}
     seed_paths = {_snake(op["operationId"]): path for path, method, op in _operations(seed)}
     lines = [
@@ -270,7 +278,7 @@ class _Module:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.name = ".".join(path.relative_to(ROOT / "src").with_suffix("").parts)
+        self.name = f"lightly_async.resources.{path.stem}"
         self.source = path.read_text()
         self.tree = ast.parse(self.source)
         self.origin: dict[str, tuple[str, str | None]] = {}  # name -> (module, imported name)
