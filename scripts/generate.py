@@ -41,6 +41,7 @@ OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
 RESOURCES = ROOT / "src" / "lightly_async" / "resources"
 DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
 SYNC_GENERATED = ROOT / "src" / "lightly_async" / "sync" / "_generated.py"
+SESSION = ROOT / "src" / "lightly_async" / "_session.py"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
 TABLE_END = "<!-- end of the generated table -->"
 #: How a user reaches each resource class.
@@ -266,6 +267,12 @@ PAGER_USE = {
     "Pager": "A pager: ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is "
              "where to resume after a failure.",
 }
+#: The async session's members that have no sync twin, and why (as tests/unit/test_sync_twins
+#: lists them).
+ASYNC_ONLY = {
+    "aclose": "not mirrored: ``close()`` is its sync counterpart",
+    "limiter": "not mirrored: a limiter of the session's own loop, unusable from another thread",
+}
 #: Async wording and what it is in a blocking call.
 SYNC_WORDING = ((re.compile(r"``(?:await|async) +"), "``"),
                 (re.compile(r"``aclose\(\)``"), "``close()``"))
@@ -274,11 +281,12 @@ WIDTH = 100
 
 
 class _Module:
-    """One async module's source: its classes, and where each name it uses comes from."""
+    """One async module's source: its classes, its pager aliases, and where each name it uses
+    comes from."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, name: str) -> None:
         self.path = path
-        self.name = f"lightly_async.resources.{path.stem}"
+        self.name = name
         self.source = path.read_text()
         self.tree = ast.parse(self.source)
         self.origin: dict[str, tuple[str, str | None]] = {}  # name -> (module, imported name)
@@ -314,6 +322,165 @@ class _Module:
         return root if root in PAGERS else None
 
 
+class _SyncModule:
+    """The generated module being written: its classes and aliases, and the names they need."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.local: set[str] = set()  # names defined here (classes, aliases)
+        self.partial: set[str] = set()  # classes with methods left to a hand-written subclass
+        self.left: list[tuple[str, str]] = []  # (Class.method, why it is not generated here)
+        self.runtime: set[str] = set()  # names needed when the module runs (defaults, aliases)
+        self.typing: set[str] = set()  # names annotations use
+        self.origin: dict[str, tuple[str, str | None]] = {}
+
+    def need(self, module: _Module, names: set[str], *, runtime: bool) -> None:
+        """Note where ``names`` (used by code taken from ``module``) are imported from."""
+        import builtins
+
+        (self.runtime if runtime else self.typing).update(names)
+        for name in names:
+            if name in PAGERS or name in self.local or hasattr(builtins, name):
+                continue
+            if name not in module.origin:
+                raise SystemExit(f"{module.path}: where does {name!r} come from?")
+            found = module.origin[name]
+            if self.origin.setdefault(name, found) != found:
+                raise SystemExit(f"{name!r} means {found} in {module.path}, "
+                                 f"{self.origin[name]} elsewhere")
+
+    def alias(self, module: _Module, name: str) -> None:
+        value, doc = module.aliases[name]
+        said = None if doc is None else _sync_wording(doc, f"{module.path}: {name}")
+        self.lines += [f"{name} = {module.text(value)}", *_doc_lines(said, 0)]
+        self.local.add(name)
+        self.need(module, _names_in(value), runtime=True)
+
+    def twin(self, module: _Module, cls: ast.ClassDef, head: list[str]) -> None:
+        """The sync twin of ``cls`` under ``head`` (its ``class`` line, docstring, attributes):
+        a forwarder for each public method or property that follows a pattern."""
+        self.local.add(cls.name)
+        lines = ["", "", *head]
+        for func in cls.body:
+            if isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                    not func.name.startswith("_")):
+                lines += self._member(module, cls.name, func)
+        self.lines += lines
+
+    def _member(self, module: _Module, owner: str, func: ast.FunctionDef | ast.AsyncFunctionDef,
+                ) -> list[str]:
+        what = f"{owner}.{func.name}"
+        decorators = {ast.unparse(d) for d in func.decorator_list}
+        pager = module.pager(func.returns)
+        returned = module.text(func.returns) if func.returns is not None else ""
+        why = None
+        if func.name in ASYNC_ONLY and owner == "LightlySession":
+            why = ASYNC_ONLY[func.name]
+        elif decorators & {"property", "cached_property"}:
+            if returned in self.partial:
+                why = "a property giving a class that is completed by hand"
+            elif returned in self.local:  # a resource: its sync twin around the async one
+                body = [f"        return {returned}(self._runner, self._aio.{func.name})"]
+            else:
+                body = [f"        return self._aio.{func.name}"]
+        elif any(d.endswith("contextmanager") for d in decorators):
+            why = "an async context manager (a ``with`` block in sync code)"
+        elif _warns(func):
+            why = "it warns, and the warning must point at the caller's line"
+        elif decorators:
+            raise SystemExit(f"{module.path}: {what}: how is a sync twin of "
+                             f"{', '.join(sorted(decorators))} derived?")
+        elif isinstance(func, ast.AsyncFunctionDef):
+            body = _call_lines("self._runner.call(", [f"self._aio.{func.name}", *_passed(func)],
+                               ")", 8, "" if returned == "None" else "return ")
+        elif pager is not None:
+            body = _call_lines(f"{pager}(self._runner, self._aio.{func.name}(",
+                               _passed(func), "))", 8, "return ")
+        else:
+            why = "neither a coroutine nor a pager: what it gives is built by hand"
+        if why is not None:
+            self.left.append((what, why))
+            self.partial.add(owner)
+            return []
+        signature = (["    @property", f"    def {func.name}(self) -> {returned}:"]
+                     if decorators else _signature(module, func))
+        doc = _sync_doc(ast.get_docstring(func), pager, what, module)
+        for arg in _arguments(func):
+            if arg.annotation is not None:
+                self.need(module, _names_in(arg.annotation), runtime=False)
+        if func.returns is not None:
+            self.need(module, _names_in(func.returns), runtime=False)
+        for default in [*func.args.defaults, *func.args.kw_defaults]:
+            if default is not None:
+                self.need(module, _names_in(default), runtime=True)
+        return ["", *signature, *_doc_lines(doc, 8), *body]
+
+    def text(self) -> str:
+        left_out = [line for what, why in self.left for line in textwrap.wrap(
+            f"* ``{what}``: {why}", WIDTH - 8, subsequent_indent="  ")]
+        runtime_imports = _imports(self.runtime - self.local, self.origin, (
+            "from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource",
+        ))
+        typing_imports = _imports(self.typing - self.runtime - self.local, self.origin, (
+            "from lightly_async import resources as aio",
+            "from lightly_async._session import LightlySession as AsyncSession",
+            "from lightly_async.sync._portal import Runner"))
+        head = [
+            '"""The sync twins of the async resources and session. Generated by `nox -s generate`',
+            "from the source of ``lightly_async.resources`` and ``lightly_async._session``: do",
+            "not edit.",
+            "",
+            "Each method hands its arguments to the async method on the session's runner (or",
+            "wraps the async pager it returns in the sync one) and returns what that returns.",
+            "Not generated here (hand-written next to this module, or not mirrored):",
+            "",
+            *left_out,
+            '"""',
+            "",
+            "from __future__ import annotations",
+            "",
+            "from typing import TYPE_CHECKING",
+            "",
+            *runtime_imports,
+            "",
+            "if TYPE_CHECKING:",
+            *("    " + line if line else "" for line in typing_imports),
+            "",
+            "__all__ = [" + ", ".join(f'"{n}"' for n in sorted(self.local)) + "]",
+            "",
+        ]
+        return "\n".join(_fold_long(head + self.lines + [""]))
+
+
+def sync_module() -> str:
+    """The source of ``lightly_async.sync._generated``."""
+    out = _SyncModule()
+    for path in sorted(RESOURCES.glob("*.py")):
+        if path.stem.startswith("_"):
+            continue
+        module = _Module(path, f"lightly_async.resources.{path.stem}")
+        for name in module.aliases:
+            out.alias(module, name)
+        for cls in module.tree.body:
+            base = next((SYNC_BASES[b.id] for b in getattr(cls, "bases", [])
+                         if isinstance(b, ast.Name) and b.id in SYNC_BASES), None)
+            if isinstance(cls, ast.ClassDef) and base is not None:
+                doc = _sync_wording(ast.get_docstring(cls) or "", f"{path}: {cls.name}")
+                out.twin(module, cls, [f"class {cls.name}({base}):", *_doc_lines(doc, 4), "",
+                                       "    __slots__ = ()", f"    _aio: aio.{cls.name}"])
+    session = _Module(SESSION, "lightly_async._session")
+    cls = next(c for c in session.tree.body
+               if isinstance(c, ast.ClassDef) and c.name == "LightlySession")
+    out.twin(session, cls, [
+        "class LightlySession:",
+        '    """What the sync session forwards; its construction and lifecycle are written by',
+        '    hand (``_session.py``)."""',
+        "",
+        "    _runner: Runner",
+        "    _aio: AsyncSession"])
+    return out.text()
+
+
 def _root(node: ast.expr) -> str | None:
     """The name an annotation starts with (``OffsetPager`` of ``OffsetPager[X]``)."""
     while isinstance(node, ast.Subscript | ast.Attribute):
@@ -332,80 +499,6 @@ def _doc_after(tree: ast.Module, i: int) -> str | None:
 def _names_in(node: ast.AST) -> set[str]:
     """The names an expression needs in scope (``builtins`` of ``builtins.list[X]``, ``X``)."""
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-
-
-def sync_module() -> str:
-    """The source of ``lightly_async.sync._generated``."""
-    modules = [_Module(p) for p in sorted(RESOURCES.glob("*.py")) if not p.stem.startswith("_")]
-    runtime: set[str] = set()  # names needed when the module runs (defaults, aliases)
-    typing_only: set[str] = set()  # names only annotations use
-    origin: dict[str, tuple[str, str | None]] = {}
-    aliases, classes, left = [], [], []
-    for module in modules:
-        for name, (value, doc) in module.aliases.items():
-            said = None if doc is None else _sync_wording(doc, f"{module.path}: {name}")
-            aliases += [f"{name} = {module.text(value)}", *_doc_lines(said, 0)]
-            runtime |= _names_in(value)
-            _resolve(module, _names_in(value), origin)
-        for cls in module.tree.body:
-            if not (isinstance(cls, ast.ClassDef) and any(
-                    isinstance(b, ast.Name) and b.id in SYNC_BASES for b in cls.bases)):
-                continue
-            lines, used, defaults, skipped = _sync_class(module, cls)
-            classes += ["", "", *lines]
-            left += skipped
-            typing_only |= used
-            runtime |= defaults
-            _resolve(module, used | defaults, origin)
-    local = {a.split(" = ")[0] for a in aliases if " = " in a}
-    runtime_imports = _imports(runtime - local, origin, (
-        "from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource",))
-    typing_imports = _imports(typing_only - runtime - local, origin, (
-        "from lightly_async import resources as aio",))
-    names = sorted(local | {cls.split("(")[0][len("class "):] for cls in classes
-                            if cls.startswith("class ")})
-    left_out = "".join(f"\n* ``{what}``: {why}" for what, why in left)
-    head = [
-        '"""The sync twins of the async resources. Generated by `nox -s generate` from the',
-        "source of ``lightly_async.resources``: do not edit.",
-        "",
-        "Each method hands its arguments to the async method on the session's runner (or wraps",
-        "the async pager it returns in the sync one) and returns what that returns. Left to the",
-        "hand-written subclasses next to this module:",
-        "",
-        left_out.lstrip("\n") if left_out else "nothing",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing import TYPE_CHECKING",
-        "",
-        *runtime_imports,
-        "",
-        "if TYPE_CHECKING:",
-        *("    " + line if line else "" for line in typing_imports),
-        "",
-        "__all__ = [" + ", ".join(f'"{n}"' for n in names) + "]",
-        "",
-        *aliases,
-        *classes,
-        "",
-    ]
-    return "\n".join(_fold_all(head))
-
-
-def _resolve(module: _Module, names: set[str], origin: dict[str, tuple[str, str | None]],
-             ) -> None:
-    import builtins
-
-    for name in names:
-        if name in PAGERS or name in module.aliases or hasattr(builtins, name):
-            continue
-        if name not in module.origin:
-            raise SystemExit(f"{module.path}: where does {name!r} come from?")
-        found = module.origin[name]
-        if origin.setdefault(name, found) != found:
-            raise SystemExit(f"{name!r} means {found} in {module.path}, {origin[name]} before")
 
 
 def _imports(names: set[str], origin: dict[str, tuple[str, str | None]],
@@ -432,7 +525,7 @@ def _imports(names: set[str], origin: dict[str, tuple[str, str | None]],
     return out
 
 
-def _fold_all(lines: list[str]) -> list[str]:
+def _fold_long(lines: list[str]) -> list[str]:
     """Break the ``__all__`` list and long ``from`` imports over lines of at most 100."""
     out = []
     for line in lines:
@@ -442,7 +535,7 @@ def _fold_all(lines: list[str]) -> list[str]:
             out.append(line)
         elif stripped.startswith("__all__ = ["):
             out.append("__all__ = [")
-            out += [f'    {n.strip()},' for n in stripped[len("__all__ = ["):-1].split(",")]
+            out += [f"    {n.strip()}," for n in stripped[len("__all__ = ["):-1].split(",")]
             out.append("]")
         elif stripped.startswith("from "):
             head, _, names = stripped.partition(" import ")
@@ -454,69 +547,9 @@ def _fold_all(lines: list[str]) -> list[str]:
     return out
 
 
-def _sync_class(module: _Module, cls: ast.ClassDef,
-                ) -> tuple[list[str], set[str], set[str], list[tuple[str, str]]]:
-    """The sync twin of ``cls``: its lines, the names its annotations and its defaults use,
-    and the methods left to a hand-written subclass (with the reason)."""
-    base = next(SYNC_BASES[b.id] for b in cls.bases
-                if isinstance(b, ast.Name) and b.id in SYNC_BASES)
-    doc = _sync_wording(ast.get_docstring(cls) or "", f"{module.path}: {cls.name}")
-    lines = [f"class {cls.name}({base}):", *_doc_lines(doc, 4),
-             "", "    __slots__ = ()", f"    _aio: aio.{cls.name}"]
-    used: set[str] = set()
-    defaults: set[str] = set()
-    skipped = []
-    for func in cls.body:
-        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef) or (
-                func.name.startswith("_")):
-            continue
-        what = f"{cls.name}.{func.name}"
-        decorators = {ast.unparse(d) for d in func.decorator_list}
-        pager = module.pager(func.returns)
-        if "property" in decorators:
-            body = [f"return self._aio.{func.name}"]
-            lines += ["", "    @property"]
-        elif any(d.endswith("contextmanager") for d in decorators):
-            skipped.append((what, "an async context manager (a ``with`` block in sync code)"))
-            continue
-        elif _warns(func):
-            skipped.append((what, "it warns, and the warning must point at the caller's line"))
-            continue
-        elif decorators:
-            raise SystemExit(f"{module.path}: {what}: how is a sync twin of "
-                             f"{', '.join(sorted(decorators))} derived?")
-        elif isinstance(func, ast.AsyncFunctionDef):
-            body = _call_lines("self._runner.call(", [f"self._aio.{func.name}", *_passed(func)],
-                               ")", 8, "" if _returns_none(func) else "return ")
-            lines.append("")
-        elif pager is not None:
-            body = _call_lines(f"{pager}(self._runner, self._aio.{func.name}(",
-                               _passed(func), "))", 8, "return ")
-            lines.append("")
-        else:
-            skipped.append((what, "neither a coroutine nor a pager"))
-            continue
-        doc = _sync_doc(ast.get_docstring(func), pager, what, module)
-        lines += [*_signature(module, func), *_doc_lines(doc, 8),
-                  *(line if line.startswith(" ") else "        " + line for line in body)]
-        for arg in _arguments(func):
-            if arg.annotation is not None:
-                used |= _names_in(arg.annotation)
-        if func.returns is not None:
-            used |= _names_in(func.returns)
-        for default in [*func.args.defaults, *func.args.kw_defaults]:
-            if default is not None:
-                defaults |= _names_in(default)
-    return lines, used, defaults, skipped
-
-
 def _warns(func: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) and ast.unparse(n.func) in ("warnings.warn", "warn")
                for n in ast.walk(func))
-
-
-def _returns_none(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return func.returns is not None and ast.unparse(func.returns) == "None"
 
 
 def _arguments(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.arg]:

@@ -128,6 +128,11 @@ def test_the_sync_twins_module_is_what_the_generator_writes_from_the_async_resou
     assert "        return self._runner.call(self._aio.get, tag_id)\n" in text
     assert ("        return OffsetPager(self._runner, self._aio.list(page_size=page_size, "
             "shared=shared))\n") in text
+    # the session's properties: a value as it is, a resource in its sync twin
+    assert "        return self._aio.retry_policy\n" in text
+    assert "        return Datasets(self._runner, self._aio.datasets)\n" in text
+    assert "def aclose(" not in text
+    assert "def limiter(" not in text
     # what warns or is an async context manager is left to the hand-written subclasses
     assert "def export_label_box(" not in text
     assert "def export_label_box_v4(" in text
