@@ -629,7 +629,7 @@ def _sync_doc(doc: str | None, pager: str | None, what: str, module: _Module) ->
         first += " " + PAGER_USE[pager]
     raises = [p for p in paragraphs[1:] if p.startswith("Raises:")]
     if len(paragraphs) > 1 + len(raises):
-        first += (f" More in the async :meth:`lightly_async.resources.{what}`.")
+        first += f" More in the async :meth:`lightly_async.{what}`."
     return "\n\n".join([first, *raises])
 
 
@@ -638,8 +638,8 @@ def _sync_wording(text: str, what: str) -> str:
     for pattern, sync in SYNC_WORDING:
         text = pattern.sub(sync, text)
     if ASYNC_WORDS.search(text):
-        raise SystemExit(f"{what}: its docstring's first paragraph speaks of awaiting; say it "
-                         f"so that it holds for the sync twin too: {text!r}")
+        raise SystemExit(f"{what}: its docstring (what the sync twin's is made of) speaks of "
+                         f"awaiting; say it so that it holds for both: {text!r}")
     return text
 
 

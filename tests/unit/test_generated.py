@@ -171,6 +171,5 @@ def test_the_generator_refuses_a_sync_docstring_that_would_speak_of_awaiting(
     tags = resources / "tags.py"
     tags.write_text(tags.read_text().replace('"""One tag."""', '"""One tag, once awaited."""'))
     monkeypatch.setattr(generate, "RESOURCES", resources)
-    with pytest.raises(SystemExit, match=r"Tags\.get: its docstring's first paragraph speaks "
-                                         r"of awaiting"):
+    with pytest.raises(SystemExit, match=r"Tags\.get: its docstring .* speaks of awaiting"):
         generate.sync_module()

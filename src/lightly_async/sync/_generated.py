@@ -108,7 +108,7 @@ class Datasets(Resource):
         parent_dataset_id: str | None = None,
     ) -> DatasetData:
         """Create a dataset and return it as the server reports it (a second request). More in the
-        async :meth:`lightly_async.resources.Datasets.create`.
+        async :meth:`lightly_async.Datasets.create`.
         """
         return self._runner.call(
             self._aio.create, name, type=type, img_type=img_type, creator=creator,
@@ -137,7 +137,7 @@ class Datasets(Resource):
     ) -> DatasetPager:
         """Every dataset the user owns, page by page (``for``, or ``.collect()`` for a list).
         Nothing is requested until iteration starts. More in the async
-        :meth:`lightly_async.resources.Datasets.list`.
+        :meth:`lightly_async.Datasets.list`.
         """
         return OffsetPager(self._runner, self._aio.list(page_size=page_size, shared=shared))
 
@@ -147,7 +147,7 @@ class Datasets(Resource):
 
     def delete(self, dataset_id: str, *, force: bool = False) -> None:
         """Delete a dataset with its samples, tags, predictions and embeddings. More in the async
-        :meth:`lightly_async.resources.Datasets.delete`.
+        :meth:`lightly_async.Datasets.delete`.
         """
         self._runner.call(self._aio.delete, dataset_id, force=force)
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
@@ -161,7 +161,7 @@ class Datasource(DatasetResource):
 
     def get(self, *, purpose: DatasourcePurpose | str | None = None) -> DatasourceConfig:
         """The datasource config (one of the ``DatasourceConfig*`` classes, by ``type``). More in
-        the async :meth:`lightly_async.resources.Datasource.get`.
+        the async :meth:`lightly_async.Datasource.get`.
         """
         return self._runner.call(self._aio.get, purpose=purpose)
 
@@ -192,7 +192,7 @@ class Datasource(DatasetResource):
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily. A pager:
         ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is where to resume after a
-        failure. More in the async :meth:`lightly_async.resources.Datasource.list_raw_samples`.
+        failure. More in the async :meth:`lightly_async.Datasource.list_raw_samples`.
         """
         return Pager(self._runner, self._aio.list_raw_samples(
             from_=from_, to=to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
@@ -244,7 +244,7 @@ class Jobs(Resource):
         max_poll_interval: float = 30.0,
     ) -> JobStatusData:
         """Poll until the job finishes, honouring ``waitTimeTillNextPoll``. More in the async
-        :meth:`lightly_async.resources.Jobs.wait`.
+        :meth:`lightly_async.Jobs.wait`.
 
         Raises:
             JobFailedError: the job ended in ``FAILED``, or reached a state this client does
@@ -299,7 +299,7 @@ class Predictions(DatasetResource):
         progress: ProgressArg = None,
     ) -> BulkResult[str, CreateEntityResponse]:
         """Upsert many samples' singletons concurrently; every sample id is accounted for. More in
-        the async :meth:`lightly_async.resources.Predictions.upsert_many`.
+        the async :meth:`lightly_async.Predictions.upsert_many`.
         """
         return self._runner.call(
             self._aio.upsert_many, predictions, prediction_uuid_timestamp=prediction_uuid_timestamp,
@@ -354,7 +354,7 @@ class Predictions(DatasetResource):
         prediction_uuid_timestamp: int | None = None,
     ) -> builtins.list[PredictionTaskSchema]:
         """Every task schema of a prediction version (default: the newest). More in the async
-        :meth:`lightly_async.resources.Predictions.list_task_schemas`.
+        :meth:`lightly_async.Predictions.list_task_schemas`.
         """
         return self._runner.call(
             self._aio.list_task_schemas, prediction_uuid_timestamp=prediction_uuid_timestamp)
@@ -383,7 +383,7 @@ class Samples(DatasetResource):
     ) -> builtins.list[SampleData]:
         """Every sample; ``mode="ids"`` fills only ``id`` (``"fileNames"``: ``id`` and
         ``file_name``); ``filename`` filters by name. More in the async
-        :meth:`lightly_async.resources.Samples.list`.
+        :meth:`lightly_async.Samples.list`.
         """
         return self._runner.call(
             self._aio.list, mode=mode, filename=filename, sort_by=sort_by, page_size=page_size,
@@ -391,7 +391,7 @@ class Samples(DatasetResource):
 
     def update(self, sample_id: str, sample: SampleData | SampleUpdateRequest) -> SampleData:
         """Update a sample; returns the sample as stored. More in the async
-        :meth:`lightly_async.resources.Samples.update`.
+        :meth:`lightly_async.Samples.update`.
         """
         return self._runner.call(self._aio.update, sample_id, sample)
 
@@ -407,7 +407,7 @@ class Samples(DatasetResource):
         thumbnail: bool | None = None,
     ) -> str:
         """A signed URL to PUT the image (or ``<stem>_thumb.webp`` thumbnail) to. More in the async
-        :meth:`lightly_async.resources.Samples.write_url`.
+        :meth:`lightly_async.Samples.write_url`.
         """
         return self._runner.call(self._aio.write_url, sample_id, file_name, thumbnail=thumbnail)
 
@@ -435,7 +435,7 @@ class Samples(DatasetResource):
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample. More in the
-        async :meth:`lightly_async.resources.Samples.upload_images`.
+        async :meth:`lightly_async.Samples.upload_images`.
         """
         return self._runner.call(
             self._aio.upload_images, images, thumbnail=thumbnail, concurrency=concurrency,
@@ -454,7 +454,7 @@ class Samples(DatasetResource):
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory. More in
-        the async :meth:`lightly_async.resources.Samples.download`.
+        the async :meth:`lightly_async.Samples.download`.
         """
         return self._runner.call(
             self._aio.download, sample_ids, dest_dir, type=type, if_exists=if_exists,
@@ -482,7 +482,7 @@ class Samplings(DatasetResource):
     ) -> AsyncTaskData:
         """Start a sampling on an embedding (its id or a ``DatasetEmbeddingData``); poll the
         returned job with ``session.jobs``. More in the async
-        :meth:`lightly_async.resources.Samplings.trigger`.
+        :meth:`lightly_async.Samplings.trigger`.
         """
         return self._runner.call(
             self._aio.trigger, embedding_id, new_tag_name=new_tag_name, method=method,
@@ -591,7 +591,7 @@ class Tags(DatasetResource):
     ) -> OffsetPager[LabelStudioTask]:
         """The tag's samples as LabelStudio tasks with signed image URLs. A pager: ``for`` yields
         the rows, ``.pages()`` whole pages, ``.collect()`` a list. More in the async
-        :meth:`lightly_async.resources.Tags.export_label_studio`.
+        :meth:`lightly_async.Tags.export_label_studio`.
         """
         return OffsetPager(self._runner, self._aio.export_label_studio(
             tag_id, expires_in=expires_in, preview_example=preview_example,
@@ -649,7 +649,7 @@ class Tags(DatasetResource):
 
     def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask. More in the async
-        :meth:`lightly_async.resources.Tags.file_names_from_bitmask`.
+        :meth:`lightly_async.Tags.file_names_from_bitmask`.
         """
         return self._runner.call(self._aio.file_names_from_bitmask, tag)
 
