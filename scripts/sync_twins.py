@@ -21,6 +21,7 @@ first paragraph that still speaks of awaiting is an error, to be reworded at the
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 import textwrap
 from pathlib import Path
@@ -105,8 +106,6 @@ class _SyncModule:
 
     def need(self, module: _Module, names: set[str], *, runtime: bool) -> None:
         """Note where ``names`` (used by code taken from ``module``) are imported from."""
-        import builtins
-
         (self.runtime if runtime else self.typing).update(names)
         for name in names:
             if name in PAGERS or name in self.local or hasattr(builtins, name):
