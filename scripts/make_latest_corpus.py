@@ -61,8 +61,16 @@ def main() -> None:
 
 
 def corpus_roots(latest: dict[str, Any], beyond_seeds: dict[str, Any]) -> list[str]:
-    """The schemas of every body the client sends or decodes, in the newest shape."""
+    """The schemas of every body the client sends or decodes, in the newest shape: the seed
+    operations' (``x-operation-bodies``), those of ``spec/beyond-seeds.yaml``, and those of
+    every operation a resource sends (``scripts/generate.py`` finds them in the source)."""
     names = {name for entry in latest["x-operation-bodies"].values() for name in entry.values()}
+    called = set(client_operations())
+    for item in latest["paths"].values():
+        for method, op in item.items():
+            if method in METHODS and op["operationId"] in called:
+                names |= set(filter(None, (_schema_name(op.get("requestBody", {})),
+                                           *map(_schema_name, op["responses"].values()))))
     for path, item in beyond_seeds["paths"].items():
         for method in METHODS:
             if method in item:
@@ -70,6 +78,16 @@ def corpus_roots(latest: dict[str, Any], beyond_seeds: dict[str, Any]) -> list[s
                 names |= set(filter(None, (_schema_name(op.get("requestBody", {})),
                                            *map(_schema_name, op["responses"].values()))))
     return sorted({name.strip("[]") for name in names} - {"string"})
+
+
+def client_operations() -> list[str]:
+    """The operation ids the client's resources send (read from their source)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return sorted(generate._calls())
 
 
 def _schema_name(part: dict[str, Any]) -> str | None:

@@ -96,10 +96,10 @@ def explain_failure(data: Any, cast: Any) -> tuple[Any, str | None]:
     try:
         return get_converter().structure(data, cast), None
     except Exception as exc:  # cattrs raises many types; all mean "not the schema"
-        return None, "; ".join(describe_error(exc))
+        return None, "; ".join(describe_error(exc, data=data))
 
 
-def describe_error(exc: BaseException, path: str = "$") -> list[str]:
+def describe_error(exc: BaseException, path: str = "$", *, data: Any = None) -> list[str]:
     """What is wrong where, one line per problem, with JSON paths of wire keys.
 
     Like ``cattrs.transform_error`` but naming each attribute by its JSON key
@@ -111,16 +111,30 @@ def describe_error(exc: BaseException, path: str = "$") -> list[str]:
         for inner, note in exc.group_exceptions()[0]:
             field = fields.get(note.name)
             key = wire_name(field) if field is not None else note.name
-            lines.extend(describe_error(inner, f"{path}.{key}"))
+            alias = field.metadata.get("wire_alias") if field is not None else None
+            if isinstance(alias, str) and isinstance(data, dict) and key not in data \
+                    and alias in data:
+                key = alias  # the body said it the other dialect's way: name it as sent
+            inner_data = data.get(key) if isinstance(data, dict) else None
+            lines.extend(describe_error(inner, f"{path}.{key}", data=inner_data))
         return lines + [f"{_describe_leaf(e)} @ {path}" for e in exc.group_exceptions()[1]]
     if isinstance(exc, IterableValidationError):
         found, other = exc.group_exceptions()
         return [line for inner, note in found
-                for line in describe_error(inner, f"{path}[{note.index!r}]")] + [
+                for line in describe_error(inner, f"{path}[{note.index!r}]", data=_item(
+                    data, note.index))] + [
             f"{_describe_leaf(e)} @ {path}" for e in other]
     if isinstance(exc, cattrs.BaseValidationError):
-        return [line for inner in exc.exceptions for line in describe_error(inner, path)]
+        return [line for inner in exc.exceptions
+                for line in describe_error(inner, path, data=data)]
     return [f"{_describe_leaf(exc)} @ {path}"]
+
+
+def _item(data: Any, index: Any) -> Any:
+    """``data[index]`` of a JSON array or object, else ``None``."""
+    if isinstance(data, list) and isinstance(index, int) and 0 <= index < len(data):
+        return data[index]
+    return data.get(index) if isinstance(data, dict) else None
 
 
 def _describe_leaf(exc: BaseException) -> str:

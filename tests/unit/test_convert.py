@@ -70,10 +70,13 @@ def test_strict_converter_refuses_unknown_keys() -> None:
         strict.structure({"imgType": "full", "bogus": 1}, InitialTagCreateRequest)
 
 
-def test_sample_id_uses_the_2021_underscore_key() -> None:
-    sample = conv.structure({"_id": ID}, SampleData)
-    assert sample.id == ID
-    assert conv.unstructure(sample) == {"_id": ID}
+def test_sample_id_reads_the_2021_underscore_key_and_writes_the_newest_one() -> None:
+    seed_era = conv.structure({"_id": ID}, SampleData)
+    newest = conv.structure({"id": ID, "type": "IMAGE", "fileName": "a.png"}, SampleData)
+    assert seed_era.id == newest.id == ID
+    assert conv.unstructure(seed_era) == {"id": ID}  # the newest API's key, the default
+    # both keys: the wire name wins, and the alias is not read
+    assert conv.structure({"id": ID, "_id": "x" * 24}, SampleData).id == ID
 
 
 def test_unset_optionals_are_omitted_not_null() -> None:

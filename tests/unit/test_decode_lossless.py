@@ -12,12 +12,14 @@ int sent as a number stays an int).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 
+from lightly_async import _operations as op
 from lightly_async._convert import get_converter, get_decoder
 from lightly_async.models import (
     ApiErrorResponse,
@@ -42,6 +44,7 @@ from lightly_async.models import (
     InitialTagCreateRequest,
     JobStatusData,
     LabelBoxDataRow,
+    LabelBoxV4DataRow,
     LabelStudioTask,
     PredictionSingleton,
     PredictionSingletonClassification,
@@ -51,6 +54,8 @@ from lightly_async.models import (
     PredictionSingletonSemanticSegmentation,
     PredictionTaskSchema,
     PredictionTaskSchemas,
+    SampleData,
+    SampleUpdateRequest,
     SamplingCreateRequest,
     TagArithmeticsRequest,
     TagArithmeticsResponse,
@@ -81,10 +86,14 @@ CASTS: dict[str, Any] = {
     "InitialTagCreateRequest": InitialTagCreateRequest,
     "JobStatusData": JobStatusData,
     "LabelBoxDataRow": LabelBoxDataRow,
+    "LabelBoxV4DataRow": LabelBoxV4DataRow,
     "LabelStudioTask": LabelStudioTask,
     "PredictionSingleton": PredictionSingleton,
     "PredictionTaskSchema": PredictionTaskSchema,
     "PredictionTaskSchemas": PredictionTaskSchemas,
+    "SampleData": SampleData,
+    "SampleDataModes": SampleData,  # the partial listing's rows: one class for both
+    "SampleUpdateRequest": SampleUpdateRequest,
     "SamplingCreateRequest": SamplingCreateRequest,
     "TagArithmeticsRequest": TagArithmeticsRequest,
     "TagArithmeticsResponse": TagArithmeticsResponse,
@@ -158,6 +167,14 @@ def test_the_corpus_covers_every_schema_the_client_decodes() -> None:
     assert modes == {"full", "minimal"}
 
 
+def _named_in_resources() -> set[str]:
+    """Every ``op.NAME`` the resources' source names (the operations the client sends)."""
+    found: set[str] = set()
+    for source in (ROOT / "src" / "lightly_async" / "resources").glob("*.py"):
+        found |= set(re.findall(r"\bop\.([A-Z0-9_]+)\b", source.read_text()))
+    return found
+
+
 def _named(schema: Any) -> set[str]:
     """The component a body schema names (an array's: its items'), if any."""
     while isinstance(schema, dict) and schema.get("type") == "array":
@@ -167,23 +184,25 @@ def _named(schema: Any) -> set[str]:
 
 
 def test_the_corpus_holds_every_body_of_the_operations_the_client_calls() -> None:
-    """The seed operations' bodies (``x-operation-bodies``) and, for each operation of
-    ``spec/beyond-seeds.yaml``, the newest description's request and answer bodies."""
+    """The seed operations' bodies (``x-operation-bodies``) and the newest description's
+    request and answer bodies of every operation of ``spec/beyond-seeds.yaml`` and of every
+    operation a resource sends (``op.X`` in the resources' source)."""
     yaml = pytest.importorskip("yaml")
     latest = yaml.safe_load((ROOT / "spec" / "latest" / "lightly-api-latest.yaml").read_text())
     beyond = yaml.safe_load((ROOT / "spec" / "beyond-seeds.yaml").read_text())
     expected = {name.strip("[]") for entry in latest["x-operation-bodies"].values()
                 for name in entry.values()} - {"string"}
-    for path, item in beyond["paths"].items():
-        for method in ("get", "put", "post", "delete", "patch"):
-            if method not in item:
-                continue
-            op = latest["paths"][path][method]
-            parts = [op.get("requestBody", {}), *op["responses"].values()]
-            for part in parts:
-                expected |= _named(part.get("content", {}).get("application/json", {}).get(
-                    "schema"))
-    assert expected >= {"DatasetData", "DatasetEmbeddingData", "DatasetCreateRequest"}
+    sent = {o.name for o in op.ALL if o.name.upper() in _named_in_resources()}
+    operations = [latest["paths"][path][method] for path, item in beyond["paths"].items()
+                  for method in ("get", "put", "post", "delete", "patch") if method in item]
+    operations += [o for item in latest["paths"].values() for m, o in item.items()
+                   if isinstance(o, dict) and o.get("operationId") in sent]
+    for operation in operations:
+        for part in [operation.get("requestBody", {}), *operation["responses"].values()]:
+            expected |= _named(part.get("content", {}).get("application/json", {}).get(
+                "schema"))
+    assert expected >= {"DatasetData", "DatasetEmbeddingData", "DatasetCreateRequest",
+                        "SampleData", "SampleDataModes", "LabelBoxV4DataRow"}
     assert {schema for schema, _, _ in CASES} == expected
 
 

@@ -64,12 +64,13 @@ class SampleMetaData:
 class SampleData:
     """A sample, in either API's shape: every field but ``id`` is optional.
 
-    The newest API (``api="latest"``) fills ``type``, ``file_name`` and the fields after it
-    (its ``id`` key is ``id``); the seed era's answers (wire key ``_id``) fill
-    ``is_thumbnail``, ``thumb_name`` and ``meta``. ``mode="ids"`` answers fill only ``id``.
+    The newest API (``api="latest"``) fills ``type``, ``file_name`` and the fields after it;
+    the seed era's answers fill ``is_thumbnail``, ``thumb_name`` and ``meta``, and call the
+    id ``_id`` (read as ``id``; the seed dialect sends it back as ``_id``). ``mode="ids"``
+    answers fill only ``id``.
     """
 
-    id: str = attrs.field(metadata={"wire": "_id", "wire_alias": "id"})
+    id: str = attrs.field(metadata={"wire_alias": "_id"})
     type: SampleType | str | None = None
     dataset_id: str | None = None
     file_name: str | None = None

@@ -132,6 +132,7 @@ class Samples(DatasetResource):
             raise InvalidInputError("sample", f"must be {wanted}, got {sample!r:.80}")
         if isinstance(sample, SampleData) and self._seed:
             body = self._dump(InlineObject(sample=sample))
+            body["sample"]["_id"] = body["sample"].pop("id")  # the seed era's key
             return await self._call(op.UPDATE_SAMPLE_BY_ID, cast=SampleData, json_body=body,
                                     sampleId=sample_id)
         if isinstance(sample, SampleData):

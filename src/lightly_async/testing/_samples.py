@@ -194,15 +194,23 @@ def _sample_data(sample: Sample) -> SampleData:
 # -- HTTP handlers ---------------------------------------------------------------------------
 def _list_samples(c: RequestContext) -> Any:
     mode = c.query("mode", "full")
-    return c.store.samples.list_samples(c.user, c.ds, mode=mode, filename=c.query("filename"))
+    return [_seed_wire(s) for s in c.store.samples.list_samples(
+        c.user, c.ds, mode=mode, filename=c.query("filename"))]
 
 
 def _get_sample(c: RequestContext) -> Any:
-    return c.store.samples.get_sample(c.user, c.ds, c.path("sampleId"))
+    return _seed_wire(c.store.samples.get_sample(c.user, c.ds, c.path("sampleId")))
 
 
 def _update_sample(c: RequestContext) -> Any:
-    return c.store.samples.update_sample(c.user, c.ds, c.path("sampleId"), c.body)
+    return _seed_wire(c.store.samples.update_sample(c.user, c.ds, c.path("sampleId"), c.body))
+
+
+def _seed_wire(sample: SampleData) -> dict[str, Any]:
+    """A sample as the seed era answers it: its id under ``_id``."""
+    wire: dict[str, Any] = get_converter().unstructure(sample)
+    wire["_id"] = wire.pop("id")
+    return wire
 
 
 def _read_url(c: RequestContext) -> Any:
