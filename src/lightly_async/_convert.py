@@ -20,7 +20,7 @@ import typing
 from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -125,7 +125,7 @@ def describe_error(exc: BaseException, path: str = "$") -> list[str]:
 def _describe_leaf(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
-    if isinstance(exc, WrongTypeError | cattrs.ForbiddenExtraKeysError):
+    if isinstance(exc, WrongTypeError | NotANumberError | cattrs.ForbiddenExtraKeysError):
         return str(exc)
     return f"invalid value ({type(exc).__name__}: {exc})"
 
@@ -248,6 +248,9 @@ def _build_lines(
             value = [f"{var} = h{i}({src}[{key!r}], t{i})"]
         else:
             test = " and ".join(f"{var}.__class__ is not {t}" for t in inline)
+            if "float" in inline:  # a finite float, or an int a float holds exactly
+                test = (f"({test} or {var}.__class__ is float and {var} - {var} != 0"
+                        f" or {var}.__class__ is int and not -{_EXACT} <= {var} <= {_EXACT})")
             if nullable:
                 test = f"{var} is not None and {test}"
             value = [f"{var} = {src}[{key!r}]", f"if {test}: __wrong()"]
@@ -390,10 +393,34 @@ def _structure_int(value: Any, _: Any) -> int:
 
 
 def _structure_float(value: Any, _: Any) -> float:
-    # JSON has one number type: an int is a valid number and stays the int it was (lossless).
-    if value.__class__ is float or value.__class__ is int:
-        return value
+    # JSON has one number type: an int is a valid number and stays the int it was (lossless),
+    # if a float can hold it exactly. NaN and the infinities (a ``NaN`` token, ``1e400``) are
+    # no numbers a strict decoder takes.
+    if value.__class__ is float:
+        if value - value == 0:  # inf - inf and nan - nan are nan
+            return value
+        raise NotANumberError(f"expected a finite number, got {value!r}")
+    if value.__class__ is int:
+        if -_EXACT <= value <= _EXACT or _float_holds(value):
+            return value
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:37]}..."
+        raise NotANumberError(f"expected a number a float holds exactly, got integer {shown}")
     raise WrongTypeError("a number", value)
+
+
+#: Every integer up to 2**53 in magnitude is exactly a float (IEEE 754 double).
+_EXACT: Final = 2**53
+
+
+def _float_holds(value: int) -> bool:
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
+
+
+class NotANumberError(ValueError):
+    """A JSON number no float field may hold: NaN, an infinity, an integer a float would round."""
 
 
 def _structure_bool(value: Any, _: Any) -> bool:
