@@ -75,8 +75,11 @@ class LightlySession:
 
     Args:
         token: the API token, sent as the ``token`` query parameter. Defaults to
-            ``$LIGHTLY_TOKEN``.
-        bearer_token: a JWT sent as ``Authorization: Bearer …`` instead of a token.
+            ``$LIGHTLY_TOKEN``. A token with whitespace or control characters in it (a
+            trailing newline from a file, say) is refused with an :class:`InvalidInputError`
+            before anything is sent, never stripped silently nor shown.
+        bearer_token: a JWT sent as ``Authorization: Bearer …`` instead of a token (the
+            same rule).
         base_url: defaults to ``$LIGHTLY_SERVER_LOCATION``, then ``https://api.lightly.ai``.
         timeout: seconds per phase (connect/read/write/pool), an ``httpx2.Timeout`` (or
             ``httpx.Timeout``), or ``None`` for no timeout. On by default (30 s, 5 s to
@@ -113,6 +116,7 @@ class LightlySession:
         transport: _http.AnyTransport | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        from_env = token is None
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
         if token is None and bearer_token is None:
             raise InvalidInputError(
@@ -120,6 +124,11 @@ class LightlySession:
                 "(or pass bearer_token=...)")
         if token is not None and (not isinstance(token, str) or not token.strip()):
             raise InvalidInputError("token", "must be a non-empty string")
+        _check_secret("token", token, " (from $LIGHTLY_TOKEN)" if from_env else "")
+        if bearer_token is not None and (
+                not isinstance(bearer_token, str) or not bearer_token.strip()):
+            raise InvalidInputError("bearer_token", "must be a non-empty string")
+        _check_secret("bearer_token", bearer_token, "")
         if http_client is not None and transport is not None:
             raise InvalidInputError("transport", "pass either http_client or transport, not both")
         if concurrency is not None and (isinstance(concurrency, bool)
@@ -399,6 +408,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _check_secret(field: str, secret: str | None, source: str) -> None:
+    """Refuse a token holding whitespace or control characters, without showing it.
+
+    A trailing newline (a token read from a file, ``echo``'d into a variable) would be sent
+    as is and earn a bare 401; it is refused here, before anything is sent, rather than
+    silently stripped.
+    """
+    if secret is not None and any(c.isspace() or not c.isprintable() for c in secret):
+        where = "surrounding " if secret != secret.strip() else ""
+        raise InvalidInputError(
+            field, f"the API token{source} holds {where}whitespace or control characters "
+            "(a trailing newline from a file or a shell?); pass it stripped")
 
 
 def _check_deadline(deadline: float | None) -> float | None:

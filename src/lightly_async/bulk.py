@@ -20,7 +20,7 @@ import anyio
 import attrs
 
 from lightly_async.errors import BulkError, InvalidInputError, LightlyError
-from lightly_async.progress import ProgressArg, open_progress
+from lightly_async.progress import ProgressArg, check_progress, open_progress
 
 if TYPE_CHECKING:
     from lightly_async._session import LightlySession
@@ -92,6 +92,7 @@ async def run_bulk(
     ``None`` uses the session's whole ceiling. With ``fail_fast`` the first failure stops new
     items from starting; calls already running finish and are recorded.
     """
+    check_progress(progress)
     limiter = session.limiter
     ceiling = math.ceil(limiter.total_tokens)
     if concurrency is not None:
