@@ -52,6 +52,7 @@ from lightly_async.errors import (
     DecodeError,
     LightlyError,
     RedirectError,
+    ResponseTooLargeError,
     status_error_class,
 )
 
@@ -137,21 +138,32 @@ async def download(
     *,
     if_exists: IfExists = "error",
     transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    max_size: int | None = None,
 ) -> str | None:
     """Stream a signed URL to ``dest``; returns the answer's Content-Type.
 
-    ``dest`` appears only once complete. With ``if_exists="error"`` or ``"skip"`` an
-    existing ``dest`` is never replaced (:class:`FileExistsError`); ``"overwrite"``
-    replaces it atomically (a symlink there is replaced, not followed).
+    ``dest`` appears only once complete, holding exactly the stored bytes: the request asks
+    for ``Accept-Encoding: identity`` and a ``Content-Encoding`` the server sends anyway is
+    never undone (a ``.json.gz`` stored gzip-encoded lands as the gzip file; a gzip bomb
+    stays its compressed size). With ``max_size`` a body past that many bytes (declared or
+    read) fails with :class:`ResponseTooLargeError` and leaves nothing. With
+    ``if_exists="error"`` or ``"skip"`` an existing ``dest`` is never replaced
+    (:class:`FileExistsError`); ``"overwrite"`` replaces it atomically (a symlink there is
+    replaced, not followed).
     """
     display = signed_url_display(url)
 
     async def attempt(clock: _Clock) -> str | None:
         async with AsyncExitStack() as stack:
             response = await _exchange(session, stack, "GET", url, None, clock)
+            _check_declared_size(response, max_size, display)
             partial = await _Partial.create(dest)  # only now: a 2xx body is on its way
             try:
-                async for chunk in response.aiter_bytes():
+                written = 0
+                async for chunk in response.aiter_raw():  # as stored: never decoded
+                    written += len(chunk)
+                    if max_size is not None and written > max_size:
+                        raise _too_large(max_size, written, display)
                     await partial.write(chunk)
                     clock.moved(len(chunk))
                 await partial.finish(dest, replace=if_exists == "overwrite")
@@ -163,6 +175,19 @@ async def download(
         return content_type
 
     return await _with_retries(session, "GET", display, attempt, transfer_timeout)
+
+
+def _check_declared_size(response: _http.Response, limit: int | None, display: str) -> None:
+    declared = response.headers.get("content-length")
+    if limit is not None and declared is not None and declared.isdigit() and (
+            int(declared) > limit):
+        raise _too_large(limit, int(declared), display)
+
+
+def _too_large(limit: int, size: int, display: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"file of at least {size} bytes exceeds max_file_size={limit}; nothing written",
+        method="GET", url=display, limit=limit, size=size)
 
 
 # -- one attempt: hops until a 2xx --------------------------------------------------------------
@@ -180,7 +205,8 @@ async def _exchange(
         display = signed_url_display(url)
         async with AsyncExitStack() as hop_stack:
             content: _Body | None = None
-            headers = {"Accept": "*/*"}
+            # A download takes the bytes as stored: no transfer coding asked for.
+            headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
             if source is not None:
                 content = await hop_stack.enter_async_context(_Body.open(source, clock))
                 headers.update(_upload_headers(url, content.size))

@@ -259,6 +259,10 @@ INVALID: list[tuple[str, Call, str]] = [
               {SID: [_cls()]}, prediction_uuid_timestamp=TS, progress=p), bad)),
           ("upload_images", _bulk(lambda ds, p: ds.samples.upload_images({}, progress=p), bad)),
           ("download", _bulk(lambda ds, p: ds.samples.download([SID], ".", progress=p), bad)))],
+    ("max_file_size negative", lambda ds: ds.samples.download([SID], ".", max_file_size=-1),
+     "max_file_size"),
+    ("max_file_size str", lambda ds: ds.samples.download([SID], ".", max_file_size="1M"),
+     "max_file_size"),
     # jobs
     ("jobs.wait timeout zero", lambda ds: ds.session.jobs.wait("job-1", timeout=0), "timeout"),
 ]

@@ -159,6 +159,7 @@ class Samples(DatasetResource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory.
 
@@ -170,7 +171,10 @@ class Samples(DatasetResource):
         default) fails that item with :class:`FileExistsError`, ``"skip"`` leaves it and
         lists the id in ``result.skipped`` (to resume an interrupted run), ``"overwrite"``
         replaces it once the new file is complete. ``transfer_timeout`` bounds each GET
-        (see :class:`TransferTimeout`).
+        (see :class:`TransferTimeout`). A file holds exactly the bytes stored: nothing is
+        decompressed (``Accept-Encoding: identity``; a ``Content-Encoding`` is ignored).
+        ``max_file_size`` (bytes, default no bound) fails an item whose file would be larger
+        with :class:`ResponseTooLargeError`, writing nothing.
         """
         kind = check.enum_value("type", type, ImageUrlType)
         if if_exists not in _transfer.IF_EXISTS_CHOICES:
@@ -179,6 +183,10 @@ class Samples(DatasetResource):
         if not isinstance(transfer_timeout, TransferTimeout):
             raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
                                                         f"{transfer_timeout!r}")
+        if max_file_size is not None and (isinstance(max_file_size, bool) or not isinstance(
+                max_file_size, int) or max_file_size < 0):
+            raise InvalidInputError("max_file_size", f"must be a number of bytes >= 0 or None, "
+                                                     f"got {max_file_size!r}")
         names = _download_names(sample_ids)
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
@@ -188,7 +196,7 @@ class Samples(DatasetResource):
             present = await anyio.to_thread.run_sync(_present, directory, names)
             skipped = [sid for sid in names if sid in present]
         download = partial(self._download_one, kind=kind, if_exists=if_exists,
-                           transfer_timeout=transfer_timeout)
+                           transfer_timeout=transfer_timeout, max_size=max_file_size)
         result = await run_bulk(
             self._session, ((sid, partial(download, sid, directory / name))
                             for sid, name in names.items() if sid not in skipped),
@@ -222,14 +230,14 @@ class Samples(DatasetResource):
 
     async def _download_one(
         self, sample_id: str, dest: Path, *, kind: ImageUrlType, if_exists: IfExists,
-        transfer_timeout: TransferTimeout,
+        transfer_timeout: TransferTimeout, max_size: int | None,
     ) -> Path:
         if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
             raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                                   str(dest))
         url = await self.read_url(sample_id, type=kind)
         await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout)
+                                 transfer_timeout=transfer_timeout, max_size=max_size)
         return dest
 
 

@@ -88,10 +88,12 @@ class Samples(Resource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
     ) -> BulkResult[str, Path]:
-        """Stream images to ``dest_dir`` through signed read URLs, never whole in memory;
-        ``if_exists`` says what happens to a file already there (error, skip, overwrite)."""
+        """Stream images to ``dest_dir`` through signed read URLs, never whole in memory,
+        byte for byte as stored; ``if_exists`` says what happens to a file already there
+        (error, skip, overwrite), ``max_file_size`` bounds each file."""
         return self._runner.call(self._aio.download, sample_ids, dest_dir, type=type,
                                  if_exists=if_exists, concurrency=concurrency,
                                  fail_fast=fail_fast, progress=progress,
-                                 transfer_timeout=transfer_timeout)
+                                 transfer_timeout=transfer_timeout, max_file_size=max_file_size)
