@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
 
-__all__ = ["decode", "loads", "redirect_target", "status_error"]
+__all__ = ["decode", "find_lone_surrogate", "loads", "redirect_target", "status_error"]
 
 
 def status_error(
@@ -166,6 +166,11 @@ _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 def _non_finite(value: Any) -> bool:
     return value.__class__ is float and value - value != 0
+
+
+def find_lone_surrogate(data: Any) -> str | None:
+    """The JSON path (``$.a[0].b``) of the first string in ``data`` UTF-8 cannot encode."""
+    return _find(data, _lone_surrogate, "$")
 
 
 def _lone_surrogate(value: Any) -> bool:

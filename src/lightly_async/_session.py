@@ -345,24 +345,27 @@ class LightlySession:
             per_call = _http.make_timeout(timeout)
             options = attrs.evolve(options, timeout=per_call, client_timeout=_http.client_timeout(
                 self._sender.client, per_call))
-        if json_body is None:
-            content, headers = None, self._plain_headers
-        else:
-            content, headers = _dumps(json_body), self._json_headers
+        try:
+            if json_body is None:
+                content, headers = None, self._plain_headers
+            else:
+                content, headers = _dumps(json_body), self._json_headers
+            # Absolute (a caller's http_client has no base_url), the query encoded once
+            # here: handing httpx2 `params=` would make it parse the URL a second time on
+            # every call. The token goes last, encoded once per session.
+            url = self._base_url + path
+            if query:
+                url += "?" + urlencode(query, quote_via=quote)
+                if self._token_query:
+                    url += "&" + self._token_query
+            elif self._token_query:
+                url += "?" + self._token_query
+        except UnicodeEncodeError:
+            raise _unencodable(path, query, json_body) from None
 
         def display() -> str:
             return self._display_url(path, query)
 
-        # Absolute (a caller's http_client has no base_url), the query encoded once here:
-        # handing httpx2 `params=` would make it parse the URL a second time on every call.
-        # The token goes last, encoded once per session.
-        url = self._base_url + path
-        if query:
-            url += "?" + urlencode(query, quote_via=quote)
-            if self._token_query:
-                url += "&" + self._token_query
-        elif self._token_query:
-            url += "?" + self._token_query
         attempt = self._sender.api_attempt(options, method, url, content, headers)
         response, body = await self._sender.send(
             options, method, display, attempt, replay_safe=safe)
@@ -443,6 +446,19 @@ def _query_value(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)
+
+
+def _unencodable(path: str, query: Mapping[str, str] | None, body: Any) -> InvalidInputError:
+    """The error for text that is no Unicode (a lone UTF-16 surrogate): it cannot be sent."""
+    from lightly_async._responses import find_lone_surrogate
+
+    where = next((key for key, value in (query or {}).items()
+                  if find_lone_surrogate(value) or find_lone_surrogate(key)), None)
+    if where is None and body is not None:
+        where = find_lone_surrogate(body)
+    return InvalidInputError(
+        where or "path", "holds a lone UTF-16 surrogate, which is no character and cannot "
+        "be sent as UTF-8 (text decoded with errors='surrogateescape', or cut mid-pair?)")
 
 
 def _dumps(body: Any) -> bytes:

@@ -12,6 +12,7 @@ Each item ends in exactly one of ``succeeded``, ``failed`` (with its typed error
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = ["BulkError", "BulkResult", "run_bulk"]  # BulkError lives in errors
 
+log = logging.getLogger("lightly_async")
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
-#: Errors recorded per item; anything else is a bug and propagates.
+#: Errors an item may meet (the server's, the network's, the disk's): recorded as its failure.
+#: Any other ``Exception`` is a bug; it is recorded as that item's failure too (so the run
+#: still returns its ``BulkResult``), with a note on it and a warning logged.
+#: ``BaseException``s that are not ``Exception`` (cancellation, Ctrl-C) end the run.
 ITEM_ERRORS: tuple[type[BaseException], ...] = (LightlyError, OSError)
 
 
@@ -124,6 +129,13 @@ async def run_bulk(
                     try:
                         value = await call()
                     except ITEM_ERRORS as exc:
+                        result.failed[key] = exc
+                        stop = stop or fail_fast
+                    except Exception as exc:  # a bug: the item's failure, not the run's end
+                        exc.add_note(f"lightly_async: unexpected error on bulk item {key!r} "
+                                     "(a bug: please report it)")
+                        log.warning("bulk item %r failed with an unexpected %s (a bug)", key,
+                                    type(exc).__name__)
                         result.failed[key] = exc
                         stop = stop or fail_fast
                     else:
