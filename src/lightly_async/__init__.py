@@ -32,6 +32,7 @@ from lightly_async.errors import (
     ServerError,
     SessionClosedError,
     UnprocessableEntityError,
+    WrongContextError,
 )
 
 if TYPE_CHECKING:
@@ -169,6 +170,7 @@ __all__ = [
     "TaskType",
     "TransferTimeout",
     "UnprocessableEntityError",
+    "WrongContextError",
 ]
 
 

@@ -394,22 +394,27 @@ def _structure_int(value: Any, _: Any) -> int:
 
 def _structure_float(value: Any, _: Any) -> float:
     # JSON has one number type: an int is a valid number and stays the int it was (lossless),
-    # if a float can hold it exactly. NaN and the infinities (a ``NaN`` token, ``1e400``) are
-    # no numbers a strict decoder takes.
+    # if it is an int64 or a float holds it exactly. NaN and the infinities (a ``NaN`` token,
+    # ``1e400``) are no numbers a strict decoder takes.
     if value.__class__ is float:
         if value - value == 0:  # inf - inf and nan - nan are nan
             return value
         raise NotANumberError(f"expected a finite number, got {value!r}")
     if value.__class__ is int:
-        if -_EXACT <= value <= _EXACT or _float_holds(value):
+        if -_INT64 <= value < _INT64 or _float_holds(value):
             return value
         shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:37]}..."
-        raise NotANumberError(f"expected a number a float holds exactly, got integer {shown}")
+        raise NotANumberError(
+            f"expected a number (an int64, or an integer a float holds exactly), got {shown}")
     raise WrongTypeError("a number", value)
 
 
-#: Every integer up to 2**53 in magnitude is exactly a float (IEEE 754 double).
+#: Every integer up to 2**53 in magnitude is exactly a float (IEEE 754 double); the fast
+#: decoder checks that much inline and leaves larger ones to ``_structure_float``.
 _EXACT: Final = 2**53
+#: The API's integers are int64 (``format: int64``): one of those is a number too, kept as
+#: the exact int it was, even where a float would round it.
+_INT64: Final = 2**63
 
 
 def _float_holds(value: int) -> bool:
@@ -420,7 +425,8 @@ def _float_holds(value: int) -> bool:
 
 
 class NotANumberError(ValueError):
-    """A JSON number no float field may hold: NaN, an infinity, an integer a float would round."""
+    """A JSON number no float field may hold: NaN, an infinity, an integer past int64 that a
+    float would round (a 40-digit integer)."""
 
 
 def _structure_bool(value: Any, _: Any) -> bool:

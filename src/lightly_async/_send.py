@@ -106,6 +106,13 @@ class Sender:
         self.limiter = anyio.CapacityLimiter(concurrency)
         self.stats = SessionStats()
         self.closed = False
+        #: calls in flight: asyncio task -> how many of its frames are inside send(); trio
+        #: (and transfers) register their cancel scope instead. aclose() cancels them all.
+        self._tasks: dict[Any, int] = {}
+        self._scopes: set[anyio.CancelScope] = set()
+        self._closing: set[Any] = set()  # tasks cancelled by close(), not yet unwound
+        self._drained: anyio.Event | None = None
+        self._closer: Any = None
         self.redact = redact
         self._paused_until = 0.0
         self.transport_errors = _http.transport_errors(client)
@@ -131,15 +138,47 @@ class Sender:
         self, options: CallOptions, method: str, display: Callable[[], str], attempt: Attempt,
         *, replay_safe: bool,
     ) -> Exchange:
-        """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline."""
+        """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline.
+
+        A call in flight (sending, reading, or waiting to retry) when the session closes
+        ends with :class:`SessionClosedError`.
+        """
         if self.closed:
             raise SessionClosedError("this LightlySession is closed")
         deadline = options.deadline
-        if deadline is None:
-            return await self._with_retries(options.retry, method, display, attempt, replay_safe)
         work = self._with_retries(options.retry, method, display, attempt, replay_safe)
+        task = _asyncio_task()
+        if task is None:  # trio: a cancel scope close() can cancel
+            return await self.guarded(self._bounded(None, deadline, work, method, display))
+        # asyncio: the task itself is registered (a cancel scope per call costs too much);
+        # close() cancels it, and the cancellation becomes SessionClosedError only if it is
+        # close()'s alone (as _within decides for the deadline).
+        tasks = self._tasks
+        tasks[task] = tasks.get(task, 0) + 1
+        cancelling = task.cancelling()
         try:
-            task = _asyncio_task()
+            return await self._bounded(task, deadline, work, method, display)
+        except BaseException as exc:
+            if task in self._closing and _is_cancellation(exc):
+                self._closing.discard(task)
+                if task.uncancel() <= cancelling:
+                    raise SessionClosedError(
+                        "the LightlySession was closed while this call was in flight"
+                    ) from None
+            raise
+        finally:
+            left = tasks.pop(task) - 1
+            if left:
+                tasks[task] = left
+            self._maybe_drained()
+
+    async def _bounded(
+        self, task: Any, deadline: float | None, work: Awaitable[Exchange], method: str,
+        display: Callable[[], str],
+    ) -> Exchange:
+        if deadline is None:
+            return await work
+        try:
             if task is not None:
                 return await _within(task, deadline, work)
             with anyio.fail_after(deadline):
@@ -149,12 +188,58 @@ class Sender:
                 f"deadline of {deadline:g}s exceeded (including retries)",
                 method=method, url=display()) from None
 
+    async def guarded(self, work: Awaitable[T]) -> T:
+        """``await work`` in a cancel scope that closing the session cancels.
+
+        Ends with :class:`SessionClosedError` if it was cancelled so (anything shielded
+        inside, such as removing a partial file, still completes).
+        """
+        if self.closed:
+            getattr(work, "close", lambda: None)()  # never awaited: no "never awaited" warning
+            raise SessionClosedError("this LightlySession is closed")
+        with anyio.CancelScope() as scope:
+            self._scopes.add(scope)
+            try:
+                return await work
+            finally:
+                self._scopes.discard(scope)
+                self._maybe_drained()
+        raise SessionClosedError("the LightlySession was closed while this call was in flight")
+
+    async def close(self, *, grace: float = 5.0) -> None:
+        """Refuse new calls, cancel those in flight and wait (up to ``grace`` s) until they
+        have unwound; the caller closes the pool after."""
+        self.closed = True
+        self._closer = current = _asyncio_task()
+        for task in list(self._tasks):
+            if task is not current and task not in self._closing:
+                self._closing.add(task)
+                task.cancel()
+        for scope in list(self._scopes):
+            scope.cancel()
+        if not self._is_drained():
+            self._drained = anyio.Event()
+            with anyio.move_on_after(grace, shield=True):
+                await self._drained.wait()
+
+    def _is_drained(self) -> bool:
+        """No call in flight but (perhaps) the one that is closing the session."""
+        closer = self._closer
+        return not self._scopes and all(task is closer for task in self._tasks)
+
+    def _maybe_drained(self) -> None:
+        if self._drained is not None and self._is_drained():
+            self._drained.set()
+
     async def _with_retries(
         self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
         replay_safe: bool,
     ) -> Exchange:
         number = 0
         while True:
+            if self.closed:  # closed while this call waited to retry
+                raise SessionClosedError(
+                    "the LightlySession was closed while this call was in flight")
             number += 1
             retry_after: float | None = None
             try:

@@ -178,17 +178,20 @@ class LightlySession:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the client was passed in).
+        """Cancel the calls in flight and close the connection pool (unless the client was
+        passed in); returns once the pool is closed.
 
-        On a ``with_options`` view this closes only the view; the pool is its session's.
+        Calls in flight (sending, reading, waiting to retry, transferring a file) end with
+        :class:`SessionClosedError`, as does any call made later. On a ``with_options`` view
+        this closes only the view; the pool is its session's.
         """
         if self._is_view:
             self._view_closed = True
             return
         sender = self._sender
-        sender.closed = True
-        if sender.owns_client:
-            with anyio.CancelScope(shield=True):
+        with anyio.CancelScope(shield=True):
+            await sender.close()
+            if sender.owns_client:
                 await sender.client.aclose()
 
     def __repr__(self) -> str:

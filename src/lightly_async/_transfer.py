@@ -128,7 +128,9 @@ async def upload(
         async with AsyncExitStack() as stack:
             await _exchange(session, stack, "PUT", url, source, clock)
 
-    await _with_retries(session, "PUT", display, attempt, transfer_timeout)
+    # closing the session cancels the transfer (SessionClosedError), its files cleaned up
+    await session._sender.guarded(
+        _with_retries(session, "PUT", display, attempt, transfer_timeout))
 
 
 async def download(
@@ -174,7 +176,8 @@ async def download(
         content_type: str | None = response.headers.get("content-type")
         return content_type
 
-    return await _with_retries(session, "GET", display, attempt, transfer_timeout)
+    return await session._sender.guarded(
+        _with_retries(session, "GET", display, attempt, transfer_timeout))
 
 
 def _check_declared_size(response: _http.Response, limit: int | None, display: str) -> None:

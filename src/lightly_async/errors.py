@@ -19,6 +19,8 @@
   * BulkError                   - a bulk run had failures (``raise_for_failures``)
   * JobFailedError              - a server-side job ended in ``FAILED`` or an unknown state
   * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
+  * WrongContextError (also a RuntimeError) - a session used where it cannot run: another
+    event loop than its own, a forked child process, the sync facade's own loop
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * AmbiguousNameError (also a LookupError) - several datasets (etc.) share that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
@@ -59,6 +61,7 @@ __all__ = [
     "ServerError",
     "SessionClosedError",
     "UnprocessableEntityError",
+    "WrongContextError",
 ]
 
 
@@ -151,6 +154,14 @@ class APIError(LightlyError):
 
 class SessionClosedError(LightlyError, RuntimeError):
     """A call was made on a session (or a ``with_options`` view of it) after ``aclose()``."""
+
+
+class WrongContextError(LightlyError, RuntimeError):
+    """A session was used where it cannot run; the message says what to do instead.
+
+    An async session belongs to the event loop it first ran on (its pool's connections do);
+    a sync session's loop thread does not survive ``fork()``.
+    """
 
 
 class BulkError(LightlyError):

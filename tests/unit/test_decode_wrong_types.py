@@ -275,7 +275,7 @@ def test_a_wrong_json_type_is_a_decode_error_naming_its_path(
 NOT_NUMBERS = {
     "nan": "NaN", "infinity": "Infinity", "minus-infinity": "-Infinity", "overflow": "1e400",
     "minus-overflow": "-1e400", "40-digit-integer": "1" + "0" * 39,
-    "integer-past-2**53": str(2**53 + 1),
+    "integer-past-int64": str(2**63 + 1), "negative-past-int64": str(-(2**63) - 1),
 }
 
 
@@ -330,7 +330,8 @@ def test_a_non_json_number_token_is_refused_even_in_a_free_form_field(token: str
 
 def test_integers_a_float_holds_exactly_stay_exact_ints() -> None:
     for conv in (get_converter(), get_decoder()):
-        for exact in (2**53, 2**60, -(2**53), 10**22):
+        # int64 (the API's integers) or exactly a float: kept as the exact int
+        for exact in (2**53, 2**53 + 1, 2**63 - 1, -(2**63), 2**64, 10**22, -(10**22)):
             value = conv.structure(exact, float)
             assert value == exact
             assert value.__class__ is int

@@ -24,6 +24,8 @@ from typing import Any, ParamSpec, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
+from lightly_async.errors import SessionClosedError, WrongContextError
+
 __all__ = ["Runner"]
 
 P = ParamSpec("P")
@@ -108,10 +110,11 @@ class Runner:
     # -- helpers -----------------------------------------------------------------------------
     def _usable_portal(self) -> BlockingPortal:
         if self._stopped or self._portal is None:
-            raise RuntimeError("this lightly_async.sync.LightlySession is closed; "
-                               "open a new one (with lightly_async.sync.LightlySession() as s:)")
+            raise SessionClosedError(
+                "this lightly_async.sync.LightlySession is closed; "
+                "open a new one (with lightly_async.sync.LightlySession() as s:)")
         if threading.get_ident() == self._loop_thread:
-            raise RuntimeError(
+            raise WrongContextError(
                 "lightly_async.sync was called from inside its own event loop (from a progress "
                 "callback or other code the async core runs); code running there must use the "
                 "async API: await the lightly_async.LightlySession methods instead")
