@@ -35,6 +35,7 @@ from lightly_async.errors import (
     DecodeError,
     ResponseTooLargeError,
     SessionClosedError,
+    WrongContextError,
 )
 
 __all__ = [
@@ -113,6 +114,8 @@ class Sender:
         self._closing: set[Any] = set()  # tasks cancelled by close(), not yet unwound
         self._drained: anyio.Event | None = None
         self._closer: Any = None
+        #: the event loop of the first call (an asyncio loop or a trio token)
+        self._loop: Any = None
         self.redact = redact
         self._paused_until = 0.0
         self.transport_errors = _http.transport_errors(client)
@@ -145,9 +148,12 @@ class Sender:
         """
         if self.closed:
             raise SessionClosedError("this LightlySession is closed")
+        task = _asyncio_task()
+        loop = task.get_loop() if task is not None else _trio_token()
+        if loop is not self._loop:
+            self._bind(loop)
         deadline = options.deadline
         work = self._with_retries(options.retry, method, display, attempt, replay_safe)
-        task = _asyncio_task()
         if task is None:  # trio: a cancel scope close() can cancel
             return await self.guarded(self._bounded(None, deadline, work, method, display))
         # asyncio: the task itself is registered (a cancel scope per call costs too much);
@@ -194,9 +200,13 @@ class Sender:
         Ends with :class:`SessionClosedError` if it was cancelled so (anything shielded
         inside, such as removing a partial file, still completes).
         """
-        if self.closed:
+        try:
+            if self.closed:
+                raise SessionClosedError("this LightlySession is closed")
+            self._bind(_current_loop())
+        except BaseException:
             getattr(work, "close", lambda: None)()  # never awaited: no "never awaited" warning
-            raise SessionClosedError("this LightlySession is closed")
+            raise
         with anyio.CancelScope() as scope:
             self._scopes.add(scope)
             try:
@@ -205,6 +215,33 @@ class Sender:
                 self._scopes.discard(scope)
                 self._maybe_drained()
         raise SessionClosedError("the LightlySession was closed while this call was in flight")
+
+    def _bind(self, loop: Any) -> None:
+        """Tie the session to the event loop of its first call; refuse any other loop."""
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise WrongContextError(
+                "this LightlySession is used from an event loop other than the one it first "
+                "ran on (a second asyncio.run(), another thread's loop); its connection pool "
+                "belongs to that loop. Create a session per event loop, inside it: "
+                "`async with LightlySession(...) as session:` (or use lightly_async.sync, "
+                "which runs its own loop and may be called from any thread)")
+
+    def check_usable(self) -> None:
+        """Raise now what a call would: the session is closed, or bound to another loop."""
+        if self.closed:
+            raise SessionClosedError("this LightlySession is closed")
+        self._bind(_current_loop())
+
+    def foreign_loop(self) -> bool:
+        """True when the current event loop is not the one the session is bound to."""
+        return self._loop is not None and _current_loop() is not self._loop
+
+    def bound_loop_running(self) -> bool:
+        """Whether the loop this session is bound to still runs (trio: assumed so)."""
+        is_running = getattr(self._loop, "is_running", None)
+        return True if is_running is None else bool(is_running())
 
     async def close(self, *, grace: float = 5.0) -> None:
         """Refuse new calls, cancel those in flight and wait (up to ``grace`` s) until they
@@ -317,6 +354,16 @@ class Sender:
     def _pause(self, seconds: float) -> None:
         """After a 429, hold every new request back for ``seconds``."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def _trio_token() -> Any:
+    trio = sys.modules.get("trio")
+    return None if trio is None else trio.lowlevel.current_trio_token()
+
+
+def _current_loop() -> Any:
+    task = _asyncio_task()
+    return task.get_loop() if task is not None else _trio_token()
 
 
 def _asyncio_task() -> Any:

@@ -37,7 +37,7 @@ from lightly_async._send import (
     SessionStats,
 )
 from lightly_async._validate import object_id
-from lightly_async.errors import InvalidInputError, SessionClosedError
+from lightly_async.errors import InvalidInputError, SessionClosedError, WrongContextError
 
 if TYPE_CHECKING:
     from lightly_async.models.datasets import DatasetData
@@ -72,6 +72,11 @@ TimeoutArg = float | _http.Timeout | None
 
 class LightlySession:
     """An async session with the Lightly API; use it as ``async with``.
+
+    A session belongs to the event loop it first makes a call on (its connection pool lives
+    there): using it from another loop (a second ``asyncio.run()``, another thread's loop)
+    raises :class:`WrongContextError`. Make one session per loop, or use
+    :mod:`lightly_async.sync` from threads.
 
     Args:
         token: the API token, sent as the ``token`` query parameter. Defaults to
@@ -189,6 +194,13 @@ class LightlySession:
             self._view_closed = True
             return
         sender = self._sender
+        if sender.foreign_loop():
+            sender.closed = True  # no more calls; its pool can only be closed on its loop
+            if sender.bound_loop_running():
+                raise WrongContextError(
+                    "this LightlySession's pool belongs to another, running event loop: "
+                    "close it there")
+            return  # that loop has ended: nothing of the pool can be closed from here
         with anyio.CancelScope(shield=True):
             await sender.close()
             if sender.owns_client:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import anyio
 import attrs
 
-from lightly_async.errors import BulkError, InvalidInputError, LightlyError
+from lightly_async.errors import BulkError, InvalidInputError, LightlyError, SessionClosedError
 from lightly_async.progress import ProgressArg, check_progress, open_progress
 
 if TYPE_CHECKING:
@@ -98,6 +98,9 @@ async def run_bulk(
     items from starting; calls already running finish and are recorded.
     """
     check_progress(progress)
+    if session.is_closed:
+        raise SessionClosedError("this LightlySession is closed")
+    session._sender.check_usable()  # another event loop: one clear error, not one per item
     limiter = session.limiter
     ceiling = math.ceil(limiter.total_tokens)
     if concurrency is not None:

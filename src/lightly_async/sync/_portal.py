@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import threading
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -42,6 +43,7 @@ class Runner:
         self._loop_thread: int | None = None
         self._failure: BaseException | None = None
         self._stopped = False
+        self._pid = os.getpid()  # its loop thread lives only in this process
         self._thread = threading.Thread(
             target=self._run, args=(backend, backend_options or {}),
             name="lightly-async-sync", daemon=True)
@@ -89,11 +91,18 @@ class Runner:
         """True once :meth:`stop` ran."""
         return self._stopped
 
+    @property
+    def forked(self) -> bool:
+        """True in a child process forked after this runner started (its thread is gone)."""
+        return os.getpid() != self._pid
+
     def stop(self) -> None:
         """End the loop (cancelling nothing still running: callers have returned) and join."""
         if self._stopped:
             return
         self._stopped = True
+        if self.forked:
+            return  # no loop thread in this process: nothing to end
         portal = self._portal
         if portal is not None:
             portal.call(portal.stop)
@@ -101,7 +110,8 @@ class Runner:
 
     def stop_soon(self) -> None:
         """Ask the loop to end without waiting (used by the garbage-collection finalizer)."""
-        if self._stopped or self._portal is None:
+        if self._stopped or self._portal is None or self.forked:
+            self._stopped = True
             return
         self._stopped = True
         with contextlib.suppress(RuntimeError):  # the loop is already gone
@@ -109,6 +119,12 @@ class Runner:
 
     # -- helpers -----------------------------------------------------------------------------
     def _usable_portal(self) -> BlockingPortal:
+        if self.forked:
+            raise WrongContextError(
+                "this lightly_async.sync.LightlySession was created before fork(), in process "
+                f"{self._pid}; its event loop thread does not exist in this child process. "
+                "Open a new session in the child (after the fork), or use the 'spawn' start "
+                "method of multiprocessing")
         if self._stopped or self._portal is None:
             raise SessionClosedError(
                 "this lightly_async.sync.LightlySession is closed; "

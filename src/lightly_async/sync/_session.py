@@ -31,6 +31,10 @@ class LightlySession:
     the event loop the async core runs on in this session's own thread (``"asyncio"`` or
     ``"trio"``). Every call blocks until its result is there, from a plain script, from any
     thread, and from code that already runs an event loop (a Jupyter cell).
+
+    The loop thread does not survive ``fork()``: in a forked child, any call raises
+    :class:`~lightly_async.WrongContextError` (open a new session there); ``close()`` there
+    just forgets the parent's session.
     """
 
     def __init__(
@@ -88,6 +92,11 @@ class LightlySession:
     def close(self) -> None:
         """Close the connection pool and stop this session's event loop thread."""
         if self._runner.is_stopped:
+            return
+        if self._runner.forked:  # a child after fork(): the pool is the parent's
+            self._runner.stop()
+            if self._owns_runner:
+                self._finalizer.detach()
             return
         self._runner.call(self._aio.aclose)
         if self._owns_runner:
