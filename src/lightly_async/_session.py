@@ -27,6 +27,7 @@ import anyio
 import attrs
 
 from lightly_async import _http
+from lightly_async._redact import mask_secret
 from lightly_async._responses import decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
@@ -391,8 +392,8 @@ class LightlySession:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
         text = _http.redact(text)
         for secret in (self._token, self._bearer):
-            if secret:
-                text = text.replace(secret, _http.REDACTED)
+            if secret and secret in text:
+                text = mask_secret(text, secret)
         return text
 
     def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
