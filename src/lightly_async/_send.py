@@ -80,16 +80,20 @@ class CallOptions:
 
 
 class SessionStats:
-    """Counters of one session (and its views): attempts sent and retries made."""
+    """Counters of one session (and its views): attempts sent and retries made, and
+    ``stale_connections``: pooled connections the server had closed while they were idle,
+    found before a request was sent on one (the request went on another connection)."""
 
-    __slots__ = ("requests", "retries")
+    __slots__ = ("requests", "retries", "stale_connections")
 
     def __init__(self) -> None:
         self.requests = 0
         self.retries = 0
+        self.stale_connections = 0
 
     def __repr__(self) -> str:
-        return f"SessionStats(requests={self.requests}, retries={self.retries})"
+        return (f"SessionStats(requests={self.requests}, retries={self.retries}, "
+                f"stale_connections={self.stale_connections})")
 
 
 class Sender:
@@ -106,6 +110,7 @@ class Sender:
         self.channel = _http.ApiChannel(client, owned=owns_client)
         self.limiter = anyio.CapacityLimiter(concurrency)
         self.stats = SessionStats()
+        _http.report_stale_connections(client, self.stats)
         self.closed = False
         #: calls in flight: asyncio task -> how many of its frames are inside send(); trio
         #: (and transfers) register their cancel scope instead. aclose() cancels them all.
