@@ -53,6 +53,8 @@ log = logging.getLogger("lightly_async")
 
 DEFAULT_BASE_URL: Final = "https://api.lightly.ai"
 DEFAULT_MAX_RETRIES: Final = 2
+#: Consecutive connection failures after which a bulk run starts no more items.
+DEFAULT_BULK_GIVE_UP_AFTER: Final = 10
 _REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _JSON: Final = "application/json"
 
@@ -97,6 +99,11 @@ class LightlySession:
         concurrency: the ceiling of requests in flight shared by all bulk work of this
             session (and its views); defaults to the pool's connection limit (64). A bulk
             helper's ``concurrency=N`` runs N at once, and may not exceed this.
+        bulk_give_up_after: a bulk helper stops starting items after this many consecutive
+            connection failures (the server refuses connections, resets them or times out:
+            each such item already had its retries), and reports the items it did not start
+            as ``not_attempted``, with the last failure as ``result.stopped_by``. Default 10;
+            ``None`` tries every item whatever happens.
         max_response_size: bytes an API answer may hold (default 512 MiB, enough for
             ``predictions.list`` of a million-sample dataset); past it the read stops with
             :class:`ResponseTooLargeError`. ``None`` removes the cap.
@@ -117,6 +124,7 @@ class LightlySession:
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
         concurrency: int | None = None,
+        bulk_give_up_after: int | None = DEFAULT_BULK_GIVE_UP_AFTER,
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: _http.AnyClient | None = None,
         transport: _http.AnyTransport | None = None,
@@ -140,6 +148,12 @@ class LightlySession:
         if concurrency is not None and (isinstance(concurrency, bool)
                                         or not isinstance(concurrency, int) or concurrency < 1):
             raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
+        if bulk_give_up_after is not None and (
+                isinstance(bulk_give_up_after, bool) or not isinstance(bulk_give_up_after, int)
+                or bulk_give_up_after < 1):
+            raise InvalidInputError("bulk_give_up_after", f"must be an integer >= 1 or None, "
+                                                          f"got {bulk_give_up_after!r}")
+        self.bulk_give_up_after = bulk_give_up_after
         url = (base_url or os.environ.get("LIGHTLY_SERVER_LOCATION") or DEFAULT_BASE_URL)
         self._base_url = _check_base_url(url.rstrip("/"), allow_insecure_http)
         self._token = token

@@ -8,6 +8,12 @@ inside the session-wide limiter, the ceiling all bulk work of a session shares (
 ceiling is an :class:`InvalidInputError` naming both numbers, raised before anything is sent.
 Each item ends in exactly one of ``succeeded``, ``failed`` (with its typed error) or
 ``not_attempted`` — never silently dropped.
+
+A run against a server that is gone stops early: after the session's ``bulk_give_up_after``
+consecutive connection failures (default 10; each item had its retries first) no new item
+starts, the items already running finish, the rest are ``not_attempted`` and
+``result.stopped_by`` holds the failure that stopped the run. A session closed during a run
+stops it the same way (``stopped_by`` is the ``SessionClosedError``).
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 import anyio
 import attrs
 
-from lightly_async.errors import BulkError, InvalidInputError, LightlyError, SessionClosedError
+from lightly_async.errors import (
+    APIConnectionError,
+    BulkError,
+    InvalidInputError,
+    LightlyError,
+    SessionClosedError,
+)
 from lightly_async.progress import ProgressArg, check_progress, open_progress
 
 if TYPE_CHECKING:
@@ -50,6 +62,9 @@ class BulkResult(Generic[K, R]):
         results: key -> the value the call returned, for each succeeded key.
         skipped: keys left alone on purpose (``samples.download(if_exists="skip")``: the
             file was already there); they count as done.
+        stopped_by: why the run stopped starting items before the end (``None`` if it did
+            not): the last of ``bulk_give_up_after`` consecutive connection failures, the
+            session being closed, or the first failure with ``fail_fast``.
     """
 
     succeeded: list[K] = attrs.Factory(list)
@@ -57,6 +72,7 @@ class BulkResult(Generic[K, R]):
     not_attempted: list[K] = attrs.Factory(list)
     results: dict[K, R] = attrs.Factory(dict)
     skipped: list[K] = attrs.Factory(list)
+    stopped_by: BaseException | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,8 +95,11 @@ class BulkResult(Generic[K, R]):
 
     def __repr__(self) -> str:
         skipped = f", skipped={len(self.skipped)}" if self.skipped else ""
+        stopped = (f", stopped_by={type(self.stopped_by).__name__}"
+                   if self.stopped_by is not None and self.not_attempted else "")
         return (f"BulkResult(ok={self.ok}, succeeded={len(self.succeeded)}, "
-                f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)}{skipped})")
+                f"failed={len(self.failed)}, not_attempted={len(self.not_attempted)}{skipped}"
+                f"{stopped})")
 
 
 async def run_bulk(
@@ -120,11 +139,18 @@ async def run_bulk(
     workers = min(len(queue), concurrency or ceiling)
     position = 0
     stop = False
+    give_up_after = session.bulk_give_up_after
+    connection_failures = 0  # in a row, in the order items finish
+
+    def stop_by(exc: BaseException) -> None:
+        nonlocal stop
+        if not stop:
+            stop, result.stopped_by = True, exc
 
     with open_progress(progress, total=len(queue), description=description) as bar:
 
         async def worker() -> None:
-            nonlocal position, stop
+            nonlocal position, connection_failures
             while not stop and position < len(queue):
                 key, call = queue[position]
                 position += 1
@@ -133,15 +159,25 @@ async def run_bulk(
                         value = await call()
                     except ITEM_ERRORS as exc:
                         result.failed[key] = exc
-                        stop = stop or fail_fast
+                        if isinstance(exc, APIConnectionError):
+                            connection_failures += 1
+                            if give_up_after is not None and (
+                                    connection_failures >= give_up_after):
+                                stop_by(exc)
+                        else:
+                            connection_failures = 0
+                        if fail_fast or isinstance(exc, SessionClosedError):
+                            stop_by(exc)
                     except Exception as exc:  # a bug: the item's failure, not the run's end
                         exc.add_note(f"lightly_async: unexpected error on bulk item {key!r} "
                                      "(a bug: please report it)")
                         log.warning("bulk item %r failed with an unexpected %s (a bug)", key,
                                     type(exc).__name__)
                         result.failed[key] = exc
-                        stop = stop or fail_fast
+                        if fail_fast:
+                            stop_by(exc)
                     else:
+                        connection_failures = 0
                         result.succeeded.append(key)
                         result.results[key] = value
                 bar.advance(1)
