@@ -16,6 +16,8 @@ What sets them apart from API calls (``_session.py``):
   transfer is one chunk. A download streams into a temporary file created exclusively in the
   destination directory (``O_EXCL|O_NOFOLLOW``: a planted symlink is never followed), which
   takes the destination's name only when complete, and is removed on every failure path.
+  Its name, ``.<name>.lightly-<pid>-<hex>.part``, lets a later download into the same
+  directory remove what a killed process left (:func:`remove_stale_partials`).
 * **Bounded time** (:class:`TransferTimeout`), separate from the API calls' deadline because a
   transfer's size is unbounded: each attempt must keep an average of ``min_rate`` bytes/s
   after a ``grace`` period, and never runs past ``max_duration``.
@@ -67,6 +69,7 @@ __all__ = [
     "IfExists",
     "TransferTimeout",
     "download",
+    "remove_stale_partials",
     "upload",
 ]
 
@@ -493,7 +496,7 @@ class _Partial:
     async def create(cls, dest: Path) -> _Partial:
         stem = dest.name.encode()[:80].decode("utf-8", "ignore")
         for _ in range(8):
-            path = dest.with_name(f".{stem}.{secrets.token_hex(6)}.part")
+            path = dest.with_name(f".{stem}.lightly-{os.getpid()}-{secrets.token_hex(6)}.part")
             try:
                 fd = await anyio.to_thread.run_sync(os.open, path, _OPEN_FLAGS, 0o666)
             except FileExistsError:  # a name taken (or planted): draw another
@@ -534,6 +537,48 @@ def _place(partial: Path, dest: Path, replace: bool) -> None:
         os.rename(partial, dest)
         return
     os.unlink(partial)
+
+
+#: A download's temporary file: ``.<name>.lightly-<pid>-<12 hex>.part`` (see ``_Partial``).
+_PARTIAL_NAME: Final = re.compile(r"^\..*\.lightly-(\d+)-[0-9a-f]{12}\.part$", re.DOTALL)
+
+
+def remove_stale_partials(directory: Path) -> list[str]:
+    """Remove the temporary files that downloads killed outright left in ``directory``.
+
+    Only ours, by name (``.<name>.lightly-<pid>-<hex>.part``), and only those whose process
+    is gone: a download running in another process keeps its files. POSIX only (elsewhere
+    nothing is removed). Returns the names removed.
+    """
+    if os.name != "posix":
+        return []
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PARTIAL_NAME.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        if _process_alive(int(match.group(1))):
+            continue
+        with suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(entry.name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this process: its own downloads may be running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's live process (or a pid we cannot judge): keep it
+    return True
 
 
 def _unlink_quietly(path: Path) -> None:

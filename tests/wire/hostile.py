@@ -274,3 +274,27 @@ def close_after_answer_server(
         stop.set()
         thread.join(10)
         listener.close()
+
+
+@contextmanager
+def hostile_server_in_thread(handler: Handler) -> Iterator[Hostile]:
+    """:func:`hostile_server` on an event loop of its own, in a thread (for tests that run
+    clients in other processes, or several event loops one after another)."""
+    ready: list[Hostile] = []
+    started, stop = threading.Event(), threading.Event()
+
+    async def main() -> None:
+        async with hostile_server(handler) as server:
+            ready.append(server)
+            started.set()
+            await anyio.to_thread.run_sync(stop.wait)
+
+    thread = threading.Thread(target=anyio.run, args=(main,), daemon=True)
+    thread.start()
+    if not started.wait(20):
+        raise RuntimeError("the hostile server did not start")
+    try:
+        yield ready[0]
+    finally:
+        stop.set()
+        thread.join(20)

@@ -167,8 +167,10 @@ class Samples(DatasetResource):
         ``"."`` or ``".."``, no path separator, no two ids to one name); otherwise the file
         is named after the sample id. A file appears only once it is complete (it is
         written to a temporary file created exclusively in ``dest_dir``, removed on any
-        failure). An existing file is never silently replaced: ``if_exists="error"`` (the
-        default) fails that item with :class:`FileExistsError`, ``"skip"`` leaves it and
+        failure; those a killed process left there are removed when the next download into
+        ``dest_dir`` starts). An existing file is never silently replaced:
+        ``if_exists="error"`` (the default) fails that item with :class:`FileExistsError`,
+        ``"skip"`` leaves it and
         lists the id in ``result.skipped`` (to resume an interrupted run), ``"overwrite"``
         replaces it once the new file is complete. ``transfer_timeout`` bounds each GET
         (see :class:`TransferTimeout`). A file holds exactly the bytes stored: nothing is
@@ -191,6 +193,8 @@ class Samples(DatasetResource):
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
             raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
+        # what a download killed outright (kill -9) left here: ours by name, its process gone
+        await anyio.to_thread.run_sync(_transfer.remove_stale_partials, directory)
         skipped: builtins.list[str] = []
         if if_exists == "skip":
             present = await anyio.to_thread.run_sync(_present, directory, names)

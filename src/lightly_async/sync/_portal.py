@@ -13,11 +13,12 @@ unclosed session stops its thread and warns (``ResourceWarning``), like an unclo
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import functools
 import os
 import threading
 import warnings
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ParamSpec, TypeVar
@@ -31,6 +32,9 @@ __all__ = ["Runner"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: How long an interrupted call may take to unwind (its cleanup) before the caller goes on.
+UNWIND_SECONDS = 5.0
 
 
 class Runner:
@@ -56,13 +60,24 @@ class Runner:
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Await ``fn(*args, **kwargs)`` on the session's loop and return its result."""
         portal = self._usable_portal()
-        future = portal.start_task_soon(functools.partial(fn, *args, **kwargs))
+        unwound = threading.Event()
+
+        async def run() -> T:
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                unwound.set()
+
+        future = portal.start_task_soon(run)
         try:
             return future.result()
         except BaseException:
             # Ctrl-C (or any exception) while waiting: cancel the call on the loop, so it
-            # does not run on behind the caller's back. A finished call ignores this.
+            # does not run on behind the caller's back, and give it a moment to clean up
+            # (a download removes its temporary files) before the caller moves on, perhaps
+            # to the interpreter's exit, which would stop the loop thread mid-way.
             future.cancel()
+            unwound.wait(UNWIND_SECONDS)
             raise
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
@@ -150,6 +165,23 @@ class Runner:
             self._loop_thread = threading.get_ident()
             self._ready.set()
             await portal.sleep_until_stopped()
+
+
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def close_at_exit(session: Any) -> None:
+    """Have ``session`` (a sync session) closed at interpreter exit if it is still open."""
+    _OPEN.add(session)
+
+
+@atexit.register
+def _close_open_sessions() -> None:
+    """At exit, close what a script left open, quietly: its pool (no "Unclosed connector"
+    from aiohttp), then its loop thread. Each close is bounded; a hung one is left."""
+    for session in list(_OPEN):
+        with contextlib.suppress(Exception):
+            session._close_quietly(timeout=UNWIND_SECONDS)
 
 
 def finalize_unclosed(runner: Runner, what: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from lightly_async import NOT_GIVEN
 from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._datasets import Datasets
-from lightly_async.sync._portal import Runner, finalize_unclosed
+from lightly_async.sync._portal import Runner, close_at_exit, finalize_unclosed
 
 if TYPE_CHECKING:
     from lightly_async import _http
@@ -70,7 +71,8 @@ class LightlySession:
             raise
         self._init(runner, aio, owns_runner=True)
         self._finalizer = weakref.finalize(self, finalize_unclosed, runner, repr(self))
-        self._finalizer.atexit = False  # at exit the daemon thread simply ends
+        self._finalizer.atexit = False  # at exit, close_at_exit closes it (silently)
+        close_at_exit(self)
 
     def _init(self, runner: Runner, aio: AsyncSession, *, owns_runner: bool) -> None:
         self._runner = runner
@@ -102,6 +104,20 @@ class LightlySession:
         if self._owns_runner:
             self._runner.stop()
             self._finalizer.detach()
+
+    def _close_quietly(self, *, timeout: float) -> None:
+        """``close()`` bounded by ``timeout`` seconds, without a word (at interpreter exit)."""
+        runner = self._runner
+        if runner.is_stopped or runner.forked:
+            return
+        portal = runner._portal
+        if portal is None:
+            return
+        future = portal.start_task_soon(self._aio.aclose)
+        with contextlib.suppress(Exception):
+            future.result(timeout)
+        runner.stop_soon()
+        self._finalizer.detach()
 
     def __repr__(self) -> str:
         return repr(self._aio).replace("<LightlySession", "<lightly_async.sync.LightlySession")
