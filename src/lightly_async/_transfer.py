@@ -165,7 +165,11 @@ async def download(
             partial = await _Partial.create(dest)  # only now: a 2xx body is on its way
             try:
                 written = 0
-                async for chunk in response.aiter_raw():  # as stored: never decoded
+                # As stored: never decoded. (An answer already held in memory, as an
+                # in-process or mock transport gives it, can only be read as content.)
+                chunks = (response.aiter_bytes() if response.is_stream_consumed
+                          else response.aiter_raw())
+                async for chunk in chunks:
                     written += len(chunk)
                     if max_size is not None and written > max_size:
                         raise _too_large(max_size, written, display)
