@@ -177,8 +177,9 @@ def close_at_exit(session: Any) -> None:
 
 @atexit.register
 def _close_open_sessions() -> None:
-    """At exit, close what a script left open, quietly: its pool (no "Unclosed connector"
-    from aiohttp), then its loop thread. Each close is bounded; a hung one is left."""
+    """At exit, close what a script left open, quietly: its pool (so aiohttp has no
+    "Unclosed connector" to report), then its loop thread. Each close is bounded; a hung one
+    is left."""
     for session in list(_OPEN):
         with contextlib.suppress(Exception):
             session._close_quietly(timeout=UNWIND_SECONDS)
