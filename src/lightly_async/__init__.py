@@ -34,6 +34,7 @@ from lightly_async.errors import (
     SessionClosedError,
     TLSCertificateError,
     UnprocessableEntityError,
+    WrongContextError,
 )
 
 if TYPE_CHECKING:
@@ -176,6 +177,7 @@ __all__ = [
     "TaskType",
     "TransferTimeout",
     "UnprocessableEntityError",
+    "WrongContextError",
 ]
 
 

@@ -20,7 +20,7 @@ import typing
 from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import cattrs
@@ -140,7 +140,7 @@ def _item(data: Any, index: Any) -> Any:
 def _describe_leaf(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return "required field missing"
-    if isinstance(exc, WrongTypeError | cattrs.ForbiddenExtraKeysError):
+    if isinstance(exc, WrongTypeError | NotANumberError | cattrs.ForbiddenExtraKeysError):
         return str(exc)
     return f"invalid value ({type(exc).__name__}: {exc})"
 
@@ -287,6 +287,9 @@ def _build_lines(
             value = [f"{var} = h{i}({src}[{key!r}], t{i})"]
         else:
             test = " and ".join(f"{var}.__class__ is not {t}" for t in inline)
+            if "float" in inline:  # a finite float, or an int a float holds exactly
+                test = (f"({test} or {var}.__class__ is float and {var} - {var} != 0"
+                        f" or {var}.__class__ is int and not -{_EXACT} <= {var} <= {_EXACT})")
             if nullable:
                 test = f"{var} is not None and {test}"
             value = [f"{var} = {src}[{key!r}]", f"if {test}: __wrong()"]
@@ -429,10 +432,40 @@ def _structure_int(value: Any, _: Any) -> int:
 
 
 def _structure_float(value: Any, _: Any) -> float:
-    # JSON has one number type: an int is a valid number and stays the int it was (lossless).
-    if value.__class__ is float or value.__class__ is int:
-        return value
+    # JSON has one number type: an int is a valid number and stays the int it was (lossless),
+    # if it is an int64 or a float holds it exactly. NaN and the infinities (a ``NaN`` token,
+    # ``1e400``) are no numbers a strict decoder takes.
+    if value.__class__ is float:
+        if value - value == 0:  # inf - inf and nan - nan are nan
+            return value
+        raise NotANumberError(f"expected a finite number, got {value!r}")
+    if value.__class__ is int:
+        if -_INT64 <= value < _INT64 or _float_holds(value):
+            return value
+        shown = str(value) if len(str(value)) <= 40 else f"{str(value)[:37]}..."
+        raise NotANumberError(
+            f"expected a number (an int64, or an integer a float holds exactly), got {shown}")
     raise WrongTypeError("a number", value)
+
+
+#: Every integer up to 2**53 in magnitude is exactly a float (IEEE 754 double); the fast
+#: decoder checks that much inline and leaves larger ones to ``_structure_float``.
+_EXACT: Final = 2**53
+#: The API's integers are int64 (``format: int64``): one of those is a number too, kept as
+#: the exact int it was, even where a float would round it.
+_INT64: Final = 2**63
+
+
+def _float_holds(value: int) -> bool:
+    try:
+        return int(float(value)) == value
+    except OverflowError:
+        return False
+
+
+class NotANumberError(ValueError):
+    """A JSON number no float field may hold: NaN, an infinity, an integer past int64 that a
+    float would round (a 40-digit integer)."""
 
 
 def _structure_bool(value: Any, _: Any) -> bool:

@@ -31,6 +31,7 @@ already buffered (no re-chunking into 16 KiB pieces).
 from __future__ import annotations
 
 import base64
+import contextvars
 import http.cookiejar
 import importlib.util
 import ipaddress
@@ -97,6 +98,7 @@ __all__ = [
     "read_body",
     "redact",
     "redact_url",
+    "report_stale_connections",
     "transport_errors",
     "transport_name",
 ]
@@ -240,6 +242,7 @@ class AutoTransport(httpx2.AsyncBaseTransport):
         self._network = network or Network()
         self._inner: httpx2.AsyncBaseTransport | None = None
         self._mocked: httpx2.AsyncBaseTransport | None = None  # httpx2's pool, under a mock
+        self.stats: Any = None  # handed on to an AiohttpTransport when it is chosen
 
     @property
     def chosen(self) -> httpx2.AsyncBaseTransport | None:
@@ -251,6 +254,8 @@ class AutoTransport(httpx2.AsyncBaseTransport):
         inner = self._inner
         if inner is None:  # no await before the assignment: concurrent first calls agree
             inner = self._inner = choose_transport(self._limits, self._network)
+            if isinstance(inner, AiohttpTransport):
+                inner.stats = self.stats
         return inner
 
     def for_mocks(self) -> httpx2.AsyncBaseTransport:
@@ -591,6 +596,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._aiohttp: Any = None
         self._timeouts: dict[tuple[float | None, ...], Any] = {}
+        #: counts stale pooled connections (``SessionStats.stale_connections``) if set
+        self.stats: Any = None
 
     @staticmethod
     def accept_encoding() -> str:
@@ -613,7 +620,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             self._aiohttp = aio
         session = self._session
         if session is None:
-            session = self._session = _aiohttp_session(aio, self._limits, self._network)
+            session = self._session = _aiohttp_session(aio, self._limits, self._network, self)
             install_log_redaction()  # aiohttp's loggers exist now
         return aio, session
 
@@ -629,28 +636,24 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             client_timeout = self._timeouts[key] = aio.ClientTimeout(
                 total=None, connect=timeout.pool, sock_connect=timeout.connect,
                 sock_read=timeout.read)
-        try:
-            # No skip_auto_headers: the headers aiohttp would add (User-Agent, Accept,
-            # Accept-Encoding) are all given, and a body always comes with its Content-Type.
-            if self._proxied:
-                scheme, host = _scheme_host(url)
-                proxy = self._network.proxy_for(scheme, host)
-                if proxy is not None:
-                    headers, through = _aiohttp_proxy(proxy, scheme, headers)
-                    response = await session.request(
-                        method, url, headers=headers, data=content, allow_redirects=False,
-                        auto_decompress=True, compress=None, timeout=client_timeout,
-                        **through)
-                else:
-                    response = await session.request(
-                        method, url, headers=headers, data=content, allow_redirects=False,
-                        auto_decompress=True, compress=None, timeout=client_timeout)
-            else:
+        # No skip_auto_headers: the headers aiohttp would add (User-Agent, Accept,
+        # Accept-Encoding) are all given, and a body always comes with its Content-Type.
+        through: dict[str, Any] = {}
+        if self._proxied:
+            scheme, host = _scheme_host(url)
+            proxy = self._network.proxy_for(scheme, host)
+            if proxy is not None:
+                headers, through = _aiohttp_proxy(proxy, scheme, headers)
+        for resend in (False, True):
+            _REUSED.set(False)
+            try:
                 response = await session.request(
                     method, url, headers=headers, data=content, allow_redirects=False,
-                    auto_decompress=True, compress=None, timeout=client_timeout)
-        except (aio.ClientError, TimeoutError) as exc:
-            raise _aiohttp_error(aio, exc) from exc
+                    auto_decompress=True, compress=None, timeout=client_timeout, **through)
+                break
+            except (aio.ClientError, TimeoutError) as exc:
+                if resend or not self._stale(aio, exc):
+                    raise _aiohttp_error(aio, exc) from exc
         try:
             body = await _read_aiohttp_body(aio, response, limit)
         finally:
@@ -670,35 +673,63 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             proxy = self._network.proxy_for(request.url.scheme, request.url.host)
             if proxy is not None:
                 headers, through = _aiohttp_proxy(proxy, request.url.scheme, headers)
-        try:
-            response = await session.request(
-                request.method, str(request.url), headers=headers,
-                data=data, allow_redirects=False, auto_decompress=False, compress=None,
-                timeout=aio.ClientTimeout(
-                    total=None, connect=timeout.get("pool"),
-                    sock_connect=timeout.get("connect"), sock_read=timeout.get("read")),
-                skip_auto_headers=_SKIP_AUTO_HEADERS, **through)
-        except (aio.ClientError, TimeoutError) as exc:
-            raise _aiohttp_error(aio, exc) from exc
+        for resend in (False, True):
+            _REUSED.set(False)
+            try:
+                response = await session.request(
+                    request.method, str(request.url), headers=headers,
+                    data=data, allow_redirects=False, auto_decompress=False, compress=None,
+                    timeout=aio.ClientTimeout(
+                        total=None, connect=timeout.get("pool"),
+                        sock_connect=timeout.get("connect"), sock_read=timeout.get("read")),
+                    skip_auto_headers=_SKIP_AUTO_HEADERS, **through)
+                break
+            except (aio.ClientError, TimeoutError) as exc:
+                streamed = data is not None and not isinstance(data, bytes)
+                if resend or streamed or not self._stale(aio, exc):
+                    raise _aiohttp_error(aio, exc) from exc
         return httpx2.Response(
             status_code=response.status, headers=response.raw_headers,
             stream=_AiohttpStream(aio, response), request=request,
             extensions={"http_version": b"HTTP/1.1",
                         "reason_phrase": (response.reason or "").encode()})
 
+    def _stale(self, aio: Any, exc: BaseException) -> bool:
+        """Whether a failed request met a stale pooled connection (then it is sent again,
+        once, on another connection, whatever its method).
+
+        That is: the connection came from the pool (it had carried an earlier exchange and
+        sat idle), and the server closed or reset it before a byte of an answer came; the
+        request's bytes met a socket the server had already closed and never read. A
+        request on a fresh connection, a timeout, or an answer cut short is never resent
+        here (the retry policy decides those).
+        """
+        if not _REUSED.get() or not isinstance(
+                exc, aio.ServerDisconnectedError | aio.ClientOSError):
+            return False
+        if isinstance(exc, aio.ClientConnectorError):
+            return False
+        if self.stats is not None:
+            self.stats.stale_connections += 1
+        return True
+
     async def aclose(self) -> None:
         if self._session is not None:
             await self._session.close()
 
 
+#: Set by the connector when the connection a request got came from the pool (per task).
+_REUSED: Final[contextvars.ContextVar[bool]] = contextvars.ContextVar(
+    "lightly_async_reused", default=False)
+
 _SKIP_AUTO_HEADERS: Final = ("User-Agent", "Accept-Encoding", "Content-Type")
 
 
 def _aiohttp_session(
-    aio: Any, limits: httpx2.Limits, network: Network,
+    aio: Any, limits: httpx2.Limits, network: Network, owner: AiohttpTransport,
 ) -> aiohttp.ClientSession:
-    connector = aio.TCPConnector(
-        limit=limits.max_connections or 0, limit_per_host=0,
+    connector = _stale_checking_connector(aio)(
+        owner, limit=limits.max_connections or 0, limit_per_host=0,
         keepalive_timeout=limits.keepalive_expiry or 5.0, ssl=network.ssl_context())
     # Cookies are not part of this API; a shared jar would only cost time per call. Proxies
     # come from Network, per request (aiohttp's trust_env would look them up on every call).
@@ -726,6 +757,69 @@ def _aiohttp_proxy(
 def _scheme_host(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.scheme, parts.hostname or ""
+
+
+@cache
+def _stale_checking_connector(aio: Any) -> Any:
+    """aiohttp's ``TCPConnector``, checking a pooled connection before it is reused.
+
+    A server may close an idle keep-alive connection (one that closes after every answer
+    does it at once); aiohttp notices only when its loop next reads that socket, and a
+    request sent on it before then is lost ("Can not write request body", "Server
+    disconnected") although the server never read a byte of it. Here a pooled connection
+    whose socket is readable while idle (the server's FIN, or bytes nobody asked for) is
+    closed instead of reused, and the request goes on another connection: it never left, so
+    this holds for any method. httpx2's pool makes the same check (``is_readable``).
+    """
+
+    class StaleCheckingConnector(aio.TCPConnector):  # type: ignore[misc]
+        def __init__(self, owner: AiohttpTransport, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self._owner = owner
+
+        async def _get(self, key: Any, traces: list[Any]) -> Any:
+            for _ in range(self._limit or 1000):  # bounded: each pass drops one connection
+                connection = await super()._get(key, traces)
+                if connection is None:
+                    return None
+                if not _readable_while_idle(connection):
+                    _REUSED.set(True)
+                    return connection
+                connection.close()
+                stats = self._owner.stats
+                if stats is not None:
+                    stats.stale_connections += 1
+            return None
+
+    return StaleCheckingConnector
+
+
+def _readable_while_idle(connection: Any) -> bool:
+    """True if an idle connection's socket has something to read: the peer closed it."""
+    import select
+
+    transport = getattr(connection, "transport", None)
+    if transport is None or transport.get_extra_info("sslcontext") is not None:
+        return False  # TLS: the transport reads ahead itself; aiohttp's own check decides
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return False
+    try:
+        if hasattr(select, "poll"):  # no FD_SETSIZE limit
+            poller = select.poll()
+            poller.register(sock.fileno(), select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return True  # a socket that cannot even be polled is no connection to send on
+    return bool(readable)
+
+
+def report_stale_connections(client: AnyClient, stats: Any) -> None:
+    """Count the stale pooled connections of ``client``'s aiohttp pool (if any) in ``stats``."""
+    transport = getattr(client, "_transport", None)
+    if isinstance(transport, AutoTransport | AiohttpTransport):
+        transport.stats = stats
 
 
 class _AiohttpStream(httpx2.AsyncByteStream):

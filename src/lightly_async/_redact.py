@@ -28,6 +28,7 @@ __all__ = [
     "LOGGER_NAMES",
     "REDACTED",
     "install_log_redaction",
+    "mask_secret",
     "redact",
     "redact_url",
     "signed_url_display",
@@ -63,9 +64,12 @@ _KNOWN_CHILDREN: Final = (
 
 # A URL in free text: up to whitespace, a quote or an angle bracket.
 _URL_RE: Final = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>]+", re.IGNORECASE)
-# `token=` at a word boundary: in a query string, and in free text a server echoed back.
-_TOKEN_RE: Final = re.compile(r"(\btoken=)[^&#;\s'\"<>]*", re.IGNORECASE)
-_BEARER_RE: Final = re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE)
+# `token=` at a word boundary: in a query string, and in free text a server echoed back
+# (a quoted value too); and a JSON `"token": "..."`. Only a value is masked: the word
+# "token" on its own ("invalid token") is no secret.
+_TOKEN_RE: Final = re.compile(r"(\btoken=[\"']?)[^&#;\s'\"<>]+", re.IGNORECASE)
+_TOKEN_JSON_RE: Final = re.compile(r"(\"token\"\s*:\s*\")[^\"]+", re.IGNORECASE)
+_BEARER_RE: Final = re.compile(r"(Bearer\s+)([A-Za-z0-9._~+/=-]+)", re.IGNORECASE)
 _SIGNATURE_RE: Final = re.compile(
     r"(\b(?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token"
     r"|x-goog-signature|x-goog-credential|googleaccessid|key-pair-id|policy)=)[^&#;\s'\"<>]*",
@@ -76,8 +80,26 @@ def redact(text: str) -> str:
     """Mask tokens, bearer credentials and signed-URL queries in ``text``."""
     text = _URL_RE.sub(_mask_url_match, text)
     text = _TOKEN_RE.sub(r"\1" + REDACTED, text)
+    text = _TOKEN_JSON_RE.sub(r"\1" + REDACTED, text)
     text = _SIGNATURE_RE.sub(r"\1" + REDACTED, text)
-    return _BEARER_RE.sub(r"\1" + REDACTED, text)
+    return _BEARER_RE.sub(_mask_bearer, text)
+
+
+def _mask_bearer(match: re.Match[str]) -> str:
+    """``Bearer <credential>`` masked; ``Bearer token required`` (a plain word) kept."""
+    value = match.group(2)
+    if value.isalpha() and len(value) < 16 and value != REDACTED.strip("[]"):
+        return match.group(0)
+    return match.group(1) + REDACTED
+
+
+def mask_secret(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` masked; a secret shorter than 8
+    characters (a test token) only as a whole word, so ``t`` does not mask each ``t``."""
+    if len(secret) >= 8:
+        return text.replace(secret, REDACTED)
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])"
+    return re.sub(pattern, REDACTED, text)
 
 
 def redact_url(url: object) -> str:

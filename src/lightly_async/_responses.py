@@ -8,6 +8,7 @@ Pure functions of a response's status, headers and already-read body; no I/O, no
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from urllib.parse import urlsplit
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
 
-__all__ = ["decode", "redirect_target", "status_error"]
+__all__ = ["decode", "find_lone_surrogate", "loads", "redirect_target", "status_error"]
 
 
 def status_error(
@@ -63,10 +64,10 @@ def decode(
     if cast is None:
         return None
     try:
-        data = json.loads(body)
+        data = loads(body)
     except (ValueError, RecursionError) as exc:
         raise DecodeError(
-            f"response is not JSON: {exc}"[:300], method=method, url=display(),
+            f"response is not JSON: {redact(str(exc))}"[:300], method=method, url=display(),
             status_code=status_code) from None
     structure = _structure or _load_decoder()
     try:
@@ -124,3 +125,78 @@ def _type_name(tp: Any) -> str:
 
 def _as_str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def loads(body: bytes | bytearray) -> Any:
+    """A JSON body parsed strictly: what ``json.loads`` does, minus what JSON is not.
+
+    Refused (``ValueError`` naming the JSON path): the ``NaN``/``Infinity``/``-Infinity``
+    tokens (no JSON number), text that is not valid UTF-8, and a ``\\u`` escape that leaves a
+    lone UTF-16 surrogate in a string (no character: it could never be sent back, nor written
+    to a file as UTF-8). A number too large for a float (``1e400``) is refused where a field
+    expects a number (``_convert``).
+    """
+    text = body.decode(json.detect_encoding(body))  # strict: no surrogates smuggled as UTF-8
+    try:
+        data = _STRICT_JSON.decode(text)
+    except _NonFiniteToken as exc:
+        path = _find(json.loads(text), _non_finite, "$")
+        raise ValueError(f"{exc.token} is not a JSON number @ {path}") from None
+    if _ESCAPED_SURROGATE.search(text) is not None:
+        path = _find(data, _lone_surrogate, "$")
+        if path is not None:
+            raise ValueError(
+                f"a string holds a lone UTF-16 surrogate (not a character) @ {path}")
+    return data
+
+
+class _NonFiniteToken(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _refuse_constant(token: str) -> Any:
+    raise _NonFiniteToken(token)
+
+
+_STRICT_JSON = json.JSONDecoder(parse_constant=_refuse_constant)
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _non_finite(value: Any) -> bool:
+    return value.__class__ is float and value - value != 0
+
+
+def find_lone_surrogate(data: Any) -> str | None:
+    """The JSON path (``$.a[0].b``) of the first string in ``data`` UTF-8 cannot encode."""
+    return _find(data, _lone_surrogate, "$")
+
+
+def _lone_surrogate(value: Any) -> bool:
+    if value.__class__ is not str:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _find(data: Any, bad: Callable[[Any], bool], path: str) -> str | None:
+    """The JSON path of the first value (or object key) in ``data`` that is ``bad``."""
+    if bad(data):
+        return path
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if bad(key):
+                return path
+            found = _find(value, bad, f"{path}.{key}")
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found = _find(value, bad, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None

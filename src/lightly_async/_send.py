@@ -36,6 +36,7 @@ from lightly_async.errors import (
     ResponseTooLargeError,
     SessionClosedError,
     TLSCertificateError,
+    WrongContextError,
 )
 
 __all__ = [
@@ -80,16 +81,20 @@ class CallOptions:
 
 
 class SessionStats:
-    """Counters of one session (and its views): attempts sent and retries made."""
+    """Counters of one session (and its views): attempts sent and retries made, and
+    ``stale_connections``: pooled connections the server had closed while they were idle,
+    found before a request was sent on one (the request went on another connection)."""
 
-    __slots__ = ("requests", "retries")
+    __slots__ = ("requests", "retries", "stale_connections")
 
     def __init__(self) -> None:
         self.requests = 0
         self.retries = 0
+        self.stale_connections = 0
 
     def __repr__(self) -> str:
-        return f"SessionStats(requests={self.requests}, retries={self.retries})"
+        return (f"SessionStats(requests={self.requests}, retries={self.retries}, "
+                f"stale_connections={self.stale_connections})")
 
 
 class Sender:
@@ -106,7 +111,17 @@ class Sender:
         self.channel = _http.ApiChannel(client, owned=owns_client)
         self.limiter = anyio.CapacityLimiter(concurrency)
         self.stats = SessionStats()
+        _http.report_stale_connections(client, self.stats)
         self.closed = False
+        #: calls in flight: asyncio task -> how many of its frames are inside send(); trio
+        #: (and transfers) register their cancel scope instead. aclose() cancels them all.
+        self._tasks: dict[Any, int] = {}
+        self._scopes: set[anyio.CancelScope] = set()
+        self._closing: set[Any] = set()  # tasks cancelled by close(), not yet unwound
+        self._drained: anyio.Event | None = None
+        self._closer: Any = None
+        #: the event loop of the first call (an asyncio loop or a trio token)
+        self._loop: Any = None
         self.redact = redact
         #: the session's hooks (None: none given)
         self.observer: _observe.Observer | None = None
@@ -164,16 +179,51 @@ class Sender:
         self, options: CallOptions, method: str, display: Callable[[], str], attempt: Attempt,
         *, replay_safe: bool, watch: _observe.Watch | None = None,
     ) -> Exchange:
-        """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline."""
+        """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline.
+
+        A call in flight (sending, reading, or waiting to retry) when the session closes
+        ends with :class:`SessionClosedError`.
+        """
         if self.closed:
             raise SessionClosedError("this LightlySession is closed")
+        task = _asyncio_task()
+        loop = task.get_loop() if task is not None else _trio_token()
+        if loop is not self._loop:
+            self._bind(loop)
         deadline = options.deadline
-        if deadline is None:
-            return await self._with_retries(options.retry, method, display, attempt, replay_safe,
-                                            watch)
-        work = self._with_retries(options.retry, method, display, attempt, replay_safe, watch)
+        work = self._with_retries(options.retry, method, display, attempt, replay_safe,
+                                  watch)
+        if task is None:  # trio: a cancel scope close() can cancel
+            return await self.guarded(self._bounded(None, deadline, work, method, display))
+        # asyncio: the task itself is registered (a cancel scope per call costs too much);
+        # close() cancels it, and the cancellation becomes SessionClosedError only if it is
+        # close()'s alone (as _within decides for the deadline).
+        tasks = self._tasks
+        tasks[task] = tasks.get(task, 0) + 1
+        cancelling = task.cancelling()
         try:
-            task = _asyncio_task()
+            return await self._bounded(task, deadline, work, method, display)
+        except BaseException as exc:
+            if task in self._closing and _is_cancellation(exc):
+                self._closing.discard(task)
+                if task.uncancel() <= cancelling:
+                    raise SessionClosedError(
+                        "the LightlySession was closed while this call was in flight"
+                    ) from None
+            raise
+        finally:
+            left = tasks.pop(task) - 1
+            if left:
+                tasks[task] = left
+            self._maybe_drained()
+
+    async def _bounded(
+        self, task: Any, deadline: float | None, work: Awaitable[Exchange], method: str,
+        display: Callable[[], str],
+    ) -> Exchange:
+        if deadline is None:
+            return await work
+        try:
             if task is not None:
                 return await _within(task, deadline, work)
             with anyio.fail_after(deadline):
@@ -183,12 +233,89 @@ class Sender:
                 f"deadline of {deadline:g}s exceeded (including retries)",
                 method=method, url=display()) from None
 
+    async def guarded(self, work: Awaitable[T]) -> T:
+        """``await work`` in a cancel scope that closing the session cancels.
+
+        Ends with :class:`SessionClosedError` if it was cancelled so (anything shielded
+        inside, such as removing a partial file, still completes).
+        """
+        try:
+            if self.closed:
+                raise SessionClosedError("this LightlySession is closed")
+            self._bind(_current_loop())
+        except BaseException:
+            getattr(work, "close", lambda: None)()  # never awaited: no "never awaited" warning
+            raise
+        with anyio.CancelScope() as scope:
+            self._scopes.add(scope)
+            try:
+                return await work
+            finally:
+                self._scopes.discard(scope)
+                self._maybe_drained()
+        raise SessionClosedError("the LightlySession was closed while this call was in flight")
+
+    def _bind(self, loop: Any) -> None:
+        """Tie the session to the event loop of its first call; refuse any other loop."""
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise WrongContextError(
+                "this LightlySession is used from an event loop other than the one it first "
+                "ran on (a second asyncio.run(), another thread's loop); its connection pool "
+                "belongs to that loop. Create a session per event loop, inside it: "
+                "`async with LightlySession(...) as session:` (or use lightly_async.sync, "
+                "which runs its own loop and may be called from any thread)")
+
+    def check_usable(self) -> None:
+        """Raise now what a call would: the session is closed, or bound to another loop."""
+        if self.closed:
+            raise SessionClosedError("this LightlySession is closed")
+        self._bind(_current_loop())
+
+    def foreign_loop(self) -> bool:
+        """True when the current event loop is not the one the session is bound to."""
+        return self._loop is not None and _current_loop() is not self._loop
+
+    def bound_loop_running(self) -> bool:
+        """Whether the loop this session is bound to still runs (trio: assumed so)."""
+        is_running = getattr(self._loop, "is_running", None)
+        return True if is_running is None else bool(is_running())
+
+    async def close(self, *, grace: float = 5.0) -> None:
+        """Refuse new calls, cancel those in flight and wait (up to ``grace`` s) until they
+        have unwound; the caller closes the pool after."""
+        self.closed = True
+        self._closer = current = _asyncio_task()
+        for task in list(self._tasks):
+            if task is not current and task not in self._closing:
+                self._closing.add(task)
+                task.cancel()
+        for scope in list(self._scopes):
+            scope.cancel()
+        if not self._is_drained():
+            self._drained = anyio.Event()
+            with anyio.move_on_after(grace, shield=True):
+                await self._drained.wait()
+
+    def _is_drained(self) -> bool:
+        """No call in flight but (perhaps) the one that is closing the session."""
+        closer = self._closer
+        return not self._scopes and all(task is closer for task in self._tasks)
+
+    def _maybe_drained(self) -> None:
+        if self._drained is not None and self._is_drained():
+            self._drained.set()
+
     async def _with_retries(
         self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
         replay_safe: bool, watch: _observe.Watch | None = None,
     ) -> Exchange:
         number = 0
         while True:
+            if self.closed:  # closed while this call waited to retry
+                raise SessionClosedError(
+                    "the LightlySession was closed while this call was in flight")
             number += 1
             retry_after: float | None = None
             try:
@@ -284,6 +411,16 @@ class Sender:
     def _pause(self, seconds: float) -> None:
         """After a 429, hold every new request back for ``seconds``."""
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+
+def _trio_token() -> Any:
+    trio = sys.modules.get("trio")
+    return None if trio is None else trio.lowlevel.current_trio_token()
+
+
+def _current_loop() -> Any:
+    task = _asyncio_task()
+    return task.get_loop() if task is not None else _trio_token()
 
 
 def _asyncio_task() -> Any:

@@ -27,6 +27,7 @@ import anyio
 import attrs
 
 from lightly_async import _http, _observe
+from lightly_async._redact import mask_secret
 from lightly_async._responses import decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
@@ -37,7 +38,7 @@ from lightly_async._send import (
     SessionStats,
 )
 from lightly_async._validate import object_id
-from lightly_async.errors import InvalidInputError, SessionClosedError
+from lightly_async.errors import InvalidInputError, SessionClosedError, WrongContextError
 
 if TYPE_CHECKING:
     import ssl
@@ -57,6 +58,8 @@ API_DIALECTS: Final = ("latest", "seed")
 """``api=``: the newest public API (lightly 1.5.20's paths, the default) or the seed era's."""
 DEFAULT_API: Final = "latest"
 DEFAULT_MAX_RETRIES: Final = 2
+#: Consecutive connection failures after which a bulk run starts no more items.
+DEFAULT_BULK_GIVE_UP_AFTER: Final = 10
 _REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _JSON: Final = "application/json"
 
@@ -79,10 +82,18 @@ TimeoutArg = float | _http.Timeout | None
 class LightlySession:
     """An async session with the Lightly API; use it as ``async with``.
 
+    A session belongs to the event loop it first makes a call on (its connection pool lives
+    there): using it from another loop (a second ``asyncio.run()``, another thread's loop)
+    raises :class:`WrongContextError`. Make one session per loop, or use
+    :mod:`lightly_async.sync` from threads.
+
     Args:
         token: the API token, sent as the ``token`` query parameter. Defaults to
-            ``$LIGHTLY_TOKEN``.
-        bearer_token: a JWT sent as ``Authorization: Bearer …`` instead of a token.
+            ``$LIGHTLY_TOKEN``. A token with whitespace or control characters in it (a
+            trailing newline from a file, say) is refused with an :class:`InvalidInputError`
+            before anything is sent, never stripped silently nor shown.
+        bearer_token: a JWT sent as ``Authorization: Bearer …`` instead of a token (the
+            same rule).
         base_url: defaults to ``$LIGHTLY_SERVER_LOCATION``, then ``https://api.lightly.ai``.
         timeout: seconds per phase (connect/read/write/pool), an ``httpx2.Timeout`` (or
             ``httpx.Timeout``), or ``None`` for no timeout. On by default (30 s, 5 s to
@@ -94,6 +105,11 @@ class LightlySession:
         concurrency: the ceiling of requests in flight shared by all bulk work of this
             session (and its views); defaults to the pool's connection limit (64). A bulk
             helper's ``concurrency=N`` runs N at once, and may not exceed this.
+        bulk_give_up_after: a bulk helper stops starting items after this many consecutive
+            connection failures (the server refuses connections, resets them or times out:
+            each such item already had its retries), and reports the items it did not start
+            as ``not_attempted``, with the last failure as ``result.stopped_by``. Default 10;
+            ``None`` tries every item whatever happens.
         max_response_size: bytes an API answer may hold (default 512 MiB, enough for
             ``predictions.list`` of a million-sample dataset); past it the read stops with
             :class:`ResponseTooLargeError`. ``None`` removes the cap.
@@ -132,6 +148,7 @@ class LightlySession:
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
         concurrency: int | None = None,
+        bulk_give_up_after: int | None = DEFAULT_BULK_GIVE_UP_AFTER,
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         http_client: _http.AnyClient | None = None,
         transport: _http.AnyTransport | None = None,
@@ -146,6 +163,7 @@ class LightlySession:
     ) -> None:
         self._api = (check_api(api) if api is not None
                      else check_api(os.environ.get("LIGHTLY_API") or None, "LIGHTLY_API"))
+        from_env = token is None
         token = token if token is not None else os.environ.get("LIGHTLY_TOKEN") or None
         if token is None and bearer_token is None:
             raise InvalidInputError(
@@ -153,11 +171,22 @@ class LightlySession:
                 "(or pass bearer_token=...)")
         if token is not None and (not isinstance(token, str) or not token.strip()):
             raise InvalidInputError("token", "must be a non-empty string")
+        _check_secret("token", token, " (from $LIGHTLY_TOKEN)" if from_env else "")
+        if bearer_token is not None and (
+                not isinstance(bearer_token, str) or not bearer_token.strip()):
+            raise InvalidInputError("bearer_token", "must be a non-empty string")
+        _check_secret("bearer_token", bearer_token, "")
         if http_client is not None and transport is not None:
             raise InvalidInputError("transport", "pass either http_client or transport, not both")
         if concurrency is not None and (isinstance(concurrency, bool)
                                         or not isinstance(concurrency, int) or concurrency < 1):
             raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
+        if bulk_give_up_after is not None and (
+                isinstance(bulk_give_up_after, bool) or not isinstance(bulk_give_up_after, int)
+                or bulk_give_up_after < 1):
+            raise InvalidInputError("bulk_give_up_after", f"must be an integer >= 1 or None, "
+                                                          f"got {bulk_give_up_after!r}")
+        self.bulk_give_up_after = bulk_give_up_after
         url = (base_url or os.environ.get("LIGHTLY_SERVER_LOCATION") or DEFAULT_BASE_URL)
         self._base_url = _check_base_url(url.rstrip("/"), allow_insecure_http)
         self._token = token
@@ -207,17 +236,27 @@ class LightlySession:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (unless the client was passed in).
+        """Cancel the calls in flight and close the connection pool (unless the client was
+        passed in); returns once the pool is closed.
 
-        On a ``with_options`` view this closes only the view; the pool is its session's.
+        Calls in flight (sending, reading, waiting to retry, transferring a file) end with
+        :class:`SessionClosedError`, as does any call made later. On a ``with_options`` view
+        this closes only the view; the pool is its session's.
         """
         if self._is_view:
             self._view_closed = True
             return
         sender = self._sender
-        sender.closed = True
-        if sender.owns_client:
-            with anyio.CancelScope(shield=True):
+        if sender.foreign_loop():
+            sender.closed = True  # no more calls; its pool can only be closed on its loop
+            if sender.bound_loop_running():
+                raise WrongContextError(
+                    "this LightlySession's pool belongs to another, running event loop: "
+                    "close it there")
+            return  # that loop has ended: nothing of the pool can be closed from here
+        with anyio.CancelScope(shield=True):
+            await sender.close()
+            if sender.owns_client:
                 await sender.client.aclose()
 
     def __repr__(self) -> str:
@@ -379,24 +418,27 @@ class LightlySession:
             per_call = _http.make_timeout(timeout)
             options = attrs.evolve(options, timeout=per_call, client_timeout=_http.client_timeout(
                 self._sender.client, per_call))
-        if json_body is None:
-            content, headers = None, self._plain_headers
-        else:
-            content, headers = _dumps(json_body), self._json_headers
+        try:
+            if json_body is None:
+                content, headers = None, self._plain_headers
+            else:
+                content, headers = _dumps(json_body), self._json_headers
+            # Absolute (a caller's http_client has no base_url), the query encoded once
+            # here: handing httpx2 `params=` would make it parse the URL a second time on
+            # every call. The token goes last, encoded once per session.
+            url = self._base_url + path
+            if query:
+                url += "?" + urlencode(query, quote_via=quote)
+                if self._token_query:
+                    url += "&" + self._token_query
+            elif self._token_query:
+                url += "?" + self._token_query
+        except UnicodeEncodeError:
+            raise _unencodable(path, query, json_body) from None
 
         def display() -> str:
             return self._display_url(path, query)
 
-        # Absolute (a caller's http_client has no base_url), the query encoded once here:
-        # handing httpx2 `params=` would make it parse the URL a second time on every call.
-        # The token goes last, encoded once per session.
-        url = self._base_url + path
-        if query:
-            url += "?" + urlencode(query, quote_via=quote)
-            if self._token_query:
-                url += "&" + self._token_query
-        elif self._token_query:
-            url += "?" + self._token_query
         sender = self._sender
         attempt = sender.api_attempt(options, method, url, content, headers)
         watch = sender.watch(_observe.operation_name, method, display)
@@ -413,8 +455,8 @@ class LightlySession:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
         text = _http.redact(text)
         for secret in (self._token, self._bearer, *self._network_secrets):
-            if secret:
-                text = text.replace(secret, _http.REDACTED)
+            if secret and secret in text:
+                text = mask_secret(text, secret)
         return text
 
     def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
@@ -501,6 +543,20 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _check_secret(field: str, secret: str | None, source: str) -> None:
+    """Refuse a token holding whitespace or control characters, without showing it.
+
+    A trailing newline (a token read from a file, ``echo``'d into a variable) would be sent
+    as is and earn a bare 401; it is refused here, before anything is sent, rather than
+    silently stripped.
+    """
+    if secret is not None and any(c.isspace() or not c.isprintable() for c in secret):
+        where = "surrounding " if secret != secret.strip() else ""
+        raise InvalidInputError(
+            field, f"the API token{source} holds {where}whitespace or control characters "
+            "(a trailing newline from a file or a shell?); pass it stripped")
+
+
 def _check_deadline(deadline: float | None) -> float | None:
     if deadline is not None and (isinstance(deadline, bool) or not deadline > 0):
         raise InvalidInputError("deadline", f"must be a number of seconds > 0, got {deadline!r}")
@@ -520,6 +576,19 @@ def _query_value(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return str(value.value)
     return str(value)
+
+
+def _unencodable(path: str, query: Mapping[str, str] | None, body: Any) -> InvalidInputError:
+    """The error for text that is no Unicode (a lone UTF-16 surrogate): it cannot be sent."""
+    from lightly_async._responses import find_lone_surrogate
+
+    where = next((key for key, value in (query or {}).items()
+                  if find_lone_surrogate(value) or find_lone_surrogate(key)), None)
+    if where is None and body is not None:
+        where = find_lone_surrogate(body)
+    return InvalidInputError(
+        where or "path", "holds a lone UTF-16 surrogate, which is no character and cannot "
+        "be sent as UTF-8 (text decoded with errors='surrogateescape', or cut mid-pair?)")
 
 
 def _dumps(body: Any) -> bytes:

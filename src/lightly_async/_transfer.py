@@ -16,6 +16,8 @@ What sets them apart from API calls (``_session.py``):
   transfer is one chunk. A download streams into a temporary file created exclusively in the
   destination directory (``O_EXCL|O_NOFOLLOW``: a planted symlink is never followed), which
   takes the destination's name only when complete, and is removed on every failure path.
+  Its name, ``.<name>.lightly-<pid>-<hex>.part``, lets a later download into the same
+  directory remove what a killed process left (:func:`remove_stale_partials`).
 * **Bounded time** (:class:`TransferTimeout`), separate from the API calls' deadline because a
   transfer's size is unbounded: each attempt must keep an average of ``min_rate`` bytes/s
   after a ``grace`` period, and never runs past ``max_duration``.
@@ -52,6 +54,7 @@ from lightly_async.errors import (
     DecodeError,
     LightlyError,
     RedirectError,
+    ResponseTooLargeError,
     TLSCertificateError,
     status_error_class,
 )
@@ -67,6 +70,7 @@ __all__ = [
     "IfExists",
     "TransferTimeout",
     "download",
+    "remove_stale_partials",
     "upload",
 ]
 
@@ -128,7 +132,9 @@ async def upload(
         async with AsyncExitStack() as stack:
             await _exchange(session, stack, "PUT", url, source, clock)
 
-    await _with_retries(session, "PUT", display, attempt, transfer_timeout)
+    # closing the session cancels the transfer (SessionClosedError), its files cleaned up
+    await session._sender.guarded(
+        _with_retries(session, "PUT", display, attempt, transfer_timeout))
 
 
 async def download(
@@ -138,21 +144,36 @@ async def download(
     *,
     if_exists: IfExists = "error",
     transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    max_size: int | None = None,
 ) -> str | None:
     """Stream a signed URL to ``dest``; returns the answer's Content-Type.
 
-    ``dest`` appears only once complete. With ``if_exists="error"`` or ``"skip"`` an
-    existing ``dest`` is never replaced (:class:`FileExistsError`); ``"overwrite"``
-    replaces it atomically (a symlink there is replaced, not followed).
+    ``dest`` appears only once complete, holding exactly the stored bytes: the request asks
+    for ``Accept-Encoding: identity`` and a ``Content-Encoding`` the server sends anyway is
+    never undone (a ``.json.gz`` stored gzip-encoded lands as the gzip file; a gzip bomb
+    stays its compressed size). With ``max_size`` a body past that many bytes (declared or
+    read) fails with :class:`ResponseTooLargeError` and leaves nothing. With
+    ``if_exists="error"`` or ``"skip"`` an existing ``dest`` is never replaced
+    (:class:`FileExistsError`); ``"overwrite"`` replaces it atomically (a symlink there is
+    replaced, not followed).
     """
     display = signed_url_display(url)
 
     async def attempt(clock: _Clock) -> str | None:
         async with AsyncExitStack() as stack:
             response = await _exchange(session, stack, "GET", url, None, clock)
+            _check_declared_size(response, max_size, display)
             partial = await _Partial.create(dest)  # only now: a 2xx body is on its way
             try:
-                async for chunk in response.aiter_bytes():
+                written = 0
+                # As stored: never decoded. (An answer already held in memory, as an
+                # in-process or mock transport gives it, can only be read as content.)
+                chunks = (response.aiter_bytes() if response.is_stream_consumed
+                          else response.aiter_raw())
+                async for chunk in chunks:
+                    written += len(chunk)
+                    if max_size is not None and written > max_size:
+                        raise _too_large(max_size, written, display)
                     await partial.write(chunk)
                     clock.moved(len(chunk))
                 await partial.finish(dest, replace=if_exists == "overwrite")
@@ -163,7 +184,21 @@ async def download(
         content_type: str | None = response.headers.get("content-type")
         return content_type
 
-    return await _with_retries(session, "GET", display, attempt, transfer_timeout)
+    return await session._sender.guarded(
+        _with_retries(session, "GET", display, attempt, transfer_timeout))
+
+
+def _check_declared_size(response: _http.Response, limit: int | None, display: str) -> None:
+    declared = response.headers.get("content-length")
+    if limit is not None and declared is not None and declared.isdigit() and (
+            int(declared) > limit):
+        raise _too_large(limit, int(declared), display)
+
+
+def _too_large(limit: int, size: int, display: str) -> ResponseTooLargeError:
+    return ResponseTooLargeError(
+        f"file of at least {size} bytes exceeds max_file_size={limit}; nothing written",
+        method="GET", url=display, limit=limit, size=size)
 
 
 # -- one attempt: hops until a 2xx --------------------------------------------------------------
@@ -181,7 +216,8 @@ async def _exchange(
         display = signed_url_display(url)
         async with AsyncExitStack() as hop_stack:
             content: _Body | None = None
-            headers = {"Accept": "*/*"}
+            # A download takes the bytes as stored: no transfer coding asked for.
+            headers = {"Accept": "*/*", "Accept-Encoding": "identity"}
             if source is not None:
                 content = await hop_stack.enter_async_context(_Body.open(source, clock))
                 headers.update(_upload_headers(url, content.size))
@@ -483,7 +519,7 @@ class _Partial:
     async def create(cls, dest: Path) -> _Partial:
         stem = dest.name.encode()[:80].decode("utf-8", "ignore")
         for _ in range(8):
-            path = dest.with_name(f".{stem}.{secrets.token_hex(6)}.part")
+            path = dest.with_name(f".{stem}.lightly-{os.getpid()}-{secrets.token_hex(6)}.part")
             try:
                 fd = await anyio.to_thread.run_sync(os.open, path, _OPEN_FLAGS, 0o666)
             except FileExistsError:  # a name taken (or planted): draw another
@@ -524,6 +560,48 @@ def _place(partial: Path, dest: Path, replace: bool) -> None:
         os.rename(partial, dest)
         return
     os.unlink(partial)
+
+
+#: A download's temporary file: ``.<name>.lightly-<pid>-<12 hex>.part`` (see ``_Partial``).
+_PARTIAL_NAME: Final = re.compile(r"^\..*\.lightly-(\d+)-[0-9a-f]{12}\.part$", re.DOTALL)
+
+
+def remove_stale_partials(directory: Path) -> list[str]:
+    """Remove the temporary files that downloads killed outright left in ``directory``.
+
+    Only ours, by name (``.<name>.lightly-<pid>-<hex>.part``), and only those whose process
+    is gone: a download running in another process keeps its files. POSIX only (elsewhere
+    nothing is removed). Returns the names removed.
+    """
+    if os.name != "posix":
+        return []
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _PARTIAL_NAME.match(entry.name)
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        if _process_alive(int(match.group(1))):
+            continue
+        with suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(entry.name)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True  # this process: its own downloads may be running
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's live process (or a pid we cannot judge): keep it
+    return True
 
 
 def _unlink_quietly(path: Path) -> None:

@@ -20,6 +20,8 @@
   * BulkError                   - a bulk run had failures (``raise_for_failures``)
   * JobFailedError              - a server-side job ended in ``FAILED`` or an unknown state
   * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
+  * WrongContextError (also a RuntimeError) - a session used where it cannot run: another
+    event loop than its own, a forked child process, the sync facade's own loop
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * AmbiguousNameError (also a LookupError) - several datasets (etc.) share that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
@@ -63,6 +65,7 @@ __all__ = [
     "SessionClosedError",
     "TLSCertificateError",
     "UnprocessableEntityError",
+    "WrongContextError",
 ]
 
 
@@ -161,6 +164,14 @@ class MockNotSeenError(LightlyError, RuntimeError):
     """A test mocks the httpx package, which never sees this session's requests (httpx2).
 
     Raised before any connection opens; the message names the ways to mock httpx2 instead.
+    """
+
+
+class WrongContextError(LightlyError, RuntimeError):
+    """A session was used where it cannot run; the message says what to do instead.
+
+    An async session belongs to the event loop it first ran on (its pool's connections do);
+    a sync session's loop thread does not survive ``fork()``.
     """
 
 

@@ -4,7 +4,9 @@
 a terminal or the code runs in a Jupyter kernel (notebooks get widgets through ``tqdm.auto``;
 the ``progress`` extra brings ipywidgets for them). A finished bar stays, with its final count;
 ``True`` forces a bar when tqdm is installed; ``False`` shows nothing; any object with
-``start``/``advance``/``close`` receives the events.
+``start``/``advance``/``close`` methods (a :class:`ProgressCallback`) receives the events.
+Anything else (a plain function, ``"yes"``, ``1``, a class rather than an instance) is an
+:class:`~lightly_async.errors.InvalidInputError`, raised before anything is sent.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["LineProgress", "ProgressArg", "ProgressCallback", "open_progress"]
+__all__ = ["LineProgress", "ProgressArg", "ProgressCallback", "check_progress", "open_progress"]
 
 
 @runtime_checkable
@@ -106,8 +108,23 @@ def open_progress(arg: ProgressArg, *, total: int, description: str) -> Iterator
         sink.close()
 
 
+def check_progress(arg: object) -> ProgressArg:
+    """``arg`` if it is a :data:`ProgressArg`, else an ``InvalidInputError`` saying what is."""
+    if arg is None or arg is True or arg is False:
+        return arg
+    if (not isinstance(arg, type) and isinstance(arg, ProgressCallback)
+            and all(callable(getattr(arg, name)) for name in ("start", "advance", "close"))):
+        return arg
+    from lightly_async.errors import InvalidInputError
+
+    raise InvalidInputError(
+        "progress", "must be None (a bar on a terminal), True, False or an object with "
+        f"start(total, description), advance(n) and close() methods, got {arg!r}")
+
+
 def _resolve(arg: ProgressArg) -> ProgressCallback:
-    if isinstance(arg, ProgressCallback) and not isinstance(arg, bool):
+    arg = check_progress(arg)
+    if arg is not None and not isinstance(arg, bool):
         return arg
     if arg is False:
         return _Silent()

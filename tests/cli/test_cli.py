@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,8 @@ def test_tags_list_prints_name_id_count_and_json_in_the_api_format(
     [tag] = served.fake.tags(served.dataset_id)
     code, out, _ = run(capsys, "tags", "list")
     assert code == 0
-    assert out == f"initial-tag\t{tag.id}\t{N}\n"
+    assert out.splitlines() == [f"NAME         ID{' ' * 24}SAMPLES",
+                                f"initial-tag  {tag.id}{N:>9}"]
     code, out, _ = run(capsys, "tags", "list", "--json")
     assert code == 0
     [row] = json.loads(out)
@@ -373,8 +375,8 @@ def test_commands_run_in_their_own_process_against_a_served_fake(
         done = subprocess.run([*_lightly_async(), "tags", "list"], capture_output=True,
                               text=True, env=_cli_env(**exports), timeout=120, check=False)
         assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("initial-tag\t")
-        assert done.stdout.rstrip().endswith("\t6")
+        assert done.stdout.splitlines()[1].startswith("initial-tag  ")
+        assert done.stdout.rstrip().endswith(" 6")
         done = subprocess.run(
             [*_lightly_async(), "download", "--tag", "initial-tag", str(tmp_path / "d")],
             capture_output=True, text=True, env=_cli_env(**exports), timeout=120, check=False)
@@ -397,3 +399,199 @@ def test_commands_run_in_their_own_process_against_a_served_fake(
             server.kill()
             code = server.wait(timeout=30)
     assert code in (0, 130)
+
+
+# -- issue 23.4: terminals, per-item failures, atomic files, Ctrl-C, small words -----------------
+EVIL = "evil\x1b]0;pwned\x07\x1b[2J\u202e.jpg"
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stdout and stderr count as terminals (capsys' are not)."""
+    from lightly_async.cli import _commands
+
+    monkeypatch.setattr(_commands, "_is_terminal", lambda stream: True)
+
+
+def test_server_text_is_escaped_on_a_terminal_and_raw_in_json(
+        served: Served, capsys: pytest.CaptureFixture[str], terminal: None) -> None:
+    served.fake.add_raw_files(served.dataset_id, [(EVIL, 1000)])
+    code, out, _ = run(capsys, "raw", "list", "--to", "2000")
+    assert code == 0
+    assert out == "evil\\x1b]0;pwned\\x07\\x1b[2J\\u202e.jpg\n"
+    code, out, _ = run(capsys, "raw", "list", "--to", "2000", "--json")
+    assert json.loads(out)["fileName"] == EVIL
+    assert "\x1b" not in out
+
+
+def test_server_text_is_left_alone_in_a_pipe(
+        served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    served.fake.add_raw_files(served.dataset_id, [(EVIL, 1000)])
+    assert run(capsys, "raw", "list", "--to", "2000")[1] == EVIL + "\n"
+
+
+def test_an_error_message_from_the_server_is_escaped_on_a_terminal(
+        served: Served, capsys: pytest.CaptureFixture[str], terminal: None) -> None:
+    served.fake.faults.add(method="GET", path="/v1/datasets/*/tags", status=400, code=EVIL)
+    code, _, err = run(capsys, "tags", "list")
+    assert code == 1
+    assert "\x1b" not in err
+    assert "\\x1b]0;pwned\\x07" in err
+
+
+@pytest.fixture
+def odd_names(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Served]:
+    """A tag whose files include names that cannot be written where they belong."""
+    import anyio
+
+    fake = FakeLightly()
+    names = ["ok.jpg", "../escape.jpg", "/etc/passwd", "sub/a.jpg", "blocked/b.jpg"]
+    dataset_id = fake.create_dataset("odd", file_names=names)
+
+    async def initial_tag() -> None:
+        async with fake.session() as session:
+            await session.dataset(dataset_id).tags.create_initial()
+
+    anyio.run(initial_tag)
+    with fake.serve_in_thread() as base_url:
+        monkeypatch.setenv("LIGHTLY_TOKEN", fake.token)
+        monkeypatch.setenv("LIGHTLY_SERVER_LOCATION", base_url)
+        monkeypatch.setenv("LIGHTLY_DATASET_ID", dataset_id)
+        yield Served(fake, dataset_id, base_url)
+
+
+def test_download_fails_bad_names_and_directories_per_file_with_a_summary(
+        odd_names: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "blocked").write_bytes(b"a file where a directory should be")
+    code, out, err = run(capsys, "download", "--tag", "initial-tag", str(out_dir),
+                         "--no-progress")
+    assert code == 1  # failures, not bad usage
+    assert "downloaded, 0 skipped (already there), 5 failed into" in out  # no blobs: 404s
+    lines = err.splitlines()
+    assert any(line.startswith("../escape.jpg: UnsafeNameError: refusing") for line in lines)
+    assert any(line.startswith("/etc/passwd: UnsafeNameError: refusing") for line in lines)
+    assert any(line.startswith("blocked/b.jpg: FileExistsError") or
+               line.startswith("blocked/b.jpg: NotADirectoryError") for line in lines), err
+    assert not (tmp_path / "escape.jpg").exists()
+
+
+def test_output_files_are_written_whole_or_not_at_all(
+        served: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from lightly_async.cli import _commands
+
+    target = tmp_path / "tasks.json"
+    target.write_text("the previous export\n")
+
+    def half_then_full(fd: int, data: bytes) -> None:
+        os.write(fd, data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_commands, "_write_all", half_then_full)
+        code, _, err = run(capsys, "tags", "export", "--tag", "initial-tag", "--format",
+                           "labelbox", "-o", str(target))
+    assert code == 1
+    assert "No space left on device" in err
+    assert target.read_text() == "the previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tasks.json"]  # no temporary left
+    code, _, _ = run(capsys, "tags", "export", "--tag", "initial-tag", "--format",
+                     "labelbox", "-o", str(target))
+    assert code == 0
+    assert len(json.loads(target.read_text())) == N
+
+
+def test_raw_list_new_says_when_nothing_is_new(
+        served: Served, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "raw", "list", "--new")[1].count("\n") == N
+    code, out, err = run(capsys, "raw", "list", "--new")
+    assert code == 0
+    assert out == ""
+    assert err.strip() == "no new files since the last --new run"
+
+
+def test_concurrency_help_and_error_speak_of_the_command_line(
+        served: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "download", "--help")
+    assert code == 0
+    assert "1 to 64" in " ".join(out.split())
+    code, _, err = run(capsys, "download", "--tag", "initial-tag", str(tmp_path),
+                       "--concurrency", "65")
+    assert code == 2
+    assert "--concurrency: must be between 1 and 64" in err
+    assert "LightlySession" not in err
+    assert served.fake.calls == []
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"sample_id": "%s", "predictions": []}',
+     'key "sample_id" is spelt "sampleId" in the API\'s format'),
+    ('{"sampleId": "%s", "predictions": [{"type": "CLASSIFICATION", "task_name": "t", '
+     '"categoryId": 0, "score": 0.5}]}',
+     'predictions[0]: key "task_name" is spelt "taskName" in the API\'s format'),
+], ids=["top-level", "in-a-singleton"])
+def test_a_snake_case_key_gets_one_precise_message(
+        served: Served, capsys: pytest.CaptureFixture[str], tmp_path: Path,
+        line: str, message: str) -> None:
+    sid = served.fake.sample_ids(served.dataset_id)[0]
+    (tmp_path / "p.jsonl").write_text(line.replace("%s", sid) + "\n")
+    code, _, err = run(capsys, "predictions", "upload", "--version", "1",
+                       str(tmp_path / "p.jsonl"))
+    assert code == 2
+    [shown_line] = err.splitlines()
+    assert shown_line.endswith(f"p.jsonl:1: {message}")
+
+
+def test_predictions_upload_on_ctrl_c_prints_its_summary_and_keeps_what_is_not_done(
+        tmp_path: Path) -> None:
+    fake = FakeLightly()
+    dataset_id = _fake.seed(fake, 40)
+    # half the uploads take 30 s: Ctrl-C lands with some stored, some in flight, most queued
+    fake.faults.add(method="POST", path="/v1/datasets/*/predictions/samples/*", latency=30.0,
+                    rate=0.5)
+    with fake.serve_in_thread() as base_url:
+        lines = []
+        for i, sid in enumerate(fake.sample_ids(dataset_id)):
+            lines.append(json.dumps({"sampleId": sid, "predictions": [
+                {"type": "CLASSIFICATION", "taskName": "classification", "categoryId": i % 3,
+                 "score": 0.5}]}))
+        source = tmp_path / "p.jsonl"
+        source.write_text("\n".join(lines) + "\n")
+        env = _cli_env(LIGHTLY_TOKEN=fake.token, LIGHTLY_SERVER_LOCATION=base_url,
+                       LIGHTLY_DATASET_ID=dataset_id)
+        proc = subprocess.Popen(
+            [*_lightly_async(), "predictions", "upload", "--version", str(VERSION),
+             str(source), "--no-progress", "--concurrency", "4"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            for _ in range(600):  # bounded: up to 60 s for the first to be stored
+                if proc.poll() is not None or any(
+                        stored_prediction(fake, dataset_id, sid)
+                        for sid in fake.sample_ids(dataset_id)):
+                    break
+                time.sleep(0.1)
+            time.sleep(0.5)  # the four slots fill with 30 s uploads
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        stored_ids = {sid for sid in fake.sample_ids(dataset_id)
+                      if stored_prediction(fake, dataset_id, sid)}
+    assert proc.returncode == 130, err
+    assert "interrupted: " in err
+    failed = (tmp_path / "p.failed.jsonl").read_text().splitlines()
+    not_stored = [line for line in lines if json.loads(line)["sampleId"] not in stored_ids]
+    assert set(not_stored) <= set(failed)  # nothing lost: every line not stored is kept
+    assert len(failed) < len(lines)
+    assert f"{len(lines) - len(failed)} stored, {len(failed)} not done" in err
+
+
+def stored_prediction(fake: FakeLightly, dataset_id: str, sample_id: str) -> bool:
+    with fake.store.lock:
+        by_sample = fake.store.datasets[dataset_id].predictions.get(VERSION, {})
+        return sample_id in by_sample

@@ -151,6 +151,9 @@ def _arithmetics(value: Any, body: Any) -> None:
 
 # -- the spec as JSON Schema ------------------------------------------------------------------
 _DROP = {"description", "example", "discriminator", "format", "readOnly", "deprecated"}
+#: What an integer ``format`` allows (the decoder refuses a number field's integer past int64
+#: that a float would round).
+_INT_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 def _json_schema(key: str) -> dict[str, Any]:
@@ -168,6 +171,10 @@ def _json_schema(key: str) -> dict[str, Any]:
             return convert(schemas[node["$ref"].rsplit("/", 1)[1]])
         out = {k: convert(v) for k, v in node.items()
                if k not in _DROP and not k.startswith("x-")}
+        if node.get("format") in _INT_RANGES:  # JSON Schema has no formats: as bounds
+            low, high = _INT_RANGES[node["format"]]
+            out["minimum"] = max(out.get("minimum", low), low)
+            out["maximum"] = min(out.get("maximum", high), high)
         if out.pop("nullable", False):
             if "enum" in out:
                 out["enum"] = [*out["enum"], None]

@@ -21,6 +21,7 @@ import anyio
 import pytest
 
 from lightly_async import DecodeError, LightlySession, _http
+from lightly_async._convert import get_converter, get_decoder
 
 yaml = pytest.importorskip("yaml")
 
@@ -268,3 +269,69 @@ def test_a_wrong_json_type_is_a_decode_error_naming_its_path(
     with pytest.raises(DecodeError) as caught:
         _answer(call, json.dumps(broken).encode())
     assert f"@ {json_path}" in caught.value.message
+
+
+#: JSON numbers (or would-be numbers) no float field may hold: raw tokens, as a server sends them
+NOT_NUMBERS = {
+    "nan": "NaN", "infinity": "Infinity", "minus-infinity": "-Infinity", "overflow": "1e400",
+    "minus-overflow": "-1e400", "40-digit-integer": "1" + "0" * 39,
+    "integer-past-int64": str(2**63 + 1), "negative-past-int64": str(-(2**63) - 1),
+}
+
+
+def _number_cases() -> Iterator[Any]:
+    for case in CASES:
+        call, body, where, _, json_path = case.values
+        if case.id.endswith("-string") and "number" in _kinds_at(case):
+            for name, token in NOT_NUMBERS.items():
+                yield pytest.param(call, body, where, token, json_path,
+                                   id=case.id.removesuffix("-string") + f"-{name}")
+
+
+def _kinds_at(case: Any) -> set[str]:
+    return {k for k in WRONG_VALUES if not any(
+        c.id == case.id.removesuffix("-string") + f"-{k}" for c in CASES)} - {"null"}
+
+
+NUMBER_CASES = list(_number_cases())
+
+
+def test_the_number_table_covers_float_fields_and_lists_of_them() -> None:
+    ids = [case.id for case in NUMBER_CASES]
+    assert any(".score-nan" in i for i in ids)
+    assert any(".bbox[0]-overflow" in i for i in ids)
+    assert len(ids) >= 10 * len(NOT_NUMBERS)
+
+
+@pytest.mark.parametrize(("call", "body", "where", "token", "json_path"), NUMBER_CASES)
+def test_a_non_finite_or_inexact_number_is_a_decode_error_naming_its_path(
+    call: Call, body: Any, where: list[str | int], token: str, json_path: str
+) -> None:
+    broken = copy.deepcopy(body)
+    node = broken
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = "@@number@@"
+    raw = json.dumps(broken).replace('"@@number@@"', token).encode()
+    with pytest.raises(DecodeError) as caught:
+        _answer(call, raw)
+    assert f"@ {json_path}" in caught.value.message
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_a_non_json_number_token_is_refused_even_in_a_free_form_field(token: str) -> None:
+    body = json.dumps({"id": ID, "type": "LOCAL", "fullPath": "/x", "purpose": "INPUT_OUTPUT",
+                       "thumbSuffix": None, "extra": {"deep": [1, "@@token@@"]}})
+    raw = body.replace('"@@token@@"', token).encode()
+    with pytest.raises(DecodeError) as caught:
+        _answer(lambda s: s.dataset(ID).datasource.get(), raw)
+    assert f"{token} is not a JSON number @ $.extra.deep[1]" in caught.value.message
+
+
+def test_integers_a_float_holds_exactly_stay_exact_ints() -> None:
+    for conv in (get_converter(), get_decoder()):
+        # int64 (the API's integers) or exactly a float: kept as the exact int
+        for exact in (2**53, 2**53 + 1, 2**63 - 1, -(2**63), 2**64, 10**22, -(10**22)):
+            value = conv.structure(exact, float)
+            assert value == exact
+            assert value.__class__ is int

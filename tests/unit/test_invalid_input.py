@@ -78,6 +78,10 @@ async def _list_raw(ds: Dataset, **kwargs: Any) -> None:
 
 
 # (test id, call, the field the error must name)
+def _bulk(call: Callable[[Dataset, Any], Awaitable[Any]], bad: Any) -> Call:
+    return lambda ds: call(ds, bad)
+
+
 INVALID: list[tuple[str, Call, str]] = [
     # ids
     ("sample_id too short", lambda ds: ds.samples.get("abc"), "sample_id"),
@@ -252,6 +256,23 @@ INVALID: list[tuple[str, Call, str]] = [
     ("datasource type mismatch",
      lambda ds: ds.datasource.update(DatasourceConfigLOCAL(full_path="/x", type="S3")),
      "config.type"),
+    # progress= takes only a ProgressArg: None, a bool, or an object with the three methods
+    *[(f"progress {label} {name}", call, "progress")
+      for label, bad in (("str", "yes"), ("function", lambda n: None), ("int", 1),
+                         ("class", type("Bar", (), {"start": lambda *a: None,
+                                                     "advance": lambda *a: None,
+                                                     "close": lambda *a: None})),
+                         ("half", type("Half", (), {"advance": lambda *a: None})()))
+      for name, call in (
+          ("update_many", _bulk(lambda ds, p: ds.samples.update_many({}, progress=p), bad)),
+          ("upsert_many", _bulk(lambda ds, p: ds.predictions.upsert_many(
+              {SID: [_cls()]}, prediction_uuid_timestamp=TS, progress=p), bad)),
+          ("upload_images", _bulk(lambda ds, p: ds.samples.upload_images({}, progress=p), bad)),
+          ("download", _bulk(lambda ds, p: ds.samples.download([SID], ".", progress=p), bad)))],
+    ("max_file_size negative", lambda ds: ds.samples.download([SID], ".", max_file_size=-1),
+     "max_file_size"),
+    ("max_file_size str", lambda ds: ds.samples.download([SID], ".", max_file_size="1M"),
+     "max_file_size"),
     # jobs
     ("jobs.wait timeout zero", lambda ds: ds.session.jobs.wait("job-1", timeout=0), "timeout"),
 ]
@@ -300,9 +321,25 @@ def test_session_raises_value_error_when_options_are_invalid() -> None:
         ({"concurrency": True}, "concurrency"),
         ({"token": ""}, "token"),
         ({"token": "   "}, "token"),
+        ({"token": "tok-9f2c41\n"}, "token"),
+        ({"token": " tok-9f2c41"}, "token"),
+        ({"token": "tok-9f2c41\r\n"}, "token"),
+        ({"token": "tok 9f2c41"}, "token"),
+        ({"bearer_token": "eyJ.x.y\n", "token": None}, "bearer_token"),
         ({"base_url": "ftp://api.test"}, "base_url"),
         ({"base_url": "https://api.test?token=leak"}, "base_url"),
     ]:
         with pytest.raises(InvalidInputError) as info:
             LightlySession(**{"token": "t", "base_url": "https://api.test", **kwargs})
         assert info.value.field == field, kwargs
+
+
+def test_a_token_with_whitespace_is_refused_before_sending_and_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LIGHTLY_TOKEN", "tok-9f2c41\n")
+    with pytest.raises(InvalidInputError) as info:
+        LightlySession(base_url="https://api.test")
+    assert "whitespace" in str(info.value)
+    assert "LIGHTLY_TOKEN" in str(info.value)
+    assert "9f2c41" not in str(info.value)

@@ -344,6 +344,14 @@ def test_log_filter_redacts_httpx_record_when_message_has_token(
     ("<Message>bad sig=beef X-Amz-Signature=f00d</Message>",
      "<Message>bad sig=[REDACTED] X-Amz-Signature=[REDACTED]</Message>"),
     ("nothing secret here", "nothing secret here"),
+    # issue 23.4: values are masked, the word "token" is not
+    ("Bearer token required", "Bearer token required"),
+    ("invalid token: please log in", "invalid token: please log in"),
+    ("the token= parameter is missing", "the token= parameter is missing"),
+    ('bad token="abc123"', 'bad token="[REDACTED]"'),
+    ("bad token='abc123'", "bad token='[REDACTED]'"),
+    ('{"token": "abc123", "error": "bad token"}', '{"token": "[REDACTED]", "error": "bad token"}'),
+    ("Bearer abcdefghijklmnopq", "Bearer [REDACTED]"),
 ], ids=lambda value: value[:40])
 def test_redact_masks_token_and_bearer_when_present(text: str, expected: str) -> None:
     assert _http.redact(text) == expected
@@ -494,3 +502,14 @@ def test_redaction_module_imports_no_http_library_when_scanned() -> None:
     assert imported.isdisjoint({"httpx", "httpx2", "httpcore", "httpcore2", "aiohttp",
                                 "httpx_aiohttp", "lightly_async"})
     assert _http.redact is _redact.redact
+
+
+def test_a_short_session_token_is_masked_as_a_word_not_inside_other_words() -> None:
+    from lightly_async import LightlySession
+
+    session = LightlySession(token="t", base_url="https://api.test")
+    shown = session._redact("expected t as a token: t")
+    assert shown == "expected [REDACTED] as a token: [REDACTED]"
+    session = LightlySession(token="tok-9f2c41", base_url="https://api.test")
+    # a real-length token is masked wherever it shows, even glued to other text
+    assert session._redact("echo xtok-9f2c41 tok-9f2c41.") == "echo x[REDACTED] [REDACTED]."

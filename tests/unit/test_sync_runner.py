@@ -9,6 +9,7 @@ import threading
 import anyio
 import pytest
 
+from lightly_async import SessionClosedError, WrongContextError
 from lightly_async.sync._portal import Runner
 
 
@@ -54,7 +55,7 @@ def test_a_call_from_the_loop_thread_names_the_async_api() -> None:
         async def reenter() -> None:
             runner.call(anyio.sleep, 0)
 
-        with pytest.raises(RuntimeError, match="must use the async API"):
+        with pytest.raises(WrongContextError, match="must use the async API"):
             runner.call(reenter)
     finally:
         runner.stop()
@@ -65,7 +66,7 @@ def test_a_stopped_runner_refuses_calls_and_its_thread_is_gone() -> None:
     runner.stop()
     runner.stop()  # idempotent
     assert not runner._thread.is_alive()
-    with pytest.raises(RuntimeError, match="is closed"):
+    with pytest.raises(SessionClosedError, match="is closed"):
         runner.call(anyio.sleep, 0)
 
 

@@ -3,7 +3,12 @@
 It speaks just enough HTTP for a client under test: it reads each request (head, then a
 ``Content-Length`` or chunked body, kept up to 1 MiB and counted beyond), records it, and
 hands it to the test's handler, which writes the answer however it likes (whole, trickled,
-cut short, never). Every connection is closed after one exchange. It also plays the Lightly
+cut short, never). Every connection is closed after one exchange.
+
+:func:`close_after_answer_server` is another kind: its answers say nothing of closing
+(HTTP/1.1 keeps a connection open by default), so a client pools the connection, and the
+server closes it the moment the answer is written, as a server in its own process does.
+ It also plays the Lightly
 API's signed-URL endpoints, so ``samples.upload_images``/``download`` run against it whole:
 
 * ``GET /v1/datasets/{ds}/samples/{sid}/writeurl`` -> ``"<blob url>"`` (the newest API)
@@ -17,10 +22,14 @@ request goes to the handler.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import socket
+import struct
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -192,3 +201,104 @@ async def _read_request(reader: _Buffered) -> Received:
         await reader.exactly(int(headers.get("content-length", "0")), sink)
     return Received(method=method, target=target, headers=headers, body=bytes(kept),
                     body_length=length, body_sha256=digest.hexdigest(), chunked=chunked)
+
+
+@contextmanager
+def close_after_answer_server(
+    status: int, body: bytes, *, close: str = "at-once",
+) -> Iterator[Hostile]:
+    """Answer every request with ``status``/``body``, keep-alive by the headers, and close.
+
+    ``close="at-once"``: the connection closes right behind the answer (on Linux the answer
+    and the FIN leave in one segment, TCP_CORK), as a server in another process does it.
+    ``close="on-next-request"``: the connection stays open until the client's next request
+    arrives on it, then closes without reading it (the race of a server closing an idle
+    connection just as a request comes: the request never reaches the server).
+
+    Plain blocking sockets in a thread of its own, so no event loop sits between the answer
+    and the close, whatever loop the client runs on.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    server = Hostile(url=f"http://127.0.0.1:{listener.getsockname()[1]}")
+    stop = threading.Event()
+    head = (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    cork = getattr(socket, "TCP_CORK", None)
+
+    def read_request(conn: socket.socket) -> Received | None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            data += chunk
+        head_text, _, rest = data.partition(b"\r\n\r\n")
+        lines = head_text.decode("latin-1").split("\r\n")
+        method, target, _ = lines[0].split(" ", 2)
+        headers = {k.strip().lower(): v.strip() for k, _, v in
+                   (line.partition(":") for line in lines[1:])}
+        while len(rest) < int(headers.get("content-length", "0")):
+            chunk = conn.recv(65536)
+            if not chunk:
+                return None
+            rest += chunk
+        return Received(method=method, target=target, headers=headers, body=rest,
+                        body_length=len(rest), body_sha256=hashlib.sha256(rest).hexdigest(),
+                        chunked=False)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                received = read_request(conn)
+                if received is None:
+                    continue
+                server.received.append(received)
+                if close == "at-once" and cork is not None:
+                    conn.setsockopt(socket.IPPROTO_TCP, cork, 1)
+                conn.sendall(head + body)
+                if close == "on-next-request":
+                    with contextlib.suppress(OSError):
+                        conn.recv(1, socket.MSG_PEEK)  # the next request is here: close
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                    struct.pack("ii", 1, 0))  # unread: a reset, no answer
+                else:
+                    conn.shutdown(socket.SHUT_WR)  # with the cork: answer and FIN at once
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+
+
+@contextmanager
+def hostile_server_in_thread(handler: Handler) -> Iterator[Hostile]:
+    """:func:`hostile_server` on an event loop of its own, in a thread (for tests that run
+    clients in other processes, or several event loops one after another)."""
+    ready: list[Hostile] = []
+    started, stop = threading.Event(), threading.Event()
+
+    async def main() -> None:
+        async with hostile_server(handler) as server:
+            ready.append(server)
+            started.set()
+            await anyio.to_thread.run_sync(stop.wait)
+
+    thread = threading.Thread(target=anyio.run, args=(main,), daemon=True)
+    thread.start()
+    if not started.wait(20):
+        raise RuntimeError("the hostile server did not start")
+    try:
+        yield ready[0]
+    finally:
+        stop.set()
+        thread.join(20)

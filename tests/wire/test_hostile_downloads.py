@@ -15,6 +15,7 @@ from lightly_async import (
     InvalidInputError,
     LightlySession,
     RedirectError,
+    ResponseTooLargeError,
     RetryPolicy,
     ServerError,
     TransferTimeout,
@@ -231,3 +232,72 @@ async def test_download_leaves_the_directory_as_it_was_when_cancelled_mid_body(
             tg.cancel_scope.cancel()
 
     assert _listing(tmp_path) == {"a.png.part": b"the user's own file"}
+
+
+# -- issue 23.8: the bytes on disk are the bytes stored ------------------------------------------
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
+STORED_GZ = _gzip(b'{"a": 1}\n' * 1000)
+BOMB = _gzip(b"\0" * (8 << 20))  # 8 MiB of zeros in about 8 KiB
+
+
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+async def test_download_writes_the_stored_bytes_never_decoding_a_content_encoding(
+    pool: str, tmp_path: Path, framing: str,
+) -> None:
+    async def serve(request: Received, reply: Reply) -> None:
+        body = STORED_GZ if request.path.endswith(A) else BOMB
+        if framing == "length":
+            await reply.whole(200, body, headers={"Content-Encoding": "gzip"},
+                              content_type="application/gzip")
+            return
+        await reply.head(200, {"Content-Encoding": "gzip", "Transfer-Encoding": "chunked"})
+        for i in range(0, len(body), 1000):
+            piece = body[i:i + 1000]
+            await reply.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        await reply.send(b"0\r\n\r\n")
+
+    with anyio.fail_after(LIMIT):
+        async with hostile_server(serve) as server, _session(server) as session:
+            result = await session.dataset(DS).samples.download(
+                {A: "data.json.gz", B: "bomb.gz"}, tmp_path)
+
+    assert result.ok, result.failed
+    assert _listing(tmp_path) == {"data.json.gz": STORED_GZ, "bomb.gz": BOMB}
+    blobs = server.requests_to("/blob/")
+    assert len(blobs) == 2
+    assert {r.headers.get("accept-encoding") for r in blobs} == {"identity"}
+
+
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+async def test_download_fails_an_item_past_max_file_size_and_writes_nothing(
+    pool: str, tmp_path: Path, framing: str,
+) -> None:
+    big = b"x" * 5000
+
+    async def serve(request: Received, reply: Reply) -> None:
+        body = big if request.path.endswith(A) else BODY[B]
+        if framing == "length":
+            await reply.whole(200, body, content_type="image/png")
+            return
+        await reply.head(200, {"Transfer-Encoding": "chunked"})
+        for i in range(0, len(body), 1000):
+            piece = body[i:i + 1000]
+            await reply.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        await reply.send(b"0\r\n\r\n")
+
+    with anyio.fail_after(LIMIT):
+        async with hostile_server(serve) as server, _session(server) as session:
+            result = await session.dataset(DS).samples.download(
+                {A: "a.png", B: "b.png"}, tmp_path, max_file_size=4096)
+
+    error = result.failed[A]
+    assert isinstance(error, ResponseTooLargeError)
+    assert error.limit == 4096
+    assert "max_file_size=4096" in str(error)
+    assert result.succeeded == [B]
+    assert _listing(tmp_path) == {"b.png": BODY[B]}

@@ -7,7 +7,10 @@ errors (exit status 2) are what argparse does anyway. The token comes from ``LIG
 the URL from ``LIGHTLY_SERVER_LOCATION``, the dataset from ``--dataset`` or
 ``LIGHTLY_DATASET_ID``. An API error is one line on stderr (its class, status, code and
 message; never a traceback, never the token) and exit status 1; bad usage or bad input is
-exit status 2.
+exit status 2; Ctrl-C is exit status 130. Text from the server (tag and file names, error
+messages) is shown with its control characters escaped when it goes to a terminal; piped
+output and ``--json`` carry it as it is (JSON escapes them itself). Output files are written
+whole or not at all (a temporary file renamed into place).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ __all__ = ["main"]
 PROG = "lightly-async"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+#: The ceiling of requests in flight of the session a command runs on (its pool's size).
+MAX_CONCURRENCY = 64
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:
@@ -142,8 +147,9 @@ def _dataset_option(cmd: argparse.ArgumentParser) -> None:
 
 
 def _bulk_options(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--concurrency", type=_positive_int, metavar="N",
-                     help="requests at once (default: the session's, 16)")
+    cmd.add_argument("--concurrency", type=_concurrency, metavar="N",
+                     help=f"requests at once, 1 to {MAX_CONCURRENCY} (default: "
+                     f"{MAX_CONCURRENCY}, the connection pool's size)")
     cmd.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -151,6 +157,14 @@ def _positive_int(text: str) -> int:
     value = _integer(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {text}")
+    return value
+
+
+def _concurrency(text: str) -> int:
+    value = _integer(text)
+    if not 1 <= value <= MAX_CONCURRENCY:
+        raise argparse.ArgumentTypeError(
+            f"must be between 1 and {MAX_CONCURRENCY} (the connection pool's size), got {text}")
     return value
 
 
@@ -188,7 +202,9 @@ def _report(prog: str, exc: Exception) -> int:
         status = EXIT_FAILED
     else:
         raise exc
+    from lightly_async.cli._commands import shown
+
     text = " ".join(str(exc).split())
     kind = "" if isinstance(exc, UsageError) else f"{type(exc).__name__}: "
-    print(f"{prog}: error: {kind}{text}", file=sys.stderr)
+    print(shown(f"{prog}: error: {kind}{text}", sys.stderr), file=sys.stderr)
     return status

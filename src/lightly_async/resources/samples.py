@@ -251,6 +251,7 @@ class Samples(DatasetResource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory.
 
@@ -258,11 +259,16 @@ class Samples(DatasetResource):
         ``"."`` or ``".."``, no path separator, no two ids to one name); otherwise the file
         is named after the sample id. A file appears only once it is complete (it is
         written to a temporary file created exclusively in ``dest_dir``, removed on any
-        failure). An existing file is never silently replaced: ``if_exists="error"`` (the
-        default) fails that item with :class:`FileExistsError`, ``"skip"`` leaves it and
+        failure; those a killed process left there are removed when the next download into
+        ``dest_dir`` starts). An existing file is never silently replaced:
+        ``if_exists="error"`` (the default) fails that item with :class:`FileExistsError`,
+        ``"skip"`` leaves it and
         lists the id in ``result.skipped`` (to resume an interrupted run), ``"overwrite"``
         replaces it once the new file is complete. ``transfer_timeout`` bounds each GET
-        (see :class:`TransferTimeout`).
+        (see :class:`TransferTimeout`). A file holds exactly the bytes stored: nothing is
+        decompressed (``Accept-Encoding: identity``; a ``Content-Encoding`` is ignored).
+        ``max_file_size`` (bytes, default no bound) fails an item whose file would be larger
+        with :class:`ResponseTooLargeError`, writing nothing.
         """
         kind = check.enum_value("type", type, ImageUrlType)
         if if_exists not in _transfer.IF_EXISTS_CHOICES:
@@ -271,16 +277,22 @@ class Samples(DatasetResource):
         if not isinstance(transfer_timeout, TransferTimeout):
             raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
                                                         f"{transfer_timeout!r}")
+        if max_file_size is not None and (isinstance(max_file_size, bool) or not isinstance(
+                max_file_size, int) or max_file_size < 0):
+            raise InvalidInputError("max_file_size", f"must be a number of bytes >= 0 or None, "
+                                                     f"got {max_file_size!r}")
         names = _download_names(sample_ids)
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
             raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
+        # what a download killed outright (kill -9) left here: ours by name, its process gone
+        await anyio.to_thread.run_sync(_transfer.remove_stale_partials, directory)
         skipped: builtins.list[str] = []
         if if_exists == "skip":
             present = await anyio.to_thread.run_sync(_present, directory, names)
             skipped = [sid for sid in names if sid in present]
         download = partial(self._download_one, kind=kind, if_exists=if_exists,
-                           transfer_timeout=transfer_timeout)
+                           transfer_timeout=transfer_timeout, max_size=max_file_size)
         result = await run_bulk(
             self._session, ((sid, partial(download, sid, directory / name))
                             for sid, name in names.items() if sid not in skipped),
@@ -314,14 +326,14 @@ class Samples(DatasetResource):
 
     async def _download_one(
         self, sample_id: str, dest: Path, *, kind: ImageUrlType, if_exists: IfExists,
-        transfer_timeout: TransferTimeout,
+        transfer_timeout: TransferTimeout, max_size: int | None,
     ) -> Path:
         if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
             raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                                   str(dest))
         url = await self.read_url(sample_id, type=kind)
         await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout)
+                                 transfer_timeout=transfer_timeout, max_size=max_size)
         return dest
 
 

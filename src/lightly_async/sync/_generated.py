@@ -452,6 +452,7 @@ class Samples(DatasetResource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory. More in
         the async :meth:`lightly_async.Samples.download`.
@@ -459,7 +460,7 @@ class Samples(DatasetResource):
         return self._runner.call(
             self._aio.download, sample_ids, dest_dir, type=type, if_exists=if_exists,
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            transfer_timeout=transfer_timeout)
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
 
 
 class Samplings(DatasetResource):

@@ -13,10 +13,12 @@ unclosed session stops its thread and warns (``ResourceWarning``), like an unclo
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import functools
+import os
 import threading
 import warnings
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any, ParamSpec, TypeVar
@@ -24,10 +26,15 @@ from typing import Any, ParamSpec, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
+from lightly_async.errors import SessionClosedError, WrongContextError
+
 __all__ = ["Runner"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: How long an interrupted call may take to unwind (its cleanup) before the caller goes on.
+UNWIND_SECONDS = 5.0
 
 
 class Runner:
@@ -40,6 +47,7 @@ class Runner:
         self._loop_thread: int | None = None
         self._failure: BaseException | None = None
         self._stopped = False
+        self._pid = os.getpid()  # its loop thread lives only in this process
         self._thread = threading.Thread(
             target=self._run, args=(backend, backend_options or {}),
             name="lightly-async-sync", daemon=True)
@@ -52,13 +60,24 @@ class Runner:
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Await ``fn(*args, **kwargs)`` on the session's loop and return its result."""
         portal = self._usable_portal()
-        future = portal.start_task_soon(functools.partial(fn, *args, **kwargs))
+        unwound = threading.Event()
+
+        async def run() -> T:
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                unwound.set()
+
+        future = portal.start_task_soon(run)
         try:
             return future.result()
         except BaseException:
             # Ctrl-C (or any exception) while waiting: cancel the call on the loop, so it
-            # does not run on behind the caller's back. A finished call ignores this.
+            # does not run on behind the caller's back, and give it a moment to clean up
+            # (a download removes its temporary files) before the caller moves on, perhaps
+            # to the interpreter's exit, which would stop the loop thread mid-way.
             future.cancel()
+            unwound.wait(UNWIND_SECONDS)
             raise
 
     def iterate(self, iterator: AsyncIterator[T]) -> Iterator[T]:
@@ -87,11 +106,18 @@ class Runner:
         """True once :meth:`stop` ran."""
         return self._stopped
 
+    @property
+    def forked(self) -> bool:
+        """True in a child process forked after this runner started (its thread is gone)."""
+        return os.getpid() != self._pid
+
     def stop(self) -> None:
         """End the loop (cancelling nothing still running: callers have returned) and join."""
         if self._stopped:
             return
         self._stopped = True
+        if self.forked:
+            return  # no loop thread in this process: nothing to end
         portal = self._portal
         if portal is not None:
             portal.call(portal.stop)
@@ -99,7 +125,8 @@ class Runner:
 
     def stop_soon(self) -> None:
         """Ask the loop to end without waiting (used by the garbage-collection finalizer)."""
-        if self._stopped or self._portal is None:
+        if self._stopped or self._portal is None or self.forked:
+            self._stopped = True
             return
         self._stopped = True
         with contextlib.suppress(RuntimeError):  # the loop is already gone
@@ -107,11 +134,18 @@ class Runner:
 
     # -- helpers -----------------------------------------------------------------------------
     def _usable_portal(self) -> BlockingPortal:
+        if self.forked:
+            raise WrongContextError(
+                "this lightly_async.sync.LightlySession was created before fork(), in process "
+                f"{self._pid}; its event loop thread does not exist in this child process. "
+                "Open a new session in the child (after the fork), or use the 'spawn' start "
+                "method of multiprocessing")
         if self._stopped or self._portal is None:
-            raise RuntimeError("this lightly_async.sync.LightlySession is closed; "
-                               "open a new one (with lightly_async.sync.LightlySession() as s:)")
+            raise SessionClosedError(
+                "this lightly_async.sync.LightlySession is closed; "
+                "open a new one (with lightly_async.sync.LightlySession() as s:)")
         if threading.get_ident() == self._loop_thread:
-            raise RuntimeError(
+            raise WrongContextError(
                 "lightly_async.sync was called from inside its own event loop (from a progress "
                 "callback or other code the async core runs); code running there must use the "
                 "async API: await the lightly_async.LightlySession methods instead")
@@ -131,6 +165,24 @@ class Runner:
             self._loop_thread = threading.get_ident()
             self._ready.set()
             await portal.sleep_until_stopped()
+
+
+_OPEN: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def close_at_exit(session: Any) -> None:
+    """Have ``session`` (a sync session) closed at interpreter exit if it is still open."""
+    _OPEN.add(session)
+
+
+@atexit.register
+def _close_open_sessions() -> None:
+    """At exit, close what a script left open, quietly: its pool (so aiohttp has no
+    "Unclosed connector" to report), then its loop thread. Each close is bounded; a hung one
+    is left."""
+    for session in list(_OPEN):
+        with contextlib.suppress(Exception):
+            session._close_quietly(timeout=UNWIND_SECONDS)
 
 
 def finalize_unclosed(runner: Runner, what: str) -> None:

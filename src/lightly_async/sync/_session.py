@@ -3,6 +3,7 @@ forwarders to the async session are generated (``_generated.LightlySession``).""
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from lightly_async import NOT_GIVEN
 from lightly_async.sync import _generated
 from lightly_async.sync._dataset import Dataset
-from lightly_async.sync._portal import Runner, finalize_unclosed
+from lightly_async.sync._portal import Runner, close_at_exit, finalize_unclosed
 
 if TYPE_CHECKING:
     from lightly_async import _http
@@ -30,6 +31,10 @@ class LightlySession(_generated.LightlySession):
     the event loop the async core runs on in this session's own thread (``"asyncio"`` or
     ``"trio"``). Every call blocks until its result is there, from a plain script, from any
     thread, and from code that already runs an event loop (a Jupyter cell).
+
+    The loop thread does not survive ``fork()``: in a forked child, any call raises
+    :class:`~lightly_async.WrongContextError` (open a new session there); ``close()`` there
+    just forgets the parent's session.
     """
 
     def __init__(
@@ -66,7 +71,8 @@ class LightlySession(_generated.LightlySession):
             raise
         self._init(runner, aio, owns_runner=True)
         self._finalizer = weakref.finalize(self, finalize_unclosed, runner, repr(self))
-        self._finalizer.atexit = False  # at exit the daemon thread simply ends
+        self._finalizer.atexit = False  # at exit, close_at_exit closes it (silently)
+        close_at_exit(self)
 
     def _init(self, runner: Runner, aio: AsyncSession, *, owns_runner: bool) -> None:
         self._runner = runner
@@ -89,10 +95,29 @@ class LightlySession(_generated.LightlySession):
         """Close the connection pool and stop this session's event loop thread."""
         if self._runner.is_stopped:
             return
+        if self._runner.forked:  # a child after fork(): the pool is the parent's
+            self._runner.stop()
+            if self._owns_runner:
+                self._finalizer.detach()
+            return
         self._runner.call(self._aio.aclose)
         if self._owns_runner:
             self._runner.stop()
             self._finalizer.detach()
+
+    def _close_quietly(self, *, timeout: float) -> None:
+        """``close()`` bounded by ``timeout`` seconds, without a word (at interpreter exit)."""
+        runner = self._runner
+        if runner.is_stopped or runner.forked:
+            return
+        portal = runner._portal
+        if portal is None:
+            return
+        future = portal.start_task_soon(self._aio.aclose)
+        with contextlib.suppress(Exception):
+            future.result(timeout)
+        runner.stop_soon()
+        self._finalizer.detach()
 
     def __repr__(self) -> str:
         return repr(self._aio).replace("<LightlySession", "<lightly_async.sync.LightlySession")
