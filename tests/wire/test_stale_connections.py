@@ -45,11 +45,13 @@ async def test_back_to_back_creates_all_succeed_against_a_close_after_answer_ser
         assert session.stats.stale_connections > 0
 
 
+# the resend is the aiohttp transport's (httpx2's pool checks a connection at reuse)
+@pytest.mark.parametrize("combo", [("asyncio", "aiohttp")], indirect=True,
+                         ids=["asyncio-aiohttp"])
 async def test_a_request_that_meets_a_connection_closing_unread_is_resent_once_on_aiohttp(
     pool: str,
 ) -> None:
-    if pool != "aiohttp":
-        pytest.skip("the resend is the aiohttp transport's (httpx2's pool checks at reuse)")
+    assert pool == "aiohttp"
     with anyio.fail_after(30):
         with close_after_answer_server(201, json.dumps({"id": ID}).encode(),
                                        close="on-next-request") as server:
