@@ -218,10 +218,14 @@ def _pools(dataset_id: str | None) -> dict[str, list[Any]]:
     with FAKE.store.lock:
         datasets = [FAKE.store.datasets[d] for d in DATASETS.values()]
         chosen = [d for d in datasets if d.id == dataset_id] or datasets
+        parents = {t.prev_tag_id for d in chosen for t in d.tags.values()}
         return {
             "size": [len(d.samples) for d in chosen],
             "sampleId": [s.id for d in chosen for s in d.samples],
             "tagId": [t for d in chosen for t in d.tags],
+            # what DELETE .../tags/{tagId} can delete: leaves that are not an initial tag
+            "leafTagId": [t.id for d in chosen for t in d.tags.values()
+                          if t.prev_tag_id is not None and t.id not in parents],
             "embeddingId": [e for d in chosen for e in d.embeddings],
         }
 
@@ -274,6 +278,10 @@ def _with_real_values(draw: st.DrawFn, case: Any) -> Any:
         needs = [name for name in ("sampleId", "tagId", "embeddingId") if name in path]
         path["datasetId"] = real(path["datasetId"], _datasets(needs), _is_object_id)
     pools = _pools(path.get("datasetId"))
+    if case.method.upper() == "DELETE" and "tagId" in path:
+        # only a leaf can go: aim at one, or the run's earlier requests decide whether any
+        # DELETE succeeds (they turn the seeded leaves into parents)
+        pools["tagId"] = pools["leafTagId"]
     for name in ("sampleId", "tagId", "embeddingId"):
         if name in path:
             path[name] = real(path[name], pools[name], _is_object_id)
