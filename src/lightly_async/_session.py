@@ -130,11 +130,13 @@ class LightlySession:
         proxy: an ``http(s)://[user:password@]host:port`` proxy for every request; defaults
             to ``$HTTPS_PROXY``/``$HTTP_PROXY``/``$ALL_PROXY``. ``$NO_PROXY`` hosts go direct.
             The credentials never appear in logs, errors or reprs.
-        on_request, on_response, on_retry: hooks called with a :class:`CallEvent` before
-            each attempt of an API call, after it (status or error, elapsed seconds), and
-            before a retry (the wait). Plain functions or coroutine functions; no secrets
-            in the events. With opentelemetry installed and configured, each API call is
-            also a span ``lightly.<operation>``.
+        on_request: a hook called with a :class:`CallEvent` before each attempt of an API
+            call (or a signed-URL transfer). A plain function or a coroutine function; no
+            secrets in the events. With opentelemetry installed and configured, each API
+            call is also a span ``lightly.<operation>``.
+        on_response: a hook called after each attempt (its status or error, the elapsed
+            seconds).
+        on_retry: a hook called before a retry (the wait).
     """
 
     def __init__(
