@@ -6,6 +6,7 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 * ``src/lightly_async/_operations.py``: every operation of ``spec/latest`` (lightly 1.5.20's
   137) as an ``Operation`` constant: method, newest path, the seed era's path (from
   ``spec/seed``, matched by operation id), API group, deprecation.
+* ``src/lightly_async/models/docker.py``: the Lightly Worker's models (``generate_models.py``).
 * the operations table of ``docs/operations.md`` (between its two markers): every operation,
   its paths, and the calls that send it (read from the resources' source: a public method
   naming ``op.X``, or calling a private method of its class that does).
@@ -25,10 +26,14 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_models import models_module
+
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
 SEED = ROOT / "spec" / "seed" / "lightly-api.yaml"
 OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
+DOCKER_MODELS = ROOT / "src" / "lightly_async" / "models" / "docker.py"
 RESOURCES = ROOT / "src" / "lightly_async" / "resources"
 DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
@@ -78,7 +83,9 @@ def _shown(path: Path) -> str:
 def derived() -> dict[Path, str]:
     """Each derived file's path and the text it must have."""
     page = DOCS_OPERATIONS.read_text() if DOCS_OPERATIONS.exists() else ""
-    return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page)}
+    latest = yaml.safe_load(LATEST.read_text())
+    return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page),
+            DOCKER_MODELS: models_module(latest)}
 
 
 def operations_page(page: str) -> str:

@@ -32,8 +32,27 @@ SPEC = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
 BEYOND_SEEDS = ROOT / "spec" / "beyond-seeds.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
 #: ``pattern`` -> a value matching it, where the name-based strings do not
-PATTERN_EXAMPLES = {"^0b[01]{6}$": "0b000101"}
+PATTERN_EXAMPLES = {"^0b[01]{6}$": "0b000101", "^[a-f0-9]{24}$": "5f0c1c6e2a9b4c1d8e7f6a5b"}
 OUT = ROOT / "tests" / "data" / "latest"
+#: The Lightly Worker operations the client calls (``session.workers``, ``ds.runs``,
+#: ``session.runs``): their bodies are in the corpus too.
+WORKER_OPERATIONS = (
+    "register_docker_worker",
+    "get_docker_worker_registry_entries",
+    "get_docker_worker_registry_entry_by_id",
+    "delete_docker_worker_registry_entry_by_id",
+    "create_docker_worker_config_vx",
+    "get_docker_worker_config_vxby_id",
+    "create_docker_run_scheduled_by_dataset_id",
+    "get_docker_runs_scheduled_by_dataset_id",
+    "cancel_scheduled_docker_run_state_by_id",
+    "get_docker_run_by_scheduled_id",
+    "get_docker_run_by_id",
+    "get_docker_runs",
+    "get_docker_runs_query_by_dataset_id",
+    "get_docker_run_tags",
+    "get_docker_run_artifact_read_url_by_id",
+)
 
 
 def main() -> None:
@@ -67,6 +86,12 @@ def corpus_roots(latest: dict[str, Any], beyond_seeds: dict[str, Any]) -> list[s
         for method in METHODS:
             if method in item:
                 op = latest["paths"][path][method]  # KeyError: the newest API lost it
+                names |= set(filter(None, (_schema_name(op.get("requestBody", {})),
+                                           *map(_schema_name, op["responses"].values()))))
+    for item in latest["paths"].values():
+        for method in METHODS:
+            op = item.get(method)
+            if op is not None and op["operationId"] in WORKER_OPERATIONS:
                 names |= set(filter(None, (_schema_name(op.get("requestBody", {})),
                                            *map(_schema_name, op["responses"].values()))))
     return sorted({name.strip("[]") for name in names} - {"string"})
@@ -223,6 +248,8 @@ class _Builder:
             return f"arn:aws:iam::123456789012:role/lightly-{n}"
         if name == "s3ExternalId":
             return f"external-id-{n:06d}"
+        if name == "distribution":  # 1.5.20's validator takes TARGET, UNIFORM or INPUT only
+            return ["TARGET", "UNIFORM", "INPUT"][n % 3]
         if name == "cursor":
             return f"cursor-{n}"
         if name in {"name", "newTagName", "upsizeTagName", "taskName", "predictionTaskName",

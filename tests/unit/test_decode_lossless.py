@@ -22,6 +22,7 @@ from lightly_async._convert import get_converter, get_decoder
 from lightly_async.models import (
     ApiErrorResponse,
     AsyncTaskData,
+    CreateDockerWorkerRegistryEntryRequest,
     CreateEntityResponse,
     DatasetCreateRequest,
     DatasetData,
@@ -39,6 +40,19 @@ from lightly_async.models import (
     DatasourceProcessedUntilTimestampRequest,
     DatasourceProcessedUntilTimestampResponse,
     DatasourceRawSamplesData,
+    DockerRunData,
+    DockerRunScheduledCreateRequest,
+    DockerRunScheduledData,
+    DockerWorkerConfigOmniV2CreateRequest,
+    DockerWorkerConfigOmniV3CreateRequest,
+    DockerWorkerConfigOmniV4CreateRequest,
+    DockerWorkerConfigOmniVXCreateRequest,
+    DockerWorkerConfigV0Data,
+    DockerWorkerConfigV2Data,
+    DockerWorkerConfigV3Data,
+    DockerWorkerConfigV4Data,
+    DockerWorkerConfigVXData,
+    DockerWorkerRegistryEntryData,
     InitialTagCreateRequest,
     JobStatusData,
     LabelBoxDataRow,
@@ -64,10 +78,23 @@ from lightly_async.models import (
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "latest"
 
+#: The Lightly Worker operations the client calls (as ``scripts/make_latest_corpus.py`` lists
+#: them; the corpus holds their bodies).
+WORKER_OPERATIONS = {
+    "register_docker_worker", "get_docker_worker_registry_entries",
+    "get_docker_worker_registry_entry_by_id", "delete_docker_worker_registry_entry_by_id",
+    "create_docker_worker_config_vx", "get_docker_worker_config_vxby_id",
+    "create_docker_run_scheduled_by_dataset_id", "get_docker_runs_scheduled_by_dataset_id",
+    "cancel_scheduled_docker_run_state_by_id", "get_docker_run_by_scheduled_id",
+    "get_docker_run_by_id", "get_docker_runs", "get_docker_runs_query_by_dataset_id",
+    "get_docker_run_tags", "get_docker_run_artifact_read_url_by_id",
+}
+
 #: corpus schema -> what the client decodes it as
 CASTS: dict[str, Any] = {
     "ApiErrorResponse": ApiErrorResponse,
     "AsyncTaskData": AsyncTaskData,
+    "CreateDockerWorkerRegistryEntryRequest": CreateDockerWorkerRegistryEntryRequest,
     "CreateEntityResponse": CreateEntityResponse,
     "DatasetCreateRequest": DatasetCreateRequest,
     "DatasetData": DatasetData,
@@ -78,6 +105,12 @@ CASTS: dict[str, Any] = {
     "DatasourceProcessedUntilTimestampRequest": DatasourceProcessedUntilTimestampRequest,
     "DatasourceProcessedUntilTimestampResponse": DatasourceProcessedUntilTimestampResponse,
     "DatasourceRawSamplesData": DatasourceRawSamplesData,
+    "DockerRunData": DockerRunData,
+    "DockerRunScheduledCreateRequest": DockerRunScheduledCreateRequest,
+    "DockerRunScheduledData": DockerRunScheduledData,
+    "DockerWorkerConfigOmniVXCreateRequest": DockerWorkerConfigOmniVXCreateRequest,
+    "DockerWorkerConfigVXData": DockerWorkerConfigVXData,
+    "DockerWorkerRegistryEntryData": DockerWorkerRegistryEntryData,
     "InitialTagCreateRequest": InitialTagCreateRequest,
     "JobStatusData": JobStatusData,
     "LabelBoxDataRow": LabelBoxDataRow,
@@ -108,6 +141,12 @@ VARIANTS: dict[tuple[str, str], type] = {
         "KEYPOINT_DETECTION": PredictionSingletonKeypointDetection,
         "OBJECT_DETECTION": PredictionSingletonObjectDetection,
         "SEMANTIC_SEGMENTATION": PredictionSingletonSemanticSegmentation}.items()},
+    **{("DockerWorkerConfigOmniVXCreateRequest", tag): cls for tag, cls in {
+        "V2": DockerWorkerConfigOmniV2CreateRequest, "V3": DockerWorkerConfigOmniV3CreateRequest,
+        "V4": DockerWorkerConfigOmniV4CreateRequest}.items()},
+    **{("DockerWorkerConfigVXData", tag): cls for tag, cls in {
+        "V0": DockerWorkerConfigV0Data, "V2": DockerWorkerConfigV2Data,
+        "V3": DockerWorkerConfigV3Data, "V4": DockerWorkerConfigV4Data}.items()},
     ("TagArithmeticsResponse", "CreateEntityResponse"): CreateEntityResponse,
     ("TagArithmeticsResponse", "TagBitMaskResponse"): TagBitMaskResponse,
 }
@@ -168,22 +207,29 @@ def _named(schema: Any) -> set[str]:
 
 def test_the_corpus_holds_every_body_of_the_operations_the_client_calls() -> None:
     """The seed operations' bodies (``x-operation-bodies``) and, for each operation of
-    ``spec/beyond-seeds.yaml``, the newest description's request and answer bodies."""
+    ``spec/beyond-seeds.yaml`` and each Lightly Worker operation the client calls, the newest
+    description's request and answer bodies."""
     yaml = pytest.importorskip("yaml")
     latest = yaml.safe_load((ROOT / "spec" / "latest" / "lightly-api-latest.yaml").read_text())
     beyond = yaml.safe_load((ROOT / "spec" / "beyond-seeds.yaml").read_text())
     expected = {name.strip("[]") for entry in latest["x-operation-bodies"].values()
                 for name in entry.values()} - {"string"}
+    ops: list[Any] = []
     for path, item in beyond["paths"].items():
         for method in ("get", "put", "post", "delete", "patch"):
             if method not in item:
                 continue
-            op = latest["paths"][path][method]
-            parts = [op.get("requestBody", {}), *op["responses"].values()]
-            for part in parts:
-                expected |= _named(part.get("content", {}).get("application/json", {}).get(
-                    "schema"))
-    assert expected >= {"DatasetData", "DatasetEmbeddingData", "DatasetCreateRequest"}
+            ops.append(latest["paths"][path][method])
+    ops += [o for item in latest["paths"].values() for m, o in item.items()
+            if m in ("get", "put", "post", "delete", "patch")
+            and o["operationId"] in WORKER_OPERATIONS]
+    for op in ops:
+        parts = [op.get("requestBody", {}), *op["responses"].values()]
+        for part in parts:
+            expected |= _named(part.get("content", {}).get("application/json", {}).get(
+                "schema"))
+    assert expected >= {"DatasetData", "DatasetEmbeddingData", "DatasetCreateRequest",
+                        "DockerWorkerConfigOmniVXCreateRequest", "DockerRunData"}
     assert {schema for schema, _, _ in CASES} == expected
 
 

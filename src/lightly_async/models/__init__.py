@@ -40,6 +40,8 @@ from lightly_async.models.datasources import (
     DatasourceType,
     S3Region,
 )
+from lightly_async.models.docker import *  # noqa: F403  (generated; its __all__ is exported)
+from lightly_async.models.docker import __all__ as _docker_all
 from lightly_async.models.embeddings import DatasetEmbeddingData
 from lightly_async.models.predictions import (
     PredictionSingleton,
@@ -196,4 +198,5 @@ __all__ = [
     "TagUpsizeRequest",
     "TaskType",
     "VideoFrameData",
+    *_docker_all,
 ]
