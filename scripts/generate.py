@@ -39,7 +39,8 @@ DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
 TABLE_END = "<!-- end of the generated table -->"
 #: How a user reaches each resource class.
-REACHED_AS = {"Datasets": "session.datasets", "Jobs": "session.jobs"}
+REACHED_AS = {"Datasets": "session.datasets", "Jobs": "session.jobs",
+              "Workers": "session.workers", "AllRuns": "session.runs"}
 
 METHODS = ("get", "put", "post", "delete", "patch")
 

@@ -29,6 +29,7 @@ from lightly_async.errors import (
     RateLimitError,
     RedirectError,
     ResponseTooLargeError,
+    RunFailedError,
     ServerError,
     SessionClosedError,
     UnprocessableEntityError,
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
         DatasetType,
         DatasourceConfig,
         DatasourceConfigUnknown,
+        DockerRunData,
+        DockerRunState,
+        DockerWorkerConfigV4,
         ImageType,
         PredictionSingleton,
         PredictionSingletonClassification,
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
         SamplingConfig,
         SamplingConfigStoppingCondition,
         SamplingMethod,
+        SelectionConfigV4,
         TagArithmeticsOperation,
         TagCreator,
         TagData,
@@ -74,9 +79,12 @@ if TYPE_CHECKING:
         Jobs,
         Mappings,
         Predictions,
+        RunInfo,
+        Runs,
         Samples,
         Samplings,
         Tags,
+        Workers,
     )
 
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
@@ -87,7 +95,7 @@ _LAZY: dict[str, str] = {
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
-         "Predictions", "Samples", "Samplings", "Tags"],
+         "Predictions", "RunInfo", "Runs", "Samples", "Samplings", "Tags", "Workers"],
         "lightly_async.resources"),
     **dict.fromkeys(
         ["CreateEntityResponse", "DatasetCreator", "DatasetData", "DatasetEmbeddingData",
@@ -98,7 +106,8 @@ _LAZY: dict[str, str] = {
          "PredictionSingletonKeypointDetection", "PredictionSingletonObjectDetection",
          "PredictionTaskSchema", "PredictionTaskSchemaCategory", "SampleData", "SamplingConfig",
          "SamplingConfigStoppingCondition", "SamplingMethod", "TagArithmeticsOperation",
-         "TagCreator", "TagData", "TaskType"],
+         "TagCreator", "TagData", "TaskType", "DockerRunData", "DockerRunState",
+         "DockerWorkerConfigV4", "SelectionConfigV4"],
         "lightly_async.models"),
 }
 
@@ -127,6 +136,9 @@ __all__ = [
     "DatasourceConfig",
     "DatasourceConfigUnknown",
     "DecodeError",
+    "DockerRunData",
+    "DockerRunState",
+    "DockerWorkerConfigV4",
     "Embeddings",
     "ImageType",
     "InvalidInputError",
@@ -153,12 +165,16 @@ __all__ = [
     "RedirectError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "RunFailedError",
+    "RunInfo",
+    "Runs",
     "SampleData",
     "Samples",
     "SamplingConfig",
     "SamplingConfigStoppingCondition",
     "SamplingMethod",
     "Samplings",
+    "SelectionConfigV4",
     "ServerError",
     "SessionClosedError",
     "SessionStats",
@@ -169,6 +185,7 @@ __all__ = [
     "TaskType",
     "TransferTimeout",
     "UnprocessableEntityError",
+    "Workers",
 ]
 
 

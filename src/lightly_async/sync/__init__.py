@@ -23,6 +23,7 @@ thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer
 API: a blocking call there stalls that code's own loop while it waits.
 """
 
+from lightly_async.resources.runs import RunInfo
 from lightly_async.sync._base import OffsetPager, Pager
 from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._datasets import DatasetPager, Datasets
@@ -34,8 +35,10 @@ from lightly_async.sync._samples import Samples
 from lightly_async.sync._samplings import Samplings
 from lightly_async.sync._session import Jobs, LightlySession
 from lightly_async.sync._tags import Tags
+from lightly_async.sync._worker import AllRuns, RunPager, Runs, Workers
 
 __all__ = [
+    "AllRuns",
     "Dataset",
     "DatasetPager",
     "Datasets",
@@ -48,7 +51,11 @@ __all__ = [
     "Pager",
     "Predictions",
     "RawSamplesBatch",
+    "RunInfo",
+    "RunPager",
+    "Runs",
     "Samples",
     "Samplings",
     "Tags",
+    "Workers",
 ]

@@ -17,6 +17,7 @@ from lightly_async.sync._predictions import Predictions
 from lightly_async.sync._samples import Samples
 from lightly_async.sync._samplings import Samplings
 from lightly_async.sync._tags import Tags
+from lightly_async.sync._worker import Runs
 
 if TYPE_CHECKING:
     from lightly_async import resources as aio
@@ -50,6 +51,11 @@ class Dataset:
     def tags(self) -> Tags:
         """Tags: named sample subsets, arithmetic and exports."""
         return Tags(self._runner, self._aio.tags)
+
+    @property
+    def runs(self) -> Runs:
+        """Lightly Worker runs on the dataset: schedule, follow, wait, cancel."""
+        return Runs(self._runner, self._aio.runs)
 
     @property
     def samples(self) -> Samples:

@@ -10,6 +10,7 @@ from lightly_async import NOT_GIVEN
 from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._datasets import Datasets
 from lightly_async.sync._portal import Runner, finalize_unclosed
+from lightly_async.sync._worker import AllRuns, Workers
 
 if TYPE_CHECKING:
     from lightly_async import _http
@@ -164,6 +165,17 @@ class LightlySession:
     def jobs(self) -> Jobs:
         """Server-side jobs (sampling runs): ``get`` and ``wait``."""
         return Jobs(self._runner, self._aio.jobs)
+
+    @property
+    def workers(self) -> Workers:
+        """Lightly Workers: ``register``, ``list``, ``get``, ``delete``, ``create_config``."""
+        return Workers(self._runner, self._aio.workers)
+
+    @property
+    def runs(self) -> AllRuns:
+        """The user's Lightly Worker runs: ``get``, ``from_scheduled``, ``list``, ``tags``,
+        artifacts and ``report``."""
+        return AllRuns(self._runner, self._aio.runs)
 
     def with_options(
         self,
