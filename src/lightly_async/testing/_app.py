@@ -63,6 +63,7 @@ from lightly_async.models import (
 )
 from lightly_async.testing import _latest as L
 from lightly_async.testing._datasets import ROUTES as DATASET_ROUTES
+from lightly_async.testing._docker import ROUTES as DOCKER_ROUTES
 from lightly_async.testing._faults import FaultInjector, Faults
 from lightly_async.testing._state import INT64_MAX, FakeApiError, User, check
 from lightly_async.testing._store import FakeStore
@@ -128,7 +129,7 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
         (op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, _op(_export_label_studio)),
         # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py), jobs
         *[(operation, _op(handler, body, status=status))
-          for operation, handler, body, status in DATASET_ROUTES],
+          for operation, handler, body, status in [*DATASET_ROUTES, *DOCKER_ROUTES]],
         (op.GET_JOB_STATUS_BY_ID, _op(_get_job)),
     ]
     table: list[tuple[str, str, Endpoint]] = [

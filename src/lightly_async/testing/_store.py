@@ -65,6 +65,7 @@ from lightly_async.models import (
     SampleMetaData,
     SampleUpdateRequest,
 )
+from lightly_async.testing._docker import DockerOps
 from lightly_async.testing._latest import (
     DATASOURCE_PURPOSES,
     DEFAULT_PURPOSE,
@@ -115,6 +116,7 @@ class FakeStore:
         self.tags = TagOps(self)
         self.predictions = PredictionOps(self)
         self.sampling = SamplingOps(self)
+        self.docker = DockerOps(self)
         self.reset()
 
     # -- lifecycle and admin --------------------------------------------------------------------
@@ -130,6 +132,7 @@ class FakeStore:
             self.blobs: dict[str, bytes] = {}
             self.page_size = DEFAULT_PAGE_SIZE
             self.sampling.reset()
+            self.docker.reset()
             self.default_user = self.add_user(self.token)
 
     @property
