@@ -81,7 +81,8 @@ async def test_a_run_is_watched_through_every_state_and_selects_into_a_tag(tmp_p
     assert report["selection"]["nSelected"] == 5
     assert result.ok
     assert _names(tmp_path) == [
-        "checkpoint.ckpt", "log.txt", "report.pdf", "report_v2.json"]
+        "checkpoint.ckpt", "corruptness_check_information.json", "log.txt", "memlog.txt",
+        "report.json", "report.pdf", "report_v2.json", "sequence_information.json"]
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     assert json.loads((tmp_path / "report_v2.json").read_text()) == report
     assert isinstance(config, DockerWorkerConfigV4Data)

@@ -26,8 +26,9 @@ The simulation, so that a polling client sees every stage without waiting:
   takes the highest values of its input (``RANDOM`` input: a shuffle by ``randomSeed``), any
   other strategy a seeded shuffle. The run creates the dataset's ``initial-tag`` if it has
   none and a tag ``selected-run-<n>`` of the selection (creator ``USER_WORKER``, ``runId``
-  the run's), and stores four artifacts (a small PDF report, the v2 JSON report, a log and a
-  checkpoint) as blobs behind signed URLs. A failed run stores only its log.
+  the run's), and stores its artifacts (a small PDF report, the v2 JSON report, a log and a
+  checkpoint; also a memory log, the old JSON report, the corruptness check and sequence
+  information) as blobs behind signed URLs. A failed run stores only its log.
 * Registering a name the user already has returns the existing worker's id (as the real
   service does for lightly 1.5.20's ``register_compute_worker``). Scheduled runs are listed
   oldest first, without ``state`` those neither ``DONE`` nor ``CANCELED``. Runs are listed
@@ -367,9 +368,18 @@ class DockerOps:
                       "selection": {"nSelected": selected[-1].bit_mask.count() if selected else 0,
                                     "nInput": selected[-1].tot_size if selected else 0,
                                     "tag": selected[-1].name if selected else None}}
-            contents += [("REPORT_PDF", "report.pdf", PDF),
-                         ("REPORT_V2_JSON", "report_v2.json", json.dumps(report).encode()),
-                         ("CHECKPOINT", "checkpoint.ckpt", b"fake-checkpoint:" + run.id.encode())]
+            samples = [s.file_name for s in dataset.samples] if dataset else []
+            contents += [
+                ("MEMLOG", "memlog.txt", b"time,ram_mb\n0,512\n"),
+                ("REPORT_PDF", "report.pdf", PDF),
+                ("REPORT_JSON", "report.json", json.dumps({"nSamples": len(samples)}).encode()),
+                ("REPORT_V2_JSON", "report_v2.json", json.dumps(report).encode()),
+                ("CHECKPOINT", "checkpoint.ckpt", b"fake-checkpoint:" + run.id.encode()),
+                ("CORRUPTNESS_CHECK_INFORMATION", "corruptness_check_information.json",
+                 json.dumps({"corrupt_samples": []}).encode()),
+                ("SEQUENCE_INFORMATION", "sequence_information.json",
+                 json.dumps([{"video_name": "", "frame_names": samples}]).encode()),
+            ]
         now = self._store.now_ms()
         for kind, file_name, data in contents:
             artifact = DockerRunArtifactData(
