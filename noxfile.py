@@ -33,9 +33,10 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def generate(session: nox.Session) -> None:
-    """Write the source derived from the vendored API descriptions (`scripts/generate.py`):
-    the operation declarations. `nox -s generate -- --check` writes nothing and fails on
-    drift (CI runs it)."""
+    """Write the derived source (`scripts/generate.py`): the operation declarations and the
+    operations table (from the vendored API descriptions) and the sync twins (from the async
+    resources' source). `nox -s generate -- --check` writes nothing and fails on drift (CI
+    runs it)."""
     session.install("pyyaml")
     session.run("python", "scripts/generate.py", *session.posargs)
 

@@ -30,6 +30,7 @@ from typing import Any
 
 import _official
 import bench_api
+import bench_first
 import bench_local
 import bench_process
 import bench_transport
@@ -61,6 +62,7 @@ def main() -> None:
     results["transport"] = bench_transport.run(rounds=rounds)
     results["default_transport"] = bench_api.default_transport_name()
     results["api"] = bench_api.run(rounds=rounds)
+    results["first"] = bench_first.run(runs=2 if args.quick else 7)
     results["local"] = bench_local.run(rounds=3 if args.quick else 5)
     results["process"] = bench_process.run(import_runs=5 if args.quick else 9)
     results["wall_s"] = time.perf_counter() - started
@@ -137,7 +139,8 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
             "floor": floor, "floor_name": floor_name,
             "speedup_vs_official": None if theirs is None else theirs / ours,
             "ours_over_floor": None if floor is None else ours / floor,
-            "goal": "; ".join(c for c, _ in checks), "met": all(ok for _, ok in checks),
+            "goal": "; ".join(c for c, _ in checks) or NO_GOAL,
+            "met": all(ok for _, ok in checks) if checks else None,
             "checks": [{"goal": c, "met": ok} for c, ok in checks], **extra,
         }
 
@@ -158,12 +161,22 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
             [("<= 1.0x official", ours_call / calls["official"] <= 1.0),
              ("<= 0.05 ms over the bare transport", ours_call - bare <= 50e-6)],
             overhead_s=ours_call - bare),
-        row(f"7. Page: one {api['page']['rows']:,}-row raw-file page over loopback",
+        row(f"7. Page, warm: one {api['page']['rows']:,}-row raw-file page over loopback",
             ours_page, pages["official"], bare_page, "s",
             f"{floor} + json.loads + structuring",
             [(">= 5x faster than official", pages["official"] / ours_page >= 5),
              ("<= 1.2x bare + json.loads + structuring", ours_page / bare_page <= 1.2)]),
     ]
+    first = r.get("first")
+    if first is not None:
+        cold = first["cold_page"]
+        cold_s, whole = cold["median_s"], cold["process_median_s"]
+        rows.append(row(
+            f"7. Page, cold: the first {cold['rows']:,}-row page of a new session "
+            "(fresh process, median)", cold_s["lightly_async"], cold_s["official"],
+            ours_page, "s", "lightly_async warm", [],
+            note=f"the whole process to the first page, import included: lightly_async "
+                 f"{_fmt(whole['lightly_async'], 's')}, official {_fmt(whole['official'], 's')}"))
     for key, label in (("to_hex", "indices -> hex"), ("to_indices", "hex -> indices")):
         ours, theirs = bm["lightly_async"][key], bm["official"][key]
         rows.append(row(f"4. BitMask {label}, {local['bitmask']['samples']:,} samples", ours,
@@ -173,11 +186,21 @@ def goals(r: dict[str, Any]) -> list[dict[str, Any]]:
                     imp["python -c pass"], "s", "python -c pass",
                     [("<= 150 ms", imp["lightly_async"] <= 0.150),
                      (">= 8x faster than official", imp["official"] / imp["lightly_async"] >= 8)]))
+    if first is not None:
+        call = first["one_call"]["median_s"]
+        for name, label in (("lightly_async", "async"), ("lightly_async (sync)", "sync facade")):
+            rows.append(row(
+                f"8. One call, whole process ({label}): import, session, one GET tag, exit",
+                call[name], call["official"], call["python -c pass"], "s", "python -c pass",
+                [("<= 0.5x official", call[name] / call["official"] <= 0.5)]))
     rows.append(row("6. Memory: peak RSS paging 1,000,000 rows "
                     f"({mem['page_size']:,}-row pages)", big, None, small, "MB",
                     "100,000 rows", [("<= 100 MB", big <= 100), ("<= 1.2x 100,000 rows",
                                                                  big / small <= 1.2)]))
     return rows
+
+
+NO_GOAL = "— (reported, no goal)"
 
 
 # -- benchmarks/README.md -------------------------------------------------------------------------
@@ -205,9 +228,25 @@ ROWS = {
     "6": "**Memory**: the peak RSS of a process paging through 1,000,000 raw-file rows of the "
          "fake in 1,000-row pages. Floor: the same for 100,000 rows. Goals: at most 100 MB, at "
          "most 1.2x the floor (memory does not grow with the listing).",
-    "7": "**Page**: one 10,000-row raw-file page over loopback, request to models. Floor: the "
-         "bare transport plus `json.loads` plus structuring the rows. Goals: at least 5x the "
-         "official client, at most 1.2x the floor.",
+    "7": "**Page**: one 10,000-row raw-file page over loopback, request to models. *Warm*: "
+         "a session's later pages (the session open, the connection made, the code loaded). "
+         "Floor: the bare transport plus `json.loads` plus structuring the rows. Goals: at "
+         "least 5x the official client, at most 1.2x the floor. *Cold*: the first page of a "
+         "brand-new session in a fresh process, timed from just after the script's import "
+         "line to the rows in hand: the session (`ApiWorkflowClient`, whose constructor asks "
+         "the server for its minimum version first) built, the connection made, the code "
+         "loaded on first use and lightly_async's decoder generated; the median of several "
+         "processes. Its floor column is lightly_async's warm page. No goal: it is reported. "
+         "The official client loads all its code at import (row 5), lightly_async on first "
+         "use, so the cold page charges lightly_async for loading the official client did "
+         "before; the note gives the whole process to the first page, import included.",
+    "8": "**One call, whole process**: the wall time of a script that imports the client, "
+         "builds a session from the environment (`LIGHTLY_TOKEN`, `LIGHTLY_SERVER_LOCATION`), "
+         "fetches one tag over loopback and exits: `asyncio.run` of `async with "
+         "LightlySession()` and `tags.get`, the same with `lightly_async.sync`, and the "
+         "official client's `ApiWorkflowClient(dataset_id=...).get_tag_by_id(...)`; the "
+         "median of interleaved runs. Floor: `python -c pass`. Goal: at most 0.5x the "
+         "official client.",
 }
 TABLES = (
     "The tables after the ratios: the pipeline's overhead on `httpx2.MockTransport` (no "
@@ -257,7 +296,9 @@ def render(r: dict[str, Any]) -> str:
         f"Bulk, per-call, page and HTTP-stack rows: a minimal loopback server in its own "
         f"process (`_loopback_server.py` on {r['api']['server']['loop']}: canned answers, the "
         f"{r['api']['server']['page_bytes'] / 1e6:.1f} MB page encoded once; every bulk round "
-        "checked there: all upserts arrived, each to its own sample). Memory rows: the fake.",
+        "checked there: all upserts arrived, each to its own sample). "
+        + ("One-call and cold-page rows: the same server, every script in a fresh process. "
+           if "first" in r else "") + "Memory rows: the fake.",
         "",
         "| benchmark | lightly_async | official 1.5.20 | floor | official ÷ ours "
         "| ours ÷ floor | goal | met |",
@@ -269,10 +310,11 @@ def render(r: dict[str, Any]) -> str:
             f"| {g['benchmark']} | {_fmt(g['ours'], g['unit'])} | "
             f"{'—' if g['official'] is None else _fmt(g['official'], g['unit'])} | {floor} | "
             f"{_ratio(g['speedup_vs_official'])} | {_ratio(g['ours_over_floor'])} | "
-            f"{g['goal']} | {'yes' if g['met'] else '**no**'} |")
-    notes = [g["note"] for g in r["goals"] if g.get("note")]
-    out += ["", *(f"Bulk: {n}." for n in notes)]
-    out += ["", "Issue 10's goals as ratios (a ratio <= 1 meets a `<=` goal, >= 1 a `>=` goal):",
+            f"{g['goal']} | {_met(g['met'])} |")
+    notes = [(g["benchmark"].split(":")[0], g["note"]) for g in r["goals"] if g.get("note")]
+    out += ["", *(f"{name}: {note}." for name, note in notes)]
+    out += ["", "The goals of issues 10 and 19 as ratios (a ratio <= 1 meets a `<=` goal, "
+            ">= 1 a `>=` goal):",
             "", "| goal | ratio | met |", "|---|---:|:-:|"]
     for g in r["goals"]:
         for ratio_goal, value in _goal_ratios(g):
@@ -324,21 +366,24 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-_ISSUE_10_GOALS = ("<= 1.3x the limit", ">= 20x faster than official", "<= 1.0x official",
-                   "<= 0.05 ms over the bare transport", ">= 5x faster than official",
-                   "<= 1.2x bare + json.loads + structuring")
+#: The goals the ratio table lists: issue 10's, and issue 19's one-call and import goals.
+_RATIO_GOALS = ("<= 1.3x the limit", ">= 20x faster than official", "<= 1.0x official",
+                "<= 0.05 ms over the bare transport", ">= 5x faster than official",
+                "<= 1.2x bare + json.loads + structuring", "<= 0.5x official", "<= 150 ms")
 
 
 def _goal_ratios(g: dict[str, Any]) -> list[tuple[str, str]]:
     out = []
     for check in g["checks"]:
         goal = check["goal"]
-        if goal not in _ISSUE_10_GOALS:
+        if goal not in _RATIO_GOALS:
             continue
         if goal.startswith(">="):
             value = f"{g['speedup_vs_official']:.2f}x"
         elif "official" in goal:
             value = f"{g['ours'] / g['official']:.2f}x"
+        elif goal == "<= 150 ms":
+            value = f"{g['ours'] * 1e3:.0f} ms ({g['ours'] / 0.150:.2f}x the budget)"
         elif goal.startswith("<= 0.05 ms"):
             value = f"{g['overhead_s'] * 1e3:.3f} ms ({g['overhead_s'] / 50e-6:.2f}x the budget)"
         else:
@@ -349,6 +394,10 @@ def _goal_ratios(g: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _check(g: dict[str, Any], goal: str) -> bool:
     return next(c["met"] for c in g["checks"] if c["goal"] == goal)
+
+
+def _met(met: bool | None) -> str:
+    return "—" if met is None else "yes" if met else "**no**"
 
 
 def _fmt(value: float, unit: str) -> str:

@@ -1,4 +1,5 @@
-"""Write the source derived from the vendored API descriptions; ``--check`` fails on drift.
+"""Write the derived source (from the vendored API descriptions and the async source); ``--check``
+fails on drift.
 
 ``nox -s generate`` runs it; ``nox -s generate -- --check`` (run by CI and by the test suite)
 exits 1 when a derived file differs from what the descriptions give. Derived today:
@@ -10,6 +11,12 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 * the operations table of ``docs/operations.md`` (between its two markers): every operation,
   its paths, and the calls that send it (read from the resources' source: a public method
   naming ``op.X``, or calling a private method of its class that does).
+* ``src/lightly_async/sync/_generated.py``: the sync twins of the resource classes and of the
+  session's forwarders, read from the async source (``scripts/sync_twins.py`` says how): the
+  same public methods with the same signatures, each handing its arguments to the session's
+  runner or wrapping the async pager it returns in the sync one; docstrings from the async
+  ones. What does not follow the pattern is left to hand-written subclasses in
+  ``src/lightly_async/sync/``.
 
 Needs only PyYAML (a test dependency).
 """
@@ -19,15 +26,15 @@ from __future__ import annotations
 import argparse
 import ast
 import difflib
+import functools
 import re
 import sys
 from pathlib import Path
 from typing import Any
 
+import sync_twins  # scripts/sync_twins.py: this directory is on sys.path when it runs
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_models import models_module
+from generate_models import models_module  # scripts/generate_models.py, likewise
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
@@ -36,6 +43,8 @@ OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
 DOCKER_MODELS = ROOT / "src" / "lightly_async" / "models" / "docker.py"
 RESOURCES = ROOT / "src" / "lightly_async" / "resources"
 DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
+SYNC_GENERATED = ROOT / "src" / "lightly_async" / "sync" / "_generated.py"
+SESSION = ROOT / "src" / "lightly_async" / "_session.py"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
 TABLE_END = "<!-- end of the generated table -->"
 #: How a user reaches each resource class.
@@ -84,9 +93,15 @@ def _shown(path: Path) -> str:
 def derived() -> dict[Path, str]:
     """Each derived file's path and the text it must have."""
     page = DOCS_OPERATIONS.read_text() if DOCS_OPERATIONS.exists() else ""
-    latest = yaml.safe_load(LATEST.read_text())
     return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page),
-            DOCKER_MODELS: models_module(latest)}
+            SYNC_GENERATED: sync_module(), DOCKER_MODELS: models_module(_load(LATEST))}
+
+
+@functools.cache
+def _load(path: Path) -> Any:
+    """A vendored API description, read once (with libyaml's loader where PyYAML has it)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(), Loader=loader)  # a safe loader
 
 
 def operations_page(page: str) -> str:
@@ -99,7 +114,7 @@ def operations_page(page: str) -> str:
 
 
 def operations_table() -> str:
-    latest = yaml.safe_load(LATEST.read_text())
+    latest = _load(LATEST)
     calls = _calls()
     declared = {name: op for name, op in _declared().items()}
     groups: dict[str, list[str]] = {}
@@ -171,8 +186,8 @@ def _self_calls(func: ast.AST) -> set[str]:
 
 
 def operations_module() -> str:
-    latest = yaml.safe_load(LATEST.read_text())
-    seed = yaml.safe_load(SEED.read_text())
+    latest = _load(LATEST)
+    seed = _load(SEED)
     renamed = {new: old for old, new in latest.get("x-seed-renamed", {}).items()}
     seed_paths = {_snake(op["operationId"]): path for path, method, op in _operations(seed)}
     lines = [
@@ -242,6 +257,11 @@ def _fold(lines: list[str]) -> list[str]:
         out.extend(_wrapped(names))
         out.append(")")
     return out
+
+
+def sync_module() -> str:
+    """The source of ``lightly_async.sync._generated`` (see ``sync_twins.py``)."""
+    return sync_twins.sync_module(RESOURCES, SESSION)
 
 
 if __name__ == "__main__":

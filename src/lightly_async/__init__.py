@@ -23,6 +23,7 @@ from lightly_async.errors import (
     InvalidInputError,
     JobFailedError,
     LightlyError,
+    MockNotSeenError,
     NameNotFoundError,
     NotFoundError,
     PermissionDeniedError,
@@ -32,10 +33,12 @@ from lightly_async.errors import (
     RunFailedError,
     ServerError,
     SessionClosedError,
+    TLSCertificateError,
     UnprocessableEntityError,
 )
 
 if TYPE_CHECKING:
+    from lightly_async._observe import CallEvent
     from lightly_async._transfer import TransferTimeout
     from lightly_async.bulk import BulkResult
     from lightly_async.models import (
@@ -91,6 +94,7 @@ if TYPE_CHECKING:
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
+    "CallEvent": "lightly_async._observe",
     "ProgressCallback": "lightly_async.progress",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
@@ -123,6 +127,7 @@ __all__ = [
     "BitMask",
     "BulkError",
     "BulkResult",
+    "CallEvent",
     "ConflictError",
     "CreateEntityResponse",
     "Dataset",
@@ -147,6 +152,7 @@ __all__ = [
     "LightlyError",
     "LightlySession",
     "Mappings",
+    "MockNotSeenError",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -178,6 +184,7 @@ __all__ = [
     "ServerError",
     "SessionClosedError",
     "SessionStats",
+    "TLSCertificateError",
     "TagArithmeticsOperation",
     "TagCreator",
     "TagData",

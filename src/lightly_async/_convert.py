@@ -48,6 +48,7 @@ from lightly_async.models.predictions import PredictionSingleton, PredictionSing
 from lightly_async.models.tags import TagArithmeticsResponse, TagBitMaskResponse
 
 __all__ = [
+    "camel_case",
     "describe_error",
     "explain_failure",
     "get_converter",
@@ -150,7 +151,7 @@ class WrongTypeError(TypeError):
 def wire_name(attribute: attrs.Attribute[Any]) -> str:
     """The JSON key of a model field: its ``wire`` metadata, else camelCase."""
     explicit = attribute.metadata.get("wire")
-    return explicit if isinstance(explicit, str) else _camel(attribute.name)
+    return explicit if isinstance(explicit, str) else camel_case(attribute.name)
 
 
 def _wire_aliases(cls: type) -> list[tuple[str, str]]:
@@ -169,7 +170,8 @@ def _renamed(value: dict[str, Any], alias: str, key: str) -> dict[str, Any]:
     return renamed
 
 
-def _camel(name: str) -> str:
+def camel_case(name: str) -> str:
+    """The camelCase form of a snake_case name: ``run_id`` -> ``runId``."""
     return _SNAKE_RE.sub(lambda m: m.group(1).upper(), name)
 
 

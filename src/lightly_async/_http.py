@@ -30,19 +30,26 @@ already buffered (no re-chunking into 16 KiB pieces).
 
 from __future__ import annotations
 
+import base64
+import http.cookiejar
 import importlib.util
+import ipaddress
 import os
 import sys
 import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import unquote, urlsplit
 
 import httpx2
 
 from lightly_async._redact import REDACTED, install_log_redaction, redact, redact_url
+from lightly_async.errors import MockNotSeenError
 
 if TYPE_CHECKING:
+    import ssl
+
     import aiohttp
 
 __all__ = [
@@ -61,23 +68,31 @@ __all__ = [
     "ConnectError",
     "ConnectTimeout",
     "HTTPError",
+    "Network",
+    "NoCookies",
     "PoolTimeout",
+    "Proxy",
     "Request",
     "Response",
     "Timeout",
     "TimeoutException",
     "TransportError",
+    "alias_httpx",
     "as_transport_error",
     "asgi_transport",
     "build_client",
+    "certificate_failure",
     "choose_transport",
     "client_timeout",
     "connection_limit",
     "decoding_errors",
+    "error_text",
     "fast_transport_available",
     "fast_transport_wanted",
+    "httpx2_pool",
     "install_log_redaction",
     "make_timeout",
+    "mock_active",
     "mock_transport",
     "read_body",
     "redact",
@@ -137,21 +152,25 @@ def build_client(
     headers: Mapping[str, str],
     transport: AnyTransport | None = None,
     limits: httpx2.Limits = DEFAULT_LIMITS,
+    network: Network | None = None,
 ) -> AnyClient:
     """The session's own client; no I/O happens until the first request.
 
     Without ``transport`` the client gets an :class:`AutoTransport` (aiohttp's pool on
-    asyncio, httpx2's under trio), or httpx2's own pool when that is pinned. A transport of
-    the httpx family gets an httpx client.
+    asyncio, httpx2's under trio), or httpx2's own pool when that is pinned, both with
+    ``network``'s trust and proxies. A transport of the httpx family gets an httpx client.
     """
     install_log_redaction()
     if transport is not None and _is_httpx_family(transport, "AsyncBaseTransport"):
         httpx = sys.modules["httpx"]
         return httpx.AsyncClient(
             base_url=base_url, timeout=_httpx_timeout(httpx, timeout),
-            headers=dict(headers), transport=transport, follow_redirects=False)
-    if transport is None and fast_transport_wanted():
-        transport = AutoTransport(limits)
+            headers=dict(headers), transport=transport, follow_redirects=False,
+            cookies=NoCookies())
+    if transport is None:
+        network = network or Network()
+        transport = (AutoTransport(limits, network) if fast_transport_wanted()
+                     else httpx2_pool(limits, network))
     return httpx2.AsyncClient(
         base_url=base_url,
         timeout=timeout,
@@ -159,7 +178,23 @@ def build_client(
         transport=transport,
         limits=limits,
         follow_redirects=False,
+        cookies=NoCookies(),
+        trust_env=False,  # the environment's trust and proxies are read by Network
     )
+
+
+class NoCookies(http.cookiejar.CookieJar):
+    """The session client's jar: this API uses no cookies, so a ``Set-Cookie`` is never kept.
+
+    (httpx2's default jar would replay every cookie a server sets on every later call, the
+    request head growing with each answer; aiohttp's pool gets ``DummyCookieJar``.)
+    """
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return None
 
 
 def _httpx_timeout(httpx: Any, timeout: httpx2.Timeout) -> Any:
@@ -190,7 +225,7 @@ def transport_name(client: AnyClient, owned: bool) -> str:
         transport = chosen
     if isinstance(transport, AiohttpTransport):
         return "aiohttp"
-    if type(transport) is httpx2.AsyncHTTPTransport:
+    if type(transport) is httpx2.AsyncHTTPTransport or isinstance(transport, _ProxyRouter):
         return "httpx2"
     module = type(transport).__module__.split(".")[0]
     return f"{module}.{type(transport).__name__}"
@@ -199,9 +234,12 @@ def transport_name(client: AnyClient, owned: bool) -> str:
 class AutoTransport(httpx2.AsyncBaseTransport):
     """Chooses the pool under httpx2 on the first request, by the event loop it runs on."""
 
-    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS,
+                 network: Network | None = None) -> None:
         self._limits = limits
+        self._network = network or Network()
         self._inner: httpx2.AsyncBaseTransport | None = None
+        self._mocked: httpx2.AsyncBaseTransport | None = None  # httpx2's pool, under a mock
 
     @property
     def chosen(self) -> httpx2.AsyncBaseTransport | None:
@@ -212,22 +250,307 @@ class AutoTransport(httpx2.AsyncBaseTransport):
         """The transport in use, chosen now if no request was made yet."""
         inner = self._inner
         if inner is None:  # no await before the assignment: concurrent first calls agree
-            inner = self._inner = choose_transport(self._limits)
+            inner = self._inner = choose_transport(self._limits, self._network)
         return inner
 
+    def for_mocks(self) -> httpx2.AsyncBaseTransport:
+        """httpx2's own pool, which a test's httpx2 mock (respx, pytest-httpx2) intercepts."""
+        inner = self.resolve()
+        if not isinstance(inner, AiohttpTransport):
+            return inner
+        mocked = self._mocked
+        if mocked is None:
+            mocked = self._mocked = httpx2_pool(self._limits, self._network)
+        return mocked
+
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if mock_active(request.url):
+            return await self.for_mocks().handle_async_request(request)
         return await self.resolve().handle_async_request(request)
 
     async def aclose(self) -> None:
         if self._inner is not None:
             await self._inner.aclose()
+        if self._mocked is not None:
+            await self._mocked.aclose()
 
 
-def choose_transport(limits: httpx2.Limits = DEFAULT_LIMITS) -> httpx2.AsyncBaseTransport:
+# -- mocks: a test's httpx2 mock must see every request of a default session ------------------
+# respx and pytest-httpx2 replace methods of httpx2's (or httpcore2's) classes; aiohttp's pool
+# never calls them. While one is replaced, a session's own client sends through httpx2's pool,
+# so the mock answers. The check is per request (a few attribute reads): mocks come and go.
+# An instrumentation wrapping httpx2's transport (OpenTelemetry's httpx instrumentation on
+# httpx2) counts too: it then sees the session's calls.
+_HTTPX2_SEAMS: Final = (
+    ("httpcore2", "AsyncConnectionPool", "handle_async_request"),  # respx, pytest-httpx2
+    ("httpx2", "AsyncHTTPTransport", "handle_async_request"),  # transport-level mocks
+    ("httpx2", "AsyncClient", "_transport_for_url"),  # respx's using="httpx"
+)
+#: The same seams of the *other* family: a mock there never sees a session's requests.
+_HTTPX_SEAMS: Final = (
+    ("httpcore", "AsyncConnectionPool", "handle_async_request"),
+    ("httpx", "AsyncHTTPTransport", "handle_async_request"),
+    ("httpx", "AsyncClient", "_transport_for_url"),
+)
+
+
+#: seam -> (its class, its own function), once seen unpatched: later checks are identities
+_ORIGINALS: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def _replaced(seams: tuple[tuple[str, str, str], ...]) -> bool:
+    """True when one of ``seams`` (module, class, method) is not its module's own function."""
+    for seam in seams:
+        known = _ORIGINALS.get(seam)
+        if known is None:
+            module = sys.modules.get(seam[0])
+            if module is None:  # never imported: never patched (patching imports it)
+                continue
+            cls = getattr(module, seam[1], None)
+            current = getattr(cls, seam[2], None)
+            owner = getattr(current, "__module__", None) or ""
+            # a wrapper (wrapt, functools.wraps) keeps the module's name: __wrapped__ tells
+            if not owner.startswith(module.__name__) or hasattr(current, "__wrapped__"):
+                return True
+            known = _ORIGINALS[seam] = (cls, current)
+        if getattr(known[0], seam[2], None) is not known[1]:
+            return True
+    return False
+
+
+def mock_active(url: object = None) -> bool:
+    """True while an httpx2 mock is in place: requests must go through httpx2's pool.
+
+    When only the httpx package is mocked (respx without ``httpx2.alias_httpx()``), the
+    mock would never see this request: :class:`MockNotSeenError` is raised before any
+    connection opens, unless ``url`` is on a loopback host (a local fake server).
+    """
+    if _replaced(_HTTPX2_SEAMS):
+        return True
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and httpx is not httpx2 and _replaced(_HTTPX_SEAMS) and not (
+            url is not None and _loopback(urlsplit(str(url)).hostname or "")):
+        raise MockNotSeenError(
+            "the httpx package is mocked (respx?), but lightly_async sends its requests with "
+            "httpx2, so that mock would not see them and they would reach the real server. "
+            "Mock httpx2 instead: pytest-httpx2's httpx2_mock fixture; or respx with "
+            "httpx2.alias_httpx() run before anything imports httpx (in pytest: "
+            "`-p lightly_async.testing.alias_httpx`); or pass "
+            "transport=httpx2.MockTransport(handler) to the session. No request was sent.")
+    return False
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def choose_transport(
+    limits: httpx2.Limits = DEFAULT_LIMITS, network: Network | None = None,
+) -> httpx2.AsyncBaseTransport:
     """aiohttp's pool when running on asyncio (unless pinned to httpx2), else httpx2's."""
+    network = network or Network()
     if fast_transport_wanted() and _on_asyncio():
-        return AiohttpTransport(limits)
-    return httpx2.AsyncHTTPTransport(limits=limits)
+        return AiohttpTransport(limits, network)
+    return httpx2_pool(limits, network)
+
+
+def httpx2_pool(limits: httpx2.Limits, network: Network) -> httpx2.AsyncBaseTransport:
+    """httpx2's own pool with ``network``'s trust; per-host proxy routing when one is set."""
+    direct = httpx2.AsyncHTTPTransport(limits=limits, verify=network.ssl_context(),
+                                       trust_env=False)
+    return direct if not network.proxied else _ProxyRouter(direct, limits, network)
+
+
+class _ProxyRouter(httpx2.AsyncBaseTransport):
+    """httpx2's pools for a session with a proxy: each request to its host's proxy (or none)."""
+
+    def __init__(self, direct: httpx2.AsyncHTTPTransport, limits: httpx2.Limits,
+                 network: Network) -> None:
+        self._direct = direct
+        self._limits = limits
+        self._network = network
+        self._proxied: dict[str, httpx2.AsyncHTTPTransport] = {}
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        proxy = self._network.proxy_for(request.url.scheme, request.url.host)
+        if proxy is None:
+            return await self._direct.handle_async_request(request)
+        pool = self._proxied.get(proxy.url)
+        if pool is None:
+            pool = self._proxied[proxy.url] = httpx2.AsyncHTTPTransport(
+                limits=self._limits, verify=self._network.ssl_context(), trust_env=False,
+                proxy=httpx2.Proxy(proxy.url, auth=proxy.auth))
+        return await pool.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._direct.aclose()
+        for pool in self._proxied.values():
+            await pool.aclose()
+
+
+class Proxy:
+    """A proxy's URL without its credentials, and those apart (never shown anywhere)."""
+
+    __slots__ = ("auth", "header", "url")
+
+    def __init__(self, given: str) -> None:
+        parts = urlsplit(given if "://" in given else f"http://{given}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// proxy URL")
+        port = f":{parts.port}" if parts.port else ""
+        host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+        self.url = f"{parts.scheme}://{host}{port}"
+        self.auth: tuple[str, str] | None = None
+        self.header: str | None = None
+        if parts.username is not None:
+            user, password = unquote(parts.username), unquote(parts.password or "")
+            self.auth = (user, password)
+            self.header = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+
+    def __repr__(self) -> str:
+        return f"<Proxy {self.url}{' (with credentials)' if self.auth else ''}>"
+
+
+class Network:
+    """How a session's own pool reaches the API: TLS trust and proxies.
+
+    Trust, first match wins: ``ssl_context=``; ``ca_bundle=`` (a PEM file or a hashed
+    directory); ``$LIGHTLY_CA_CERTS`` (as the official client); the operating system's store
+    through truststore when ``$LIGHTLY_TRUSTSTORE`` is set; ``$SSL_CERT_FILE`` /
+    ``$SSL_CERT_DIR``; else httpx2's default (the system's CA files). Proxies: ``proxy=`` for
+    every request, else ``$HTTPS_PROXY`` / ``$HTTP_PROXY`` / ``$ALL_PROXY`` by scheme; hosts
+    in ``$NO_PROXY`` go direct either way. Read once, when the session is made; the same on
+    every pool and event loop.
+    """
+
+    def __init__(self, *, ssl_context: ssl.SSLContext | None = None,
+                 ca_bundle: str | None = None, proxy: str | None = None) -> None:
+        self._given = ssl_context
+        self._trust = _trust_source(ca_bundle)
+        env = urllib.request.getproxies_environment()
+        self._no_proxy = {"no": env["no"]} if env.get("no") else {}
+        self._proxies: dict[str, Proxy] = {}
+        if proxy is not None:
+            one = Proxy(proxy)
+            self._proxies = {"http": one, "https": one}
+        else:
+            for scheme in ("http", "https"):
+                chosen = env.get(scheme) or env.get("all")
+                if chosen:
+                    self._proxies[scheme] = Proxy(chosen)
+        self._routes: dict[tuple[str, str], Proxy | None] = {}
+
+    @property
+    def proxied(self) -> bool:
+        """True when some request may go through a proxy."""
+        return bool(self._proxies)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The proxies' credentials, for redaction."""
+        found: list[str] = []
+        for proxy in self._proxies.values():
+            if proxy.auth is not None:
+                found += [secret for secret in (proxy.auth[1], proxy.header) if secret]
+        return tuple(found)
+
+    def proxy_for(self, scheme: str, host: str) -> Proxy | None:
+        """The proxy a request to ``scheme://host`` goes through (``None``: direct)."""
+        key = (scheme, host)
+        try:
+            return self._routes[key]
+        except KeyError:
+            pass
+        proxy = self._proxies.get(scheme)
+        if proxy is not None and self._no_proxy and _bypass(host, self._no_proxy):
+            proxy = None
+        self._routes[key] = proxy
+        return proxy
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """The context that verifies servers' certificates."""
+        if self._given is not None:
+            return self._given
+        return _trust_context(*self._trust)
+
+
+
+#: urllib's NO_PROXY matching (hosts, domains, ports, ``*``), not in the type stubs
+_bypass: Callable[[str, dict[str, str]], bool] = (
+    urllib.request.proxy_bypass_environment)  # type: ignore[attr-defined]
+
+
+def _trust_source(ca_bundle: str | None) -> tuple[str, str | None]:
+    """(kind, location) of the CAs to trust: see :class:`Network`."""
+    environ = os.environ
+    for location in (ca_bundle, environ.get("LIGHTLY_CA_CERTS")):
+        if location:
+            if not os.path.exists(location):
+                raise FileNotFoundError(location)
+            return ("dir" if os.path.isdir(location) else "file"), location
+    if environ.get("LIGHTLY_TRUSTSTORE", "").strip().lower() in ("1", "true", "yes", "on"):
+        if importlib.util.find_spec("truststore") is None:
+            raise ImportError("truststore")
+        return "truststore", None
+    if environ.get("SSL_CERT_FILE"):
+        return "file", environ["SSL_CERT_FILE"]
+    if environ.get("SSL_CERT_DIR"):
+        return "dir", environ["SSL_CERT_DIR"]
+    return "default", None
+
+
+@cache
+def _trust_context(kind: str, location: str | None) -> ssl.SSLContext:
+    """One context per trust source, shared by sessions (loading CAs costs milliseconds)."""
+    import ssl as ssl_module
+
+    if kind == "file":
+        return ssl_module.create_default_context(cafile=location)
+    if kind == "dir":
+        return ssl_module.create_default_context(capath=location)
+    if kind == "truststore":
+        import truststore
+
+        return truststore.SSLContext(ssl_module.PROTOCOL_TLS_CLIENT)
+    return httpx2.create_ssl_context(trust_env=False)  # httpx2's default: the system's CAs
+
+
+def certificate_failure(exc: BaseException) -> str | None:
+    """Why a certificate was refused, when that is what ``exc`` (or a cause) says."""
+    ssl_module = sys.modules.get("ssl")
+    if ssl_module is None:
+        return None
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            return None
+        certificate_error = getattr(seen, "certificate_error", None)  # aiohttp's wrapper
+        if isinstance(certificate_error, ssl_module.SSLCertVerificationError):
+            seen = certificate_error
+            continue
+        if isinstance(seen, ssl_module.SSLCertVerificationError):
+            reason = getattr(seen, "verify_message", None) or getattr(seen, "reason", None)
+            return f"certificate verify failed: {reason}" if reason else str(seen)
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def error_text(exc: BaseException) -> str:
+    """``str(exc)``, or when that is empty (trio's errors) the first cause that says more."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        text = " ".join(str(seen).split())
+        if text:
+            return text if seen is exc else f"{type(seen).__name__}: {text}"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
 
 
 def fast_transport_wanted() -> bool:
@@ -260,11 +583,27 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
     nothing sent (``ConnectError``/``ConnectTimeout``) only when no connection was made.
     """
 
-    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, limits: httpx2.Limits = DEFAULT_LIMITS,
+                 network: Network | None = None) -> None:
         self._limits = limits
+        self._network = network or Network()
+        self._proxied = self._network.proxied
         self._session: aiohttp.ClientSession | None = None
         self._aiohttp: Any = None
         self._timeouts: dict[tuple[float | None, ...], Any] = {}
+
+    @staticmethod
+    def accept_encoding() -> str:
+        """The codings aiohttp decodes here: gzip, deflate, and br/zstd when their decoders are
+        installed (what a direct API call advertises; aiohttp decompresses it)."""
+        from aiohttp import compression_utils  # aiohttp is needed for the request anyway
+
+        codings = ["gzip", "deflate"]
+        if compression_utils.HAS_BROTLI:
+            codings.append("br")
+        if compression_utils.HAS_ZSTD:
+            codings.append("zstd")
+        return ", ".join(codings)
 
     def _open(self) -> tuple[Any, aiohttp.ClientSession]:
         aio = self._aiohttp
@@ -274,7 +613,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             self._aiohttp = aio
         session = self._session
         if session is None:
-            session = self._session = _aiohttp_session(aio, self._limits)
+            session = self._session = _aiohttp_session(aio, self._limits, self._network)
             install_log_redaction()  # aiohttp's loggers exist now
         return aio, session
 
@@ -293,9 +632,23 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         try:
             # No skip_auto_headers: the headers aiohttp would add (User-Agent, Accept,
             # Accept-Encoding) are all given, and a body always comes with its Content-Type.
-            response = await session.request(
-                method, url, headers=headers, data=content, allow_redirects=False,
-                auto_decompress=True, compress=None, timeout=client_timeout)
+            if self._proxied:
+                scheme, host = _scheme_host(url)
+                proxy = self._network.proxy_for(scheme, host)
+                if proxy is not None:
+                    headers, through = _aiohttp_proxy(proxy, scheme, headers)
+                    response = await session.request(
+                        method, url, headers=headers, data=content, allow_redirects=False,
+                        auto_decompress=True, compress=None, timeout=client_timeout,
+                        **through)
+                else:
+                    response = await session.request(
+                        method, url, headers=headers, data=content, allow_redirects=False,
+                        auto_decompress=True, compress=None, timeout=client_timeout)
+            else:
+                response = await session.request(
+                    method, url, headers=headers, data=content, allow_redirects=False,
+                    auto_decompress=True, compress=None, timeout=client_timeout)
         except (aio.ClientError, TimeoutError) as exc:
             raise _aiohttp_error(aio, exc) from exc
         try:
@@ -311,14 +664,20 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             data: Any = request.content or None
         except httpx2.RequestNotRead:  # a streamed body
             data = request.stream
+        headers = request.headers.multi_items()
+        through: dict[str, Any] = {}
+        if self._proxied:
+            proxy = self._network.proxy_for(request.url.scheme, request.url.host)
+            if proxy is not None:
+                headers, through = _aiohttp_proxy(proxy, request.url.scheme, headers)
         try:
             response = await session.request(
-                request.method, str(request.url), headers=request.headers.multi_items(),
+                request.method, str(request.url), headers=headers,
                 data=data, allow_redirects=False, auto_decompress=False, compress=None,
                 timeout=aio.ClientTimeout(
                     total=None, connect=timeout.get("pool"),
                     sock_connect=timeout.get("connect"), sock_read=timeout.get("read")),
-                skip_auto_headers=_SKIP_AUTO_HEADERS)
+                skip_auto_headers=_SKIP_AUTO_HEADERS, **through)
         except (aio.ClientError, TimeoutError) as exc:
             raise _aiohttp_error(aio, exc) from exc
         return httpx2.Response(
@@ -335,21 +694,38 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
 _SKIP_AUTO_HEADERS: Final = ("User-Agent", "Accept-Encoding", "Content-Type")
 
 
-def _aiohttp_session(aio: Any, limits: httpx2.Limits) -> aiohttp.ClientSession:
+def _aiohttp_session(
+    aio: Any, limits: httpx2.Limits, network: Network,
+) -> aiohttp.ClientSession:
     connector = aio.TCPConnector(
         limit=limits.max_connections or 0, limit_per_host=0,
-        keepalive_timeout=limits.keepalive_expiry or 5.0, ssl=_ssl_context())
-    # Cookies are not part of this API; a shared jar would only cost time per call. With
-    # trust_env aiohttp looks up proxy variables on every request (~0.3 ms a call measured
-    # here), so it is on only when a proxy is configured in the environment at all.
+        keepalive_timeout=limits.keepalive_expiry or 5.0, ssl=network.ssl_context())
+    # Cookies are not part of this API; a shared jar would only cost time per call. Proxies
+    # come from Network, per request (aiohttp's trust_env would look them up on every call).
     return aio.ClientSession(  # type: ignore[no-any-return]
         connector=connector, cookie_jar=aio.DummyCookieJar(), auto_decompress=False,
-        trust_env=bool(urllib.request.getproxies()))
+        trust_env=False)
 
 
-@cache
-def _ssl_context() -> Any:
-    return httpx2.create_ssl_context()  # httpx2's default trust: the system store
+def _aiohttp_proxy(
+    proxy: Proxy, scheme: str, headers: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """The headers and aiohttp's arguments for a request through ``proxy``.
+
+    The credentials travel only in ``Proxy-Authorization``: on the ``CONNECT`` of an https
+    request, or on a plain-http request itself (which the proxy forwards).
+    """
+    if proxy.header is None:
+        return headers, {"proxy": proxy.url}
+    if scheme == "https":
+        return headers, {"proxy": proxy.url,
+                         "proxy_headers": {"Proxy-Authorization": proxy.header}}
+    return [*headers, ("Proxy-Authorization", proxy.header)], {"proxy": proxy.url}
+
+
+def _scheme_host(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme, parts.hostname or ""
 
 
 class _AiohttpStream(httpx2.AsyncByteStream):
@@ -378,8 +754,9 @@ def _aiohttp_error(aio: Any, exc: BaseException) -> httpx2.RequestError:
     """
     message = " ".join(str(exc).split()) or type(exc).__name__
     error: type[httpx2.RequestError]
-    if isinstance(exc, aio.ClientPayloadError) and isinstance(
-            exc.__cause__, aio.http_exceptions.ContentEncodingError):
+    if _caused_by(exc, aio.http_exceptions.ContentEncodingError):
+        # corrupt, or in an encoding this aiohttp cannot decode (br without Brotli): the
+        # answer arrived, so it is no connection failure
         error = httpx2.DecodingError
     elif isinstance(exc, aio.ConnectionTimeoutError):  # connect or pool wait: not sent
         error = httpx2.ConnectTimeout
@@ -392,6 +769,18 @@ def _aiohttp_error(aio: Any, exc: BaseException) -> httpx2.RequestError:
     else:  # dropped mid-exchange, bad framing: may have been sent
         error = httpx2.ReadError
     return error(message)
+
+
+def _caused_by(exc: BaseException, cls: type[BaseException]) -> bool:
+    """True when ``exc`` or one of its first few causes is a ``cls``."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, cls):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class BodyTooLargeError(Exception):
@@ -480,9 +869,10 @@ class ApiChannel:
     parsing, auth and redirect machinery cost about half of a small call's time on
     loopback (``benchmarks``, per-call row), and an API call needs none of them: the URL is
     built and encoded by the session, redirects are never followed, the headers are the
-    client's constant ones. The answer is decompressed by aiohttp (``gzip``/``deflate``,
-    what this path advertises). Anything else — a caller's client or transport, httpx2's
-    own pool (trio, or ``LIGHTLY_ASYNC_TRANSPORT=httpx2``) — goes through the client.
+    client's constant ones. The answer is decompressed by aiohttp; the call advertises exactly
+    the codings it decodes (``gzip``/``deflate``, ``br``/``zstd`` with their decoders).
+    Anything else — a caller's client or transport, httpx2's own pool (trio, or
+    ``LIGHTLY_ASYNC_TRANSPORT=httpx2``), a test's httpx2 mock — goes through the client.
     """
 
     def __init__(self, client: AnyClient, *, owned: bool) -> None:
@@ -491,9 +881,13 @@ class ApiChannel:
                      if owned and isinstance(client, httpx2.AsyncClient) else None)
         self._auto = transport if isinstance(transport, AutoTransport) else None
         self._direct = transport if isinstance(transport, AiohttpTransport) else None
-        base = [(k, v) for k, v in client.headers.items()
-                if k.lower() not in _DIRECT_SKIPPED_HEADERS]
-        self._base_headers = [*base, ("Accept-Encoding", "gzip, deflate")]
+        self._common = [(k, v) for k, v in client.headers.items()
+                        if k.lower() not in _DIRECT_SKIPPED_HEADERS]
+        self._base_headers = [] if self._direct is None else self._head(self._direct)
+
+    def _head(self, direct: AiohttpTransport) -> list[tuple[str, str]]:
+        """The constant headers of a direct call: the encodings aiohttp here can decode."""
+        return [*self._common, ("Accept-Encoding", direct.accept_encoding())]
 
     @property
     def direct(self) -> bool:
@@ -510,8 +904,9 @@ class ApiChannel:
             chosen = self._auto.resolve()  # called in the task that awaits: its loop decides
             if isinstance(chosen, AiohttpTransport):
                 direct = self._direct = chosen
+                self._base_headers = self._head(chosen)
             self._auto = None
-        if direct is not None:
+        if direct is not None and not mock_active(url):
             sent = self._base_headers if not headers else [*self._base_headers,
                                                            *headers.items()]
             return direct.exchange(method, url, sent, content, timeout, limit)
@@ -574,6 +969,11 @@ def _is_httpx_family(obj: Any, name: str) -> bool:
 def asgi_transport(app: Any) -> httpx2.AsyncBaseTransport:
     """Serve an ASGI app in-process (the fake server's in-memory mode)."""
     return httpx2.ASGITransport(app=app)
+
+
+def alias_httpx() -> None:
+    """``httpx2.alias_httpx()``: from now on ``import httpx`` (and ``httpcore``) is httpx2's."""
+    httpx2.alias_httpx()
 
 
 def mock_transport(handler: Callable[..., Any]) -> httpx2.AsyncBaseTransport:

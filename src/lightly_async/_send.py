@@ -25,7 +25,7 @@ from typing import Any, Final, TypeVar
 import anyio
 import attrs
 
-from lightly_async import _http
+from lightly_async import _http, _observe
 from lightly_async._responses import status_error
 from lightly_async._retry import RetryPolicy, parse_retry_after
 from lightly_async.errors import (
@@ -35,6 +35,7 @@ from lightly_async.errors import (
     DecodeError,
     ResponseTooLargeError,
     SessionClosedError,
+    TLSCertificateError,
 )
 
 __all__ = [
@@ -107,6 +108,8 @@ class Sender:
         self.stats = SessionStats()
         self.closed = False
         self.redact = redact
+        #: the session's hooks (None: none given)
+        self.observer: _observe.Observer | None = None
         self._paused_until = 0.0
         self.transport_errors = _http.transport_errors(client)
         self.decoding_errors = _http.decoding_errors(client)
@@ -127,17 +130,48 @@ class Sender:
 
         return attempt
 
+    def watch(self, operation: Callable[[], str], method: str,
+              display: Callable[[], str]) -> _observe.Watch | None:
+        """What observes the next call (hooks, a span), or ``None`` when nothing does."""
+        tracer = _observe.tracer()
+        if tracer is None and self.observer is None:
+            return None
+        return _observe.Watch(self.observer, tracer, operation(), method, display)
+
+    async def send_watched(
+        self, watch: _observe.Watch, options: CallOptions, method: str,
+        display: Callable[[], str], attempt: Attempt, *, replay_safe: bool,
+    ) -> Exchange:
+        """``send``, with hooks called and the call's span around it (see ``_observe``)."""
+        if watch.tracer is None:
+            return await self.send(options, method, display, attempt, replay_safe=replay_safe,
+                                   watch=watch)
+        with _observe.start_span(watch.tracer, watch.operation, method, display()) as span:
+            try:
+                exchange = await self.send(options, method, display, attempt,
+                                           replay_safe=replay_safe, watch=watch)
+            except BaseException as exc:
+                _observe.end_span(
+                    span, status=getattr(exc, "status_code", None) or watch.status,
+                    retries=watch.retries, error=exc,
+                    request_id=getattr(exc, "request_id", None) or watch.request_id)
+                raise
+            _observe.end_span(span, status=exchange[0].status_code, retries=watch.retries,
+                              request_id=watch.request_id, error=None)
+            return exchange
+
     async def send(
         self, options: CallOptions, method: str, display: Callable[[], str], attempt: Attempt,
-        *, replay_safe: bool,
+        *, replay_safe: bool, watch: _observe.Watch | None = None,
     ) -> Exchange:
         """Run ``attempt`` until it answers 2xx, per the retry policy, within the deadline."""
         if self.closed:
             raise SessionClosedError("this LightlySession is closed")
         deadline = options.deadline
         if deadline is None:
-            return await self._with_retries(options.retry, method, display, attempt, replay_safe)
-        work = self._with_retries(options.retry, method, display, attempt, replay_safe)
+            return await self._with_retries(options.retry, method, display, attempt, replay_safe,
+                                            watch)
+        work = self._with_retries(options.retry, method, display, attempt, replay_safe, watch)
         try:
             task = _asyncio_task()
             if task is not None:
@@ -151,16 +185,18 @@ class Sender:
 
     async def _with_retries(
         self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
-        replay_safe: bool,
+        replay_safe: bool, watch: _observe.Watch | None = None,
     ) -> Exchange:
         number = 0
         while True:
             number += 1
             retry_after: float | None = None
             try:
-                response, body = await self._send_once(policy, method, display, attempt)
+                response, body = await self._send_once(
+                    policy, method, display, attempt, watch, number)
             except APIConnectionError as exc:
-                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe):
+                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe) or (
+                        isinstance(exc, TLSCertificateError)):
                     raise
                 error: Exception = exc
             else:
@@ -175,21 +211,26 @@ class Sender:
                 error = failure
             wait = policy.backoff(number, retry_after)
             self.stats.retries += 1
+            if watch is not None:
+                await watch.retry(number, wait, error)
             if log.isEnabledFor(logging.INFO):
                 log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method,
                          display(), type(error).__name__, number, wait)
             await policy.sleep(wait)
 
     async def _send_once(
-        self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt
+        self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
+        watch: _observe.Watch | None = None, number: int = 1,
     ) -> Exchange:
         if self._paused_until:
             remaining = self._paused_until - time.monotonic()
             if remaining > 0:
                 await policy.sleep(remaining)
         self.stats.requests += 1
+        if watch is not None:
+            await watch.request(number)
         debug = log.isEnabledFor(logging.DEBUG)
-        started = time.perf_counter() if debug else 0.0
+        started = time.perf_counter() if debug or watch is not None else 0.0
         failure: APIError | None = None
         try:
             response, body = await attempt()
@@ -205,9 +246,14 @@ class Sender:
                 f"{exc.limit}; reading stopped", method=method, url=display(),
                 limit=exc.limit, size=exc.size)
         if failure is not None:
+            if watch is not None:
+                await watch.response(number, None, time.perf_counter() - started, failure, None)
             # Raised outside the except block: no __context__ keeps the transport's error
             # (whose request and message hold the token) alive or on display.
             raise failure
+        if watch is not None:
+            await watch.response(number, response.status_code, time.perf_counter() - started,
+                                 None, response.headers.get("x-request-id"))
         if debug:
             log.debug("%s %s -> %d (%.1f ms)", method, display(), response.status_code,
                       (time.perf_counter() - started) * 1000)
@@ -219,13 +265,19 @@ class Sender:
     def connection_error(
         self, exc: BaseException, method: str, display: Callable[[], str]
     ) -> APIConnectionError:
+        reason = _http.certificate_failure(exc)
+        if reason is not None:
+            return TLSCertificateError(
+                f"TLS certificate not trusted: {self.redact(reason)}. To trust a private or "
+                "corporate CA pass ca_bundle= (or ssl_context=) to the session, or set "
+                "LIGHTLY_CA_CERTS or SSL_CERT_FILE", method=method, url=display())
         error = _http.as_transport_error(exc)
         if isinstance(error, _http.TimeoutException):
             return APITimeoutError(
                 f"timed out ({type(error).__name__})", method=method, url=display(),
                 may_have_been_sent=not isinstance(error, _http.ConnectTimeout | _http.PoolTimeout))
         return APIConnectionError(
-            f"connection failed: {type(error).__name__}: {self.redact(str(error))}",
+            f"connection failed: {type(error).__name__}: {self.redact(_http.error_text(exc))}",
             method=method, url=display(),
             may_have_been_sent=not isinstance(error, _http.ConnectError))
 

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import anyio
 import attrs
 
-from lightly_async import _http
+from lightly_async import _http, _observe
 from lightly_async._responses import decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
@@ -40,6 +40,8 @@ from lightly_async._validate import object_id
 from lightly_async.errors import InvalidInputError, SessionClosedError
 
 if TYPE_CHECKING:
+    import ssl
+
     from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
@@ -106,6 +108,19 @@ class LightlySession:
             exports) or ``"seed"`` (the seed documents' paths, for a server of that era:
             samples under ``/users/datasets/{id}/samples``). Defaults to ``$LIGHTLY_API``,
             then ``"latest"``.
+        ca_bundle: a PEM file (or hashed directory) of the CAs to trust, e.g. a corporate
+            CA. Defaults to ``$LIGHTLY_CA_CERTS``, then ``$SSL_CERT_FILE``/``$SSL_CERT_DIR``,
+            then the system's store (the OS store through truststore with
+            ``LIGHTLY_TRUSTSTORE=1``).
+        ssl_context: an ``ssl.SSLContext`` to verify servers with (instead of ``ca_bundle``).
+        proxy: an ``http(s)://[user:password@]host:port`` proxy for every request; defaults
+            to ``$HTTPS_PROXY``/``$HTTP_PROXY``/``$ALL_PROXY``. ``$NO_PROXY`` hosts go direct.
+            The credentials never appear in logs, errors or reprs.
+        on_request, on_response, on_retry: hooks called with a :class:`CallEvent` before
+            each attempt of an API call, after it (status or error, elapsed seconds), and
+            before a retry (the wait). Plain functions or coroutine functions; no secrets
+            in the events. With opentelemetry installed and configured, each API call is
+            also a span ``lightly.<operation>``.
     """
 
     def __init__(
@@ -124,6 +139,12 @@ class LightlySession:
         transport: _http.AnyTransport | None = None,
         allow_insecure_http: bool = False,
         api: str | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        on_request: _observe.Hook | None = None,
+        on_response: _observe.Hook | None = None,
+        on_retry: _observe.Hook | None = None,
     ) -> None:
         self._api = (check_api(api) if api is not None
                      else check_api(os.environ.get("LIGHTLY_API") or None, "LIGHTLY_API"))
@@ -147,10 +168,13 @@ class LightlySession:
         per_phase = _http.make_timeout(_http.DEFAULT_TIMEOUT if timeout is NOT_GIVEN else timeout)
         # Sent with every API call to a caller's client; our own client has them as defaults.
         call_headers = self._headers()
+        network = _network(http_client is not None or transport is not None, ca_bundle,
+                           ssl_context, proxy)
+        self._network_secrets = network.secrets if network is not None else ()
         if http_client is None:
             client = _http.build_client(
                 base_url=self._base_url, timeout=per_phase, headers=call_headers,
-                transport=transport)
+                transport=transport, network=network)
             owned = True
         else:
             _http.install_log_redaction()  # its URLs carry the token too
@@ -162,6 +186,8 @@ class LightlySession:
         ceiling = _http.connection_limit(client) if concurrency is None else concurrency
         self._sender = Sender(client, owns_client=owned, concurrency=ceiling,
                               redact=self._redact)
+        observer = _observe.Observer(on_request, on_response, on_retry)
+        self._sender.observer = observer if observer.active else None
         self._options = CallOptions(
             timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
             deadline=_check_deadline(deadline), retry=(
@@ -388,16 +414,22 @@ class LightlySession:
                 url += "&" + self._token_query
         elif self._token_query:
             url += "?" + self._token_query
-        attempt = self._sender.api_attempt(options, method, url, content, headers)
-        response, body = await self._sender.send(
-            options, method, display, attempt, replay_safe=safe)
+        sender = self._sender
+        attempt = sender.api_attempt(options, method, url, content, headers)
+        watch = sender.watch(_observe.operation_name, method, display)
+        if watch is None:
+            response, body = await sender.send(
+                options, method, display, attempt, replay_safe=safe)
+        else:
+            response, body = await sender.send_watched(
+                watch, options, method, display, attempt, replay_safe=safe)
         return decode(body, cast, response.status_code, method, display, self._redact)
 
 
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
         text = _http.redact(text)
-        for secret in (self._token, self._bearer):
+        for secret in (self._token, self._bearer, *self._network_secrets):
             if secret:
                 text = text.replace(secret, _http.REDACTED)
         return text
@@ -421,6 +453,47 @@ def check_api(api: str | None, field: str = "api") -> str:
         raise InvalidInputError(
             field, f"must be one of {', '.join(map(repr, API_DIALECTS))}, got {api!r}")
     return api
+
+
+def _network(
+    own_client: bool, ca_bundle: str | os.PathLike[str] | None,
+    ssl_context: ssl.SSLContext | None, proxy: str | None,
+) -> _http.Network | None:
+    """The trust and proxies of the session's own pool (``None`` with a caller's client)."""
+    given = {"ca_bundle": ca_bundle, "ssl_context": ssl_context, "proxy": proxy}
+    if own_client:
+        for name, value in given.items():
+            if value is not None:
+                raise InvalidInputError(name, "configure it on the http_client or transport "
+                                              "you pass, not on the session")
+        return None
+    if ca_bundle is not None and ssl_context is not None:
+        raise InvalidInputError("ca_bundle", "pass either ca_bundle or ssl_context, not both")
+    if ssl_context is not None and not _is_ssl_context(ssl_context):
+        raise InvalidInputError("ssl_context", f"must be an ssl.SSLContext, got "
+                                               f"{type(ssl_context).__name__}")
+    bundle = None if ca_bundle is None else os.fspath(ca_bundle)
+    if bundle is not None and not os.path.exists(bundle):
+        raise InvalidInputError("ca_bundle", f"no such file or directory: {bundle!r}")
+    if proxy is not None and not isinstance(proxy, str):
+        raise InvalidInputError("proxy", f"must be a URL string, got {type(proxy).__name__}")
+    try:
+        return _http.Network(ssl_context=ssl_context, ca_bundle=bundle, proxy=proxy)
+    except FileNotFoundError as exc:  # from the environment
+        raise InvalidInputError("LIGHTLY_CA_CERTS", f"no such file or directory: "
+                                                    f"{exc.args[0]!r}") from None
+    except ValueError as exc:  # a proxy URL; its text (and credentials) are not repeated
+        raise InvalidInputError("proxy", f"{exc} (from proxy= or the *_PROXY variables)"
+                                ) from None
+    except ImportError:
+        raise InvalidInputError("LIGHTLY_TRUSTSTORE", "the OS trust store needs truststore: "
+                                                      "pip install truststore") from None
+
+
+def _is_ssl_context(value: object) -> bool:
+    import ssl as ssl_module  # loaded already when a caller built a context
+
+    return isinstance(value, ssl_module.SSLContext)
 
 
 def _check_base_url(url: str, allow_insecure_http: bool) -> str:

@@ -41,7 +41,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 import anyio
 import attrs
 
-from lightly_async import _http
+from lightly_async import _http, _observe
 from lightly_async._redact import redact, signed_url_display
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import (
@@ -52,6 +52,7 @@ from lightly_async.errors import (
     DecodeError,
     LightlyError,
     RedirectError,
+    TLSCertificateError,
     status_error_class,
 )
 
@@ -198,7 +199,7 @@ async def _exchange(
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
                           (time.perf_counter() - started) * 1000)
-            status = response.status_code
+            status = clock.status = response.status_code
             if 200 <= status < 300:
                 stack.push_async_callback(hop_stack.pop_all().aclose)
                 return response
@@ -306,15 +307,26 @@ async def _with_retries(
     attempt: Callable[[_Clock], Awaitable[T]], bound: TransferTimeout,
 ) -> T:
     policy = session._options.retry
+    observer = session._sender.observer
+    watch = None if observer is None else _observe.Watch(
+        observer, None, "transfer.upload" if method == "PUT" else "transfer.download", method,
+        lambda: display)
     number = 0
     while True:
         number += 1
         clock = _Clock(bound)
         failure: APIError | None = None
+        if watch is not None:
+            await watch.request(number)
+        started = time.perf_counter()
         with anyio.CancelScope() as scope:
             clock.start(scope)
             try:
-                return await attempt(clock)
+                result = await attempt(clock)
+                if watch is not None:
+                    await watch.response(number, clock.status, time.perf_counter() - started,
+                                         None, None)
+                return result
             except session._sender.transport_errors as exc:  # either httpx family
                 failure = session._sender.connection_error(exc, method, lambda: display)
             except session._sender.body_errors as exc:  # e.g. a body that does not
@@ -327,19 +339,25 @@ async def _with_retries(
         if scope.cancelled_caught:
             failure = APITimeoutError(clock.explain(), method=method, url=display)
         assert failure is not None
+        if watch is not None:
+            await watch.response(number, getattr(failure, "status_code", None),
+                                 time.perf_counter() - started, failure,
+                                 getattr(failure, "request_id", None))
         # Raised outside the except blocks: no __context__ keeps the transport's error (whose
         # message may hold the signed URL) alive or on display.
         if number > policy.max_retries or not _retryable(failure, policy.is_retryable_status):
             raise failure
         wait = policy.backoff(number, getattr(failure, "retry_after", None))
         session._sender.stats.retries += 1
+        if watch is not None:
+            await watch.retry(number, wait, failure)
         log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method, display,
                  type(failure).__name__, number, wait)
         await policy.sleep(wait)
 
 
 def _retryable(error: LightlyError, retryable_status: Callable[[int], bool]) -> bool:
-    if isinstance(error, RedirectError | DecodeError):
+    if isinstance(error, RedirectError | DecodeError | TLSCertificateError):
         return False
     if isinstance(error, APIStatusError):
         return retryable_status(error.status_code)
@@ -351,6 +369,7 @@ class _Clock:
 
     def __init__(self, bound: TransferTimeout) -> None:
         self._bound = bound
+        self.status: int | None = None  # of the last answer (for the session's hooks)
         self._moved = 0
         self._started = 0.0
         self._scope: anyio.CancelScope | None = None

@@ -14,6 +14,7 @@
       * ServerError             - 5xx
     * APIConnectionError        - no answer: refused, reset, DNS, TLS, dropped
       * APITimeoutError         - the configured timeout or deadline ran out
+      * TLSCertificateError     - the server's certificate is not trusted (never retried)
     * DecodeError               - the body did not match the expected schema
     * ResponseTooLargeError     - the body passed the session's ``max_response_size``
   * BulkError                   - a bulk run had failures (``raise_for_failures``)
@@ -23,6 +24,7 @@
   * NameNotFoundError (also a LookupError) - no tag (etc.) has that name
   * AmbiguousNameError (also a LookupError) - several datasets (etc.) share that name
   * InvalidInputError (also a ValueError) - bad argument, raised before any request is sent
+  * MockNotSeenError (also a RuntimeError) - a test mocks httpx, which the session does not use
 
 Every :class:`APIError` carries ``method``, a redacted ``url``, ``status_code`` (``None`` when
 there was no answer), ``code``, ``message`` and ``request_id``. The API token never appears in
@@ -52,6 +54,7 @@ __all__ = [
     "InvalidInputError",
     "JobFailedError",
     "LightlyError",
+    "MockNotSeenError",
     "NameNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -61,6 +64,7 @@ __all__ = [
     "RunFailedError",
     "ServerError",
     "SessionClosedError",
+    "TLSCertificateError",
     "UnprocessableEntityError",
 ]
 
@@ -154,6 +158,13 @@ class APIError(LightlyError):
 
 class SessionClosedError(LightlyError, RuntimeError):
     """A call was made on a session (or a ``with_options`` view of it) after ``aclose()``."""
+
+
+class MockNotSeenError(LightlyError, RuntimeError):
+    """A test mocks the httpx package, which never sees this session's requests (httpx2).
+
+    Raised before any connection opens; the message names the ways to mock httpx2 instead.
+    """
 
 
 class BulkError(LightlyError):
@@ -269,6 +280,19 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The request's timeout, or the call's total ``deadline``, ran out."""
+
+
+class TLSCertificateError(APIConnectionError):
+    """The server's TLS certificate was refused (untrusted CA, wrong host name, expired).
+
+    Nothing was sent and retrying cannot help; the message says why the certificate was
+    refused and how to trust a private or corporate CA (``ca_bundle=``, ``ssl_context=``,
+    ``$LIGHTLY_CA_CERTS``, ``$SSL_CERT_FILE``).
+    """
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        kwargs["may_have_been_sent"] = False
+        super().__init__(message, **kwargs)
 
 
 class DecodeError(APIError):

@@ -17,6 +17,7 @@ from fake.api import FILES, create_tag, initial_tag
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
     DatasourceConfigLOCAL,
+    DatasourceConfigS3,
     PredictionSingletonSemanticSegmentation,
     TagCreateRequest,
     TagUpdateRequest,
@@ -266,6 +267,12 @@ def test_newest_only_names_what_the_seed_contract_lacks_when_a_body_has_it(
     value: object, parts: list[str],
 ) -> None:
     assert L.newest_only(value) == parts
+
+
+def test_newest_only_names_a_field_by_its_wire_key_when_that_is_no_plain_camel_case() -> None:
+    value = DatasourceConfigS3(full_path="b/p", s3_region="eu-west-1", s3_access_key_id="id",
+                               s3_secret_access_key="secret", s3_server_side_encryption_kms_key="k")
+    assert L.newest_only(value) == ["s3ServerSideEncryptionKMSKey"]  # not ...KmsKey
 
 
 @pytest.mark.lightly_api("latest")

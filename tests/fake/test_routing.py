@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from starlette.routing import Route
 
 from fake.api import assert_error, initial_tag
+from lightly_async.testing import FakeLightly
 
 
 @pytest.mark.asyncio
@@ -55,3 +57,18 @@ async def test_unusual_method_is_405_with_the_paths_methods_when_no_route_has_it
     r = await client.request("TRACE", f"/v1/datasets/{ds}/tags/initial")
     assert r.status_code == 405
     assert r.headers["allow"] == "POST"
+
+
+
+@pytest.mark.parametrize("api", ["seed", "latest"])
+def test_no_templated_path_comes_before_a_literal_path_it_would_match(api: str):
+    # Starlette takes the first route whose path matches: ``/tags/{tagId}`` before
+    # ``/tags/initial`` would answer ``POST .../tags/initial`` as a 405 of a tag id
+    routes = [r for r in FakeLightly(api=api).app.routes if isinstance(r, Route)]
+    paths = list(dict.fromkeys(r.path for r in routes))  # in routing order
+    pattern = {r.path: r.path_regex for r in routes}
+    matching = [(template, literal) for template in paths for literal in paths
+                if template != literal and pattern[template].match(literal)]
+    assert any(t.endswith("/tags/{tagId}") and p.endswith("/tags/initial") for t, p in matching)
+    shadowed = [(t, p) for t, p in matching if paths.index(t) < paths.index(p)]
+    assert shadowed == []

@@ -1,7 +1,7 @@
 """A caller's client or transport of the *httpx* family (not httpx2) keeps working.
 
-Run by ``tests/unit/test_httpx_family.py`` in a subprocess with ``LIGHTLY_ASYNC_TEST_HTTPX=real``,
-so that tests/conftest.py does not alias httpx to httpx2: here ``import httpx`` is the real
+Run by ``tests/unit/test_httpx_family.py`` in a subprocess whose ``addopts`` leave out the
+plugin that aliases httpx to httpx2: here ``import httpx`` is the real
 httpx 0.28 and respx patches it. (The file name keeps it out of the aliased main run.)
 """
 
@@ -177,3 +177,31 @@ async def test_token_never_reaches_redirect_target_when_httpx_client_follows_red
     # httpx's own INFO line was written, through our redacting filter.
     assert any(r.name == "httpx" for r in caplog.records)
     assert TOKEN not in caplog.text
+
+
+async def test_respx_on_httpx_refuses_a_default_session_call_before_connecting(
+    anyio_backend: str,
+) -> None:
+    from lightly_async import MockNotSeenError
+
+    with respx.mock:
+        route = respx.get(url__regex=r".*").respond(json=[])
+        async with LightlySession(token=TOKEN, base_url=BASE) as session:
+            with pytest.raises(MockNotSeenError, match="httpx2_mock") as caught:
+                await session.dataset(DS).tags.list()
+    assert not route.called
+    assert TOKEN not in str(caught.value)
+
+
+async def test_respx_on_httpx_leaves_a_session_on_a_loopback_server_alone(
+    anyio_backend: str,
+) -> None:
+    from lightly_async.testing import FakeLightly
+
+    fake = FakeLightly()
+    dataset_id = fake.create_dataset("d", ["a.jpg"])
+    with respx.mock(assert_all_called=False):  # mocks some other client of the service
+        async with fake.serve() as base_url, LightlySession(
+                token=fake.token, base_url=base_url) as session:
+            assert await session.dataset(dataset_id).tags.list() == []
+    assert [call.path for call in fake.calls] == [f"/v1/datasets/{dataset_id}/tags"]

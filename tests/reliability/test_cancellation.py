@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import anyio
 import pytest
 
-from lightly_async import LightlySession
+from lightly_async import LightlySession, _http
 from lightly_async.testing import FakeLightly
 
 from .support import (
@@ -40,6 +40,12 @@ ITEMS = 200
 CANCEL_AFTER = 40
 VERSION = 1_700_000_000_000
 UPSERTS = "/v1/datasets/*/predictions/samples/*"
+
+
+@pytest.fixture(autouse=True)
+def _httpx2_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx2's own pool: the checks read its queue and connections (``assert_pool_drained``)."""
+    monkeypatch.setenv(_http.TRANSPORT_ENV, "httpx2")
 
 
 @contextmanager

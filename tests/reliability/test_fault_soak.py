@@ -53,8 +53,7 @@ def _add_faults(fake: FakeLightly) -> None:
 async def test_every_upsert_lands_exactly_once_when_a_fifth_of_attempts_fail(
     fake: FakeLightly, anyio_backend: str, pool: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if pool == "aiohttp":
-        monkeypatch.setenv(_http.TRANSPORT_ENV, "auto")
+    monkeypatch.setenv(_http.TRANSPORT_ENV, "auto" if pool == "aiohttp" else "httpx2")
     dataset_id = fake.create_dataset("soak", file_names(SAMPLES))
     sample_ids = fake.sample_ids(dataset_id)
     sent = {sid: singletons_for(n) for n, sid in enumerate(sample_ids)}

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from lightly_async import (
+    APIConnectionError,
     APITimeoutError,
     DecodeError,
     LightlySession,
@@ -339,3 +340,58 @@ async def test_a_corrupt_compressed_answer_is_an_error_on_every_pool(
             _check_pool(session, pool)
     assert TOKEN not in str(caught.value)
     assert caught.value.method == "GET"
+
+
+# -- bytes on the wire: encodings, cookies ----------------------------------------------------
+def _decodable(pool: str) -> set[str]:
+    """What the pool in use can decompress (``br``/``zstd`` only with their decoders)."""
+    if pool == "aiohttp":
+        from aiohttp import compression_utils
+
+        return {"gzip", "deflate"} | ({"br"} if compression_utils.HAS_BROTLI else set()) | (
+            {"zstd"} if compression_utils.HAS_ZSTD else set())
+    from httpx2._decoders import SUPPORTED_DECODERS
+
+    return set(SUPPORTED_DECODERS) - {"identity"}
+
+
+@pytest.mark.anyio
+async def test_every_pool_advertises_exactly_the_encodings_it_decodes(
+    pool: str, anyio_backend: str
+) -> None:
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, TAG_JSON)) as (url, heads), _session(url) as session:
+            await session.dataset(DS).tags.get(TAG)
+            _check_pool(session, pool)
+    (_, fields), = (_head_fields(head) for head in heads)
+    advertised = {c.strip() for c in fields["accept-encoding"][0].split(",")}
+    assert advertised == _decodable(pool)
+
+
+@pytest.mark.anyio
+async def test_an_answer_in_an_unadvertised_encoding_is_a_decode_error(
+    pool: str, anyio_backend: str
+) -> None:
+    if "br" in _decodable(pool):
+        pytest.skip("a brotli decoder is installed: br is advertised and decoded")
+    with anyio.fail_after(GUARD):
+        async with server(answer(200, b"\x8b\x02\x80not json", content_encoding="br")) as (
+                url, _), _session(url) as session:
+            with pytest.raises(DecodeError) as caught:
+                await session.dataset(DS).tags.list()
+            _check_pool(session, pool)
+    assert not isinstance(caught.value, APIConnectionError)
+    assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.anyio
+async def test_a_cookie_the_server_sets_is_never_sent_back(pool: str, anyio_backend: str) -> None:
+    reply = answer(200, TAG_JSON, set_cookie="session=SECRETCOOKIE; Path=/")
+    with anyio.fail_after(GUARD):
+        async with server(reply) as (url, heads), _session(url) as session:
+            for _ in range(3):
+                await session.dataset(DS).tags.get(TAG)
+            _check_pool(session, pool)
+    assert len(heads) == 3
+    for head in heads:
+        assert "cookie" not in _head_fields(head)[1]

@@ -1,11 +1,14 @@
 """Derived source is derived: the checked-in operation declarations are what
-``scripts/generate.py`` makes of the vendored descriptions, and they say what the API says."""
+``scripts/generate.py`` makes of the vendored descriptions, and they say what the API says;
+the sync twins are what it makes of the async resources' source."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -106,3 +109,69 @@ def test_the_operations_page_names_the_calls_the_resources_make() -> None:
     assert "`session.runs.list`" in rows["get_docker_runs"]
     assert "`ds.runs.info`" in rows["get_docker_run_by_scheduled_id"]
     assert rows["get_docker_license_information"].endswith("| — |")  # not covered yet
+
+
+def _generator() -> Any:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import generate
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return generate
+
+
+def test_the_sync_twins_module_is_what_the_generator_writes_from_the_async_resources() -> None:
+    generate = _generator()
+    module = ROOT / "src" / "lightly_async" / "sync" / "_generated.py"
+    assert module == generate.SYNC_GENERATED  # `--check` covers it (the test below)
+    text = generate.sync_module()
+    assert module.read_text() == text
+    # a coroutine is handed to the runner, a pager wrapped in the sync one
+    assert "        return self._runner.call(self._aio.get, tag_id)\n" in text
+    assert ("        return OffsetPager(self._runner, self._aio.list(page_size=page_size, "
+            "shared=shared))\n") in text
+    # the session's properties: a value as it is, a resource in its sync twin
+    assert "        return self._aio.retry_policy\n" in text
+    assert "        return Datasets(self._runner, self._aio.datasets)\n" in text
+    assert "def aclose(" not in text
+    assert "def limiter(" not in text
+    # what warns or is an async context manager is left to the hand-written subclasses
+    assert "def export_label_box(" not in text
+    assert "def export_label_box_v4(" in text
+    assert "def new_raw_samples(" not in text
+    for left in ("Datasource.new_raw_samples", "Tags.export_label_box", "Tags.file_names"):
+        assert f"* ``{left}``: " in text
+
+
+def test_a_changed_async_signature_makes_the_check_fail_on_the_sync_twins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    generate = _generator()
+    resources = tmp_path / "resources"
+    shutil.copytree(generate.RESOURCES, resources)
+    tags = resources / "tags.py"
+    source = tags.read_text()
+    old = "    async def get(self, tag_id: str) -> TagData:\n"
+    assert old in source
+    tags.write_text(source.replace(
+        old, "    async def get(self, tag_id: str, *, fresh: bool = False) -> TagData:\n"))
+    monkeypatch.setattr(generate, "RESOURCES", resources)
+    assert generate.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert "out of date: src/lightly_async/sync/_generated.py" in err
+    assert "+    def get(self, tag_id: str, *, fresh: bool = False) -> TagData:" in err
+    assert "+        return self._runner.call(self._aio.get, tag_id, fresh=fresh)" in err
+    assert "_operations.py" not in err  # the declarations did not change
+
+
+def test_the_generator_refuses_a_sync_docstring_that_would_speak_of_awaiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    generate = _generator()
+    resources = tmp_path / "resources"
+    shutil.copytree(generate.RESOURCES, resources)
+    tags = resources / "tags.py"
+    tags.write_text(tags.read_text().replace('"""One tag."""', '"""One tag, once awaited."""'))
+    monkeypatch.setattr(generate, "RESOURCES", resources)
+    with pytest.raises(SystemExit, match=r"Tags\.get: its docstring .* speaks of awaiting"):
+        generate.sync_module()

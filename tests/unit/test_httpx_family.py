@@ -1,8 +1,9 @@
 """Runs tests/httpx_family/ on the real httpx (not aliased to httpx2) in a subprocess.
 
-The main run aliases ``httpx`` to httpx2 for respx (tests/conftest.py); a caller's client or
-transport of the httpx family must keep working too, so those checks run in their own
-interpreter where ``import httpx`` is httpx itself.
+The main run aliases ``httpx`` to httpx2 for respx (pyproject's ``addopts`` load
+``lightly_async.testing.alias_httpx``); a caller's client or transport of the httpx family must
+keep working too, so those checks run in their own interpreter, with ``addopts`` overridden,
+where ``import httpx`` is httpx itself.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_callers_httpx_family_works_when_run_on_real_httpx() -> None:
-    env = {**os.environ, "LIGHTLY_ASYNC_TEST_HTTPX": "real"}
+    env = dict(os.environ)
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=-ra",
          "tests/httpx_family/check_real_httpx.py"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 

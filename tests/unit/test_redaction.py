@@ -35,6 +35,12 @@ BEARER = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQifQ.SECRETsig-_x"
 SECRETS = (TOKEN, BEARER, "SECRET")
 
 
+@pytest.fixture(autouse=True)
+def _httpx2_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx2's own pool: these checks read the debug records of its loggers (httpx, httpcore)."""
+    monkeypatch.setenv(_http.TRANSPORT_ENV, "httpx2")
+
+
 def _http_response(status: int, body: bytes, content_type: str = "application/json") -> bytes:
     head = (f"HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n")

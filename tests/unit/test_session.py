@@ -280,7 +280,7 @@ async def test_aclose_is_idempotent_when_called_twice(recorder: Any) -> None:
 
 
 def test_repr_shows_base_url_and_auth_kind_when_printed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LIGHTLY_ASYNC_TRANSPORT")
+    monkeypatch.delenv("LIGHTLY_ASYNC_TRANSPORT", raising=False)
     session = LightlySession(token="secret-token-value", base_url="https://api.test")
 
     assert repr(session) == (
@@ -292,7 +292,7 @@ def test_import_pulls_in_no_server_packages_when_library_is_imported() -> None:
     code = (
         "import sys, lightly_async\n"
         "heavy = ['starlette', 'uvicorn', 'lightly_async.testing', 'respx', 'pytest', 'torch',\n"
-        "         'aiohttp', 'httpx', 'httpcore']\n"
+        "         'aiohttp', 'httpx', 'httpcore', 'opentelemetry']\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

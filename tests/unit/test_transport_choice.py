@@ -130,7 +130,7 @@ async def test_auto_transport_chooses_once_and_closes_its_choice(
 ) -> None:
     made: list[_Closing] = []
 
-    def choose(limits: httpx.Limits) -> httpx.AsyncBaseTransport:
+    def choose(limits: httpx.Limits, network: Any = None) -> httpx.AsyncBaseTransport:
         made.append(_Closing())
         return made[-1]
 
@@ -206,3 +206,64 @@ async def test_dropped_answer_counts_as_maybe_sent_when_on_aiohttp_pool(
     assert caught.value.may_have_been_sent
     posts = [c for c in fake.calls if c.method == "POST"]
     assert len(posts) == 1  # a plain POST that may have been sent is never replayed
+
+
+# -- a test's httpx2 mock sees a default session's requests; production is unchanged -----------
+@pytest.mark.asyncio
+@pytest.mark.parametrize("using", ["httpcore", "httpx"])
+async def test_respx_mock_answers_default_session_and_aiohttp_returns_after_it(
+    monkeypatch: pytest.MonkeyPatch, using: str
+) -> None:
+    import respx
+
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+    fake = FakeLightly()
+    dataset_id = fake.create_dataset("d", ["a.jpg"])
+    async with fake.serve() as base_url, LightlySession(
+        token=fake.token, base_url=base_url
+    ) as session:
+        tags = session.dataset(dataset_id).tags
+        assert await tags.list() == []
+        assert session._sender.channel.direct  # aiohttp's pool, straight
+        assert not _http.mock_active()
+        served = len(fake.calls)
+        with respx.mock(using=using) as mock:
+            route = mock.get(url__startswith=f"{base_url}/v1/datasets/{dataset_id}/tags").respond(
+                json=[{"id": "5f0c1c6e2a9b4c1d8e7f6a5c", "datasetId": dataset_id,
+                       "prevTagId": None, "name": "mocked", "bitMaskData": "0x1",
+                       "totSize": 1, "createdAt": 1}])
+            assert _http.mock_active()
+            assert [t.name for t in await tags.list()] == ["mocked"]
+            assert route.call_count == 1
+        assert len(fake.calls) == served  # the mock answered: nothing reached the server
+        assert not _http.mock_active()
+        assert await tags.list() == []
+        assert len(fake.calls) == served + 1
+        assert _aiohttp_chosen(session._client._transport.chosen)
+
+
+@pytest.mark.asyncio
+async def test_a_wrapped_httpx2_transport_sees_the_default_sessions_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An instrumentation that wraps httpx2's transport (keeping its name) sees every call."""
+    import functools
+
+    monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
+    monkeypatch.setattr(_http, "_ORIGINALS", {})  # as if first seen now, already wrapped
+    original = httpx.AsyncHTTPTransport.handle_async_request
+    seen: list[str] = []
+
+    @functools.wraps(original)
+    async def traced(self: Any, request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return await original(self, request)
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", traced)
+    fake = FakeLightly()
+    dataset_id = fake.create_dataset("d", ["a.jpg"])
+    async with fake.serve() as base_url, LightlySession(
+        token=fake.token, base_url=base_url
+    ) as session:
+        assert await session.dataset(dataset_id).tags.list() == []
+    assert seen == [f"/v1/datasets/{dataset_id}/tags"]

@@ -76,7 +76,8 @@ END_STATES: Final = frozenset({DockerRunState.COMPLETED, DockerRunState.FAILED,
                                CANCELED_OR_NOT_EXISTING})
 
 RunPager = OffsetPager[DockerRunData]
-"""What ``session.runs.list()`` returns: ``async for run in pager``, ``await pager``."""
+"""What ``session.runs.list()`` returns: ``async for run in pager``, or
+``await pager.collect()``."""
 
 
 @attrs.frozen(kw_only=True)

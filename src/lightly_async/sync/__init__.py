@@ -14,7 +14,8 @@
             print(dataset.name)
 
 Every class here is an explicit twin of an async one, with the same method names, arguments
-and models; pagers (``list_raw_samples()``, ``datasets.list()``) are plain iterators,
+and models (the forwarders are generated from the async resources' source by
+``nox -s generate``); pagers (``list_raw_samples()``, ``datasets.list()``) are plain iterators,
 ``new_raw_samples()`` is a ``with`` block, and the bulk helpers return the same
 ``BulkResult`` (with the same progress bars). Each session runs the
 async core on an event loop in a thread of its own, started with the session and stopped by
@@ -26,16 +27,23 @@ API: a blocking call there stalls that code's own loop while it waits.
 from lightly_async.resources.runs import RunInfo
 from lightly_async.sync._base import OffsetPager, Pager
 from lightly_async.sync._dataset import Dataset
-from lightly_async.sync._datasets import DatasetPager, Datasets
 from lightly_async.sync._datasource import Datasource, RawSamplesBatch
-from lightly_async.sync._embeddings import Embeddings
-from lightly_async.sync._mappings import Mappings
-from lightly_async.sync._predictions import Predictions
-from lightly_async.sync._samples import Samples
-from lightly_async.sync._samplings import Samplings
-from lightly_async.sync._session import Jobs, LightlySession
+from lightly_async.sync._generated import (
+    AllRuns,
+    DatasetPager,
+    Datasets,
+    Embeddings,
+    Jobs,
+    Mappings,
+    Predictions,
+    RunPager,
+    Samples,
+    Samplings,
+    Workers,
+)
+from lightly_async.sync._session import LightlySession
 from lightly_async.sync._tags import Tags
-from lightly_async.sync._worker import AllRuns, RunPager, Runs, Workers
+from lightly_async.sync._worker import Runs
 
 __all__ = [
     "AllRuns",

@@ -11,20 +11,29 @@ if TYPE_CHECKING:
     from lightly_async._pager import Pager as AsyncPager
     from lightly_async.sync._portal import Runner
 
-__all__ = ["OffsetPager", "Pager", "Resource"]
+__all__ = ["DatasetResource", "OffsetPager", "Pager", "Resource"]
 
 PageT = TypeVar("PageT")
 RowT = TypeVar("RowT")
 
 
 class Resource:
-    """Base of the sub-resources: the runner and the async twin."""
+    """Base of the sync resources: the session's runner and the async twin."""
 
     __slots__ = ("_aio", "_runner")
 
     def __init__(self, runner: Runner, aio: Any) -> None:
         self._runner = runner
         self._aio = aio
+
+    def __repr__(self) -> str:
+        return f"<lightly_async.sync.{type(self).__name__}>"
+
+
+class DatasetResource(Resource):
+    """Base of the dataset sub-resources: also the dataset's id."""
+
+    __slots__ = ()
 
     @property
     def dataset_id(self) -> str:
@@ -45,11 +54,11 @@ class Pager(Generic[PageT, RowT]):
     again from the first page whose rows were not all handed out.
     """
 
-    def __init__(self, runner: Runner, pager: AsyncPager[Any, Any],
-                 rows: Callable[[PageT], Sequence[RowT]]) -> None:
+    def __init__(self, runner: Runner, pager: AsyncPager[Any, Any]) -> None:
         self._runner = runner
         self._pager = pager
-        self._rows = rows
+        # a page's rows as the async pager hands them out
+        self._rows: Callable[[PageT], Sequence[RowT]] = pager._rows
         self._rows_mode = False
         self._page_cursor: str | None = None  # the cursor fetching the page being handed out
         self._rows_done = False

@@ -2,8 +2,10 @@
 
 Every sync resource class holds no logic: each method hands the async method and its
 arguments to the session's :class:`~lightly_async.sync._portal.Runner` and returns the very
-same model. Adding an async resource means a module here and a property below; adding an
-async method means adding its twin (``tests/unit/test_sync_twins.py`` fails until then).
+same model. The forwarders are generated (``_generated.py``, by ``nox -s generate``) from
+the async resources' source; adding an async resource means a property below, adding an
+async method means running the generator (``tests/unit/test_sync_twins.py`` fails until
+both are done).
 """
 
 from __future__ import annotations
@@ -11,11 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lightly_async.sync._datasource import Datasource
-from lightly_async.sync._embeddings import Embeddings
-from lightly_async.sync._mappings import Mappings
-from lightly_async.sync._predictions import Predictions
-from lightly_async.sync._samples import Samples
-from lightly_async.sync._samplings import Samplings
+from lightly_async.sync._generated import Embeddings, Mappings, Predictions, Samples, Samplings
 from lightly_async.sync._tags import Tags
 from lightly_async.sync._worker import Runs
 

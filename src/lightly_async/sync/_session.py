@@ -1,4 +1,5 @@
-"""The synchronous LightlySession and ``session.jobs``: thin, typed twins of the async ones."""
+"""The synchronous LightlySession: its construction, lifecycle and the handles it builds; its
+forwarders to the async session are generated (``_generated.LightlySession``)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,21 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from lightly_async import NOT_GIVEN
+from lightly_async.sync import _generated
 from lightly_async.sync._dataset import Dataset
-from lightly_async.sync._datasets import Datasets
 from lightly_async.sync._portal import Runner, finalize_unclosed
-from lightly_async.sync._worker import AllRuns, Workers
 
 if TYPE_CHECKING:
     from lightly_async import _http
     from lightly_async._retry import RetryPolicy
     from lightly_async._session import LightlySession as AsyncSession
-    from lightly_async._session import NotGiven, SessionStats, TimeoutArg
-    from lightly_async.models.common import JobStatusData
+    from lightly_async._session import NotGiven, TimeoutArg
     from lightly_async.models.datasets import DatasetData
-    from lightly_async.resources.jobs import Jobs as AsyncJobs
 
-__all__ = ["Jobs", "LightlySession"]
+__all__ = ["LightlySession"]
 
 
-class LightlySession:
+class LightlySession(_generated.LightlySession):
     """A blocking session with the Lightly API; use it as ``with``.
 
     Takes the arguments of :class:`lightly_async.LightlySession` (unset ones keep that
@@ -99,52 +97,7 @@ class LightlySession:
     def __repr__(self) -> str:
         return repr(self._aio).replace("<LightlySession", "<lightly_async.sync.LightlySession")
 
-    # -- the async session's API -------------------------------------------------------------
-    @property
-    def is_closed(self) -> bool:
-        """True once ``close()`` ran (or the ``with`` block was left)."""
-        return self._aio.is_closed
-
-    @property
-    def base_url(self) -> str:
-        """The API's base URL."""
-        return self._aio.base_url
-
-    @property
-    def api(self) -> str:
-        """The API dialect spoken: ``"latest"`` (the default) or ``"seed"``."""
-        return self._aio.api
-
-    @property
-    def transport_name(self) -> str:
-        """What carries the requests: ``"aiohttp"``, ``"httpx2"``, …"""
-        return self._aio.transport_name
-
-    @property
-    def retry_policy(self) -> RetryPolicy:
-        """The retry policy in force."""
-        return self._aio.retry_policy
-
-    @property
-    def max_response_size(self) -> int | None:
-        """The cap on an API answer's body, in bytes (``None``: no cap)."""
-        return self._aio.max_response_size
-
-    @property
-    def deadline(self) -> float | None:
-        """Seconds bounding one API call with its retries (``None``: no bound)."""
-        return self._aio.deadline
-
-    @property
-    def concurrency(self) -> int:
-        """The ceiling of bulk requests in flight (see ``concurrency=``)."""
-        return self._aio.concurrency
-
-    @property
-    def stats(self) -> SessionStats:
-        """Counters shared by this session and its views (requests, retries, …)."""
-        return self._aio.stats
-
+    # -- what is more than a forwarder ------------------------------------------------------
     @property
     def async_session(self) -> AsyncSession:
         """The async session underneath (usable only on this session's own loop)."""
@@ -154,28 +107,6 @@ class LightlySession:
         """A handle on a dataset (by id or ``DatasetData``); no I/O happens until one of its
         methods is called."""
         return Dataset(self, self._runner, self._aio.dataset(dataset_id))
-
-    @property
-    def datasets(self) -> Datasets:
-        """The user's datasets: ``create``, ``get``, ``get_by_name``, ``list``, ``update``,
-        ``delete``."""
-        return Datasets(self._runner, self._aio.datasets)
-
-    @property
-    def jobs(self) -> Jobs:
-        """Server-side jobs (sampling runs): ``get`` and ``wait``."""
-        return Jobs(self._runner, self._aio.jobs)
-
-    @property
-    def workers(self) -> Workers:
-        """Lightly Workers: ``register``, ``list``, ``get``, ``delete``, ``create_config``."""
-        return Workers(self._runner, self._aio.workers)
-
-    @property
-    def runs(self) -> AllRuns:
-        """The user's Lightly Worker runs: ``get``, ``from_scheduled``, ``list``, ``tags``,
-        artifacts and ``report``."""
-        return AllRuns(self._runner, self._aio.runs)
 
     def with_options(
         self,
@@ -192,33 +123,6 @@ class LightlySession:
             timeout=timeout, deadline=deadline, max_retries=max_retries, retry=retry,
             max_response_size=max_response_size), owns_runner=False)
         return view
-
-
-class Jobs:
-    """``session.jobs``: read and wait for server-side jobs."""
-
-    __slots__ = ("_aio", "_runner")
-
-    def __init__(self, runner: Runner, aio: AsyncJobs) -> None:
-        self._runner = runner
-        self._aio = aio
-
-    def get(self, job_id: str) -> JobStatusData:
-        """The job's current status."""
-        return self._runner.call(self._aio.get, job_id)
-
-    def wait(
-        self,
-        job_id: str,
-        *,
-        timeout: float | None = 600.0,
-        min_poll_interval: float = 0.0,
-        max_poll_interval: float = 30.0,
-    ) -> JobStatusData:
-        """Poll until the job finishes; see :meth:`lightly_async.Jobs.wait`."""
-        return self._runner.call(self._aio.wait, job_id, timeout=timeout,
-                                 min_poll_interval=min_poll_interval,
-                                 max_poll_interval=max_poll_interval)
 
 
 async def _open_async_session(token: str | None, kwargs: dict[str, Any]) -> AsyncSession:

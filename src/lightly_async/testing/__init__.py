@@ -4,8 +4,8 @@
 in-process (``fake.transport()``, ``fake.session()``) or over loopback (``fake.serve()``,
 ``fake.serve_in_thread()``), injects faults (``fake.faults``) and records ``fake.calls``.
 Where the real service's behaviour is unspecified, the choices are documented in the
-docstrings of ``_state``, ``_store``, ``_tags``, ``_predictions``, ``_sampling``, ``_datasets``
-and ``_faults``.
+docstrings of ``_state``, ``_store``, ``_app``, the API groups' modules (``_samples``,
+``_sampling``, ``_datasources``, ``_predictions``, ``_tags``, ``_datasets``) and ``_faults``.
 
 ``import lightly_async`` never imports this package, and importing this package imports
 nothing heavy: the names below load on first use (so the pytest plugin stays cheap).

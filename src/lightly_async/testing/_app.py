@@ -1,14 +1,16 @@
 """The fake server's HTTP face: a Starlette app whose routes mirror the spec's path table.
 
-Handlers only authenticate, parse (request bodies with the strict converter), call the store
-under its lock and serialize with the shared converter. The client's models carry both
-contracts' fields; with ``api="seed"`` a body using a newest-only field or variant is a 400
-(``_latest.newest_only``). A :class:`FakeApiError` becomes an ``ApiErrorResponse`` body
-``{code, message}`` (``api="latest"``: ``{code, error, requestId}``); so do Starlette's own
-404/405. Bodies that do
-not parse, have unknown keys, explicit ``null`` for optional fields or values of the wrong
-JSON type are 400 ``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}``
-and the signed-URL blob store under ``/_fake/blobs/``.
+Each API group's module (``GROUPS``) declares its ``ROUTES``: operation, handler, request
+body model, success status. This module mounts them and does what every operation shares:
+it authenticates, parses the request body with the strict converter, calls the handler
+under the store's lock and serializes its answer with the shared converter. The client's
+models carry both contracts' fields; with ``api="seed"`` a body using a newest-only field
+or variant is a 400 (``_latest.newest_only``). A :class:`FakeApiError` becomes an
+``ApiErrorResponse`` body ``{code, message}`` (``api="latest"``: ``{code, error,
+requestId}``); so do Starlette's own 404/405. Bodies that do not parse, have unknown keys,
+explicit ``null`` for optional fields or values of the wrong JSON type are 400
+``MALFORMED_REQUEST``. Beyond the spec it serves ``GET /v1/jobs/{jobId}`` and the
+signed-URL blob store under ``/_fake/blobs/``.
 
 Choices where the spec is silent or loose:
 
@@ -30,7 +32,7 @@ import json
 import math
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, overload
+from typing import Any, Final
 from urllib.parse import parse_qsl
 
 import attrs
@@ -42,36 +44,29 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from lightly_async import _operations as op
-from lightly_async._constraints import OneOf
-from lightly_async._convert import get_converter
-from lightly_async._operation import Operation
-from lightly_async.models import (
-    DatasourceConfig,
-    DatasourceProcessedUntilTimestampRequest,
-    DatasourceProcessedUntilTimestampResponse,
-    InitialTagCreateRequest,
-    InlineObject,
-    PredictionSingleton,
-    PredictionTaskSchema,
-    SampleUpdateRequest,
-    SamplingCreateRequest,
-    TagArithmeticsRequest,
-    TagCreateRequest,
-    TagUpdateRequest,
-    TagUpsizeRequest,
+from lightly_async._convert import camel_case, get_converter
+from lightly_async.testing import (
+    _datasets,
+    _datasources,
+    _docker,
+    _predictions,
+    _samples,
+    _sampling,
+    _tags,
 )
 from lightly_async.testing import _latest as L
-from lightly_async.testing._datasets import ROUTES as DATASET_ROUTES
-from lightly_async.testing._docker import ROUTES as DOCKER_ROUTES
+from lightly_async.testing._context import Handler, RequestContext
 from lightly_async.testing._faults import FaultInjector, Faults
-from lightly_async.testing._state import INT64_MAX, FakeApiError, User, check
+from lightly_async.testing._state import FakeApiError
 from lightly_async.testing._store import FakeStore
-from lightly_async.testing._tags import ExportOptions
 
 __all__ = ["Call", "CallRecorder", "create_app"]
 
-_INTEGER: Final = re.compile(r"-?[0-9]+")
+GROUPS: Final = (_samples, _sampling, _datasources, _predictions, _tags, _datasets, _docker)
+"""The API groups' modules, each with its operations and their ``ROUTES``."""
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
 BLOBS: Final = "/_fake/blobs/{key:path}"
 """The fake's own signed-URL blob store (no token: the signature is the credential)."""
 
@@ -79,62 +74,19 @@ BLOBS: Final = "/_fake/blobs/{key:path}"
 def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette:
     """The ASGI app serving ``store``, with ``faults`` applied and ``calls`` recorded.
 
-    Each operation is routed at its path in the store's dialect (``_operations`` declares
-    both); an operation the dialect lacks is not routed, so it answers 404 as the real
-    server does. The samples also changed shape between the dialects: each has its handlers.
+    Each API group's ``ROUTES`` are mounted at their operations' paths in the store's
+    dialect (``_operations`` declares both); an operation the dialect lacks is not routed,
+    so it answers 404 as the real server does. Where the dialects differ in shape (the
+    samples) a group routes each its own handler.
     """
-    latest = store.latest
-    served: list[tuple[Operation, Endpoint]] = [
-        # Samples (``partial`` before ``{sampleId}``, which would match it too)
-        (op.GET_SAMPLES_BY_DATASET_ID, _op(_list_samples_v1) if latest else _op(_list_samples)),
-        (op.GET_SAMPLES_PARTIAL_BY_DATASET_ID, _op(_list_samples_partial)),
-        (op.GET_SAMPLE_BY_ID, _op(_get_sample_v1) if latest else _op(_get_sample)),
-        (op.UPDATE_SAMPLE_BY_ID, _op(_update_sample_v1, SampleUpdateRequest) if latest
-         else _op(_update_sample, InlineObject)),
-        (op.GET_SAMPLE_IMAGE_READ_URL_BY_ID, _op(_read_url)),
-        (op.GET_SAMPLE_IMAGE_WRITE_URL_BY_ID, _op(_write_url_v1) if latest else _op(_write_url)),
-        # Samplings
-        (op.TRIGGER_SAMPLING_BY_ID, _op(_trigger_sampling, SamplingCreateRequest)),
-        # Datasources
-        (op.GET_DATASOURCE_BY_DATASET_ID, _op(_get_datasource)),
-        (op.UPDATE_DATASOURCE_BY_DATASET_ID, _op(_put_datasource, DatasourceConfig)),
-        (op.GET_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID, _op(_get_processed)),
-        (op.UPDATE_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID,
-         _op(_put_processed, DatasourceProcessedUntilTimestampRequest)),
-        (op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID, _op(_list_raw)),
-        (op.VERIFY_DATASOURCE_BY_DATASET_ID, _op(_verify_datasource)),
-        # Predictions
-        (op.CREATE_OR_UPDATE_PREDICTION_BY_SAMPLE_ID,
-         _op(_upsert_singletons, list[PredictionSingleton], status=201)),
-        (op.GET_PREDICTIONS_BY_SAMPLE_ID, _op(_get_singletons)),
-        (op.GET_PREDICTIONS_BY_DATASET_ID, _op(_list_singletons)),
-        (op.CREATE_OR_UPDATE_PREDICTION_TASK_SCHEMA_BY_DATASET_ID,
-         _op(_upsert_task_schema, PredictionTaskSchema, status=201)),
-        (op.GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID, _op(_list_task_schemas)),
-        (op.GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME, _op(_get_task_schema)),
-        # Tags (the literal paths come before ``/tags/{tagId}``, which would match them too)
-        (op.GET_TAGS_BY_DATASET_ID, _op(_list_tags)),
-        (op.CREATE_TAG_BY_DATASET_ID, _op(_create_tag, TagCreateRequest, status=201)),
-        (op.CREATE_INITIAL_TAG_BY_DATASET_ID,
-         _op(_create_initial_tag, InitialTagCreateRequest, status=201)),
-        (op.PERFORM_TAG_ARITHMETICS, _op(_arithmetics, TagArithmeticsRequest)),
-        (op.PERFORM_TAG_ARITHMETICS_BITMASK, _op(_arithmetics_bitmask, TagArithmeticsRequest)),
-        (op.UPSIZE_TAGS_BY_DATASET_ID, _op(_upsize, TagUpsizeRequest, status=201)),
-        (op.GET_TAG_BY_TAG_ID, _op(_get_tag)),
-        (op.UPDATE_TAG_BY_TAG_ID, _op(_update_tag, TagUpdateRequest)),
-        (op.DELETE_TAG_BY_TAG_ID, _op(_delete_tag)),
-        (op.GET_FILENAMES_BY_TAG_ID, _op(_filenames)),
-        (op.EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS, _op(_export_label_box)),
-        (op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS, _op(_export_label_box_v4)),
-        (op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, _op(_export_label_studio)),
-        # Beyond the seeds: datasets, embeddings, mappings (testing/_datasets.py), jobs
-        *[(operation, _op(handler, body, status=status))
-          for operation, handler, body, status in [*DATASET_ROUTES, *DOCKER_ROUTES]],
-        (op.GET_JOB_STATUS_BY_ID, _op(_get_job)),
-    ]
+    served = [route for group in GROUPS for route in group.ROUTES
+              if route.api in (None, store.api)]
     table: list[tuple[str, str, Endpoint]] = [
-        (template, operation.method, endpoint) for operation, endpoint in served
-        if (template := operation.template(store.api)) is not None]
+        (template, route.operation.method, _op(route.handler, route.body, status=route.status))
+        for route in served if (template := route.operation.template(store.api)) is not None]
+    # a literal path before a template that would match it too: ``/samples/partial`` before
+    # ``/samples/{sampleId}``, ``/tags/initial`` before ``/tags/{tagId}``
+    table.sort(key=lambda row: _templated_segments(row[0]))
     # Beyond the API: the signed-URL blob store
     table += [(BLOBS, "GET", _read_blob), (BLOBS, "PUT", _write_blob)]
     app = Starlette(
@@ -147,6 +99,11 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
     )
     app.state.store = store
     return app
+
+
+def _templated_segments(path: str) -> list[bool]:
+    """Sorts a path before every template that matches it (per segment: literal first)."""
+    return [segment.startswith("{") for segment in path.split("/")]
 
 
 METHOD_NOT_ALLOWED: Final = "method-not-allowed"
@@ -244,77 +201,7 @@ class CallRecorder:
             record(None)  # no complete answer: dropped or crashed
 
 
-# -- the request context and the generic endpoint ------------------------------------------------
-@attrs.frozen
-class _Ctx:
-    store: FakeStore
-    user: User
-    request: Request
-    body: Any
-
-    def path(self, name: str) -> str:
-        return str(self.request.path_params[name])
-
-    @property
-    def ds(self) -> str:
-        return self.path("datasetId")
-
-    @property
-    def base_url(self) -> str:
-        return str(self.request.base_url)
-
-    @property
-    def latest(self) -> bool:
-        return self.store.latest
-
-    @overload
-    def query(self, name: str) -> str | None: ...
-
-    @overload
-    def query(self, name: str, default: str) -> str: ...
-
-    def query(self, name: str, default: str | None = None) -> str | None:
-        """The parameter, or ``default`` when it is absent (not when it is empty)."""
-        return self.request.query_params.get(name, default)
-
-    def query_int(
-        self, name: str, *, required: bool = False, minimum: int = 0, maximum: int | None = None
-    ) -> int | None:
-        raw = self.query(name)
-        if raw is None:
-            if required:
-                raise FakeApiError.of("MALFORMED_REQUEST", f"query parameter {name} is required")
-            return None
-        if not _INTEGER.fullmatch(raw):  # int() would also take " 5", "1_000", "+5", "٣"
-            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be an integer")
-        value = int(raw)
-        if value < minimum:
-            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be >= {minimum}")
-        if maximum is not None and value > maximum:
-            raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be <= {maximum}")
-        return value
-
-    def timestamp(self, name: str, *, required: bool = False) -> int | None:
-        """A ``Timestamp`` query parameter: an int64 >= 0."""
-        return self.query_int(name, required=required, maximum=INT64_MAX)
-
-    def version(self) -> int | None:
-        """``predictionUUIDTimestamp``: required by the seed; newest API: absent = newest."""
-        return self.timestamp("predictionUUIDTimestamp", required=not self.latest)
-
-    def query_bool(self, name: str) -> bool:
-        raw = self.query(name)
-        if raw is None or raw.lower() == "false":
-            return False
-        if raw.lower() == "true":
-            return True
-        raise FakeApiError.of("MALFORMED_REQUEST", f"{name} must be true or false")
-
-
-Handler = Callable[[_Ctx], Any]
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
+# -- the generic endpoint ------------------------------------------------------------------------
 def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
     """An endpoint parsing ``body`` (the client's models carry both contracts' fields)."""
 
@@ -331,7 +218,7 @@ def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
                 '(FakeLightly(api="latest") speaks the newest API)',
             )
         with store.lock:
-            result = handler(_Ctx(store, user, request, parsed))
+            result = handler(RequestContext(store, user, request, parsed))
         if result is None:
             return Response(status_code=status)
         return JSONResponse(get_converter().unstructure(result), status_code=status)
@@ -371,7 +258,7 @@ def _structure(data: Any, model: Any) -> Any:
     except (BaseValidationError, KeyError, TypeError, ValueError, AttributeError) as exc:
         snake = sorted(set(_snake_case_keys(data)))
         if snake:  # one clear error, not "required field missing ... extra fields found"
-            hint = ", ".join(f"{k!r} (the API's key is {_camel(k)!r})" for k in snake)
+            hint = ", ".join(f"{k!r} (the API's key is {camel_case(k)!r})" for k in snake)
             raise FakeApiError.of(
                 "MALFORMED_REQUEST", f"body keys are camelCase; got snake_case {hint}"
             ) from None
@@ -395,11 +282,6 @@ def _snake_case_keys(data: Any) -> list[str]:
         return []
     found = [k for k in data if isinstance(k, str) and _SNAKE.fullmatch(k)]
     return found + [k for v in data.values() for k in _snake_case_keys(v)]
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 _SNAKE: Final = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)+")
@@ -460,226 +342,6 @@ def _error_body(store: FakeStore) -> Callable[[str, str], dict[str, Any]]:
         return {"code": code, "message": message}
 
     return render
-
-
-# -- samples --------------------------------------------------------------------------------------
-def _list_samples(c: _Ctx) -> Any:
-    mode = c.query("mode", "full")
-    return c.store.list_samples(c.user, c.ds, mode=mode, filename=c.query("filename"))
-
-
-def _get_sample(c: _Ctx) -> Any:
-    return c.store.get_sample(c.user, c.ds, c.path("sampleId"))
-
-
-def _update_sample(c: _Ctx) -> Any:
-    return c.store.update_sample(c.user, c.ds, c.path("sampleId"), c.body)
-
-
-def _read_url(c: _Ctx) -> Any:
-    type_ = c.query("type", "full")
-    return c.store.sample_read_url(
-        c.user, c.ds, c.path("sampleId"), type_=type_, base_url=c.base_url
-    )
-
-
-def _write_url(c: _Ctx) -> Any:
-    file_name = c.query("fileName")
-    if file_name is None:
-        raise FakeApiError.of("MALFORMED_REQUEST", "query parameter fileName is required")
-    return c.store.sample_write_url(
-        c.user, c.ds, c.path("sampleId"), file_name=file_name, base_url=c.base_url
-    )
-
-
-def _list_samples_v1(c: _Ctx) -> Any:
-    return c.store.list_samples_v1(
-        c.user, c.ds, file_name=c.query("fileName"), sort_by=c.query("sortBy"),
-        page_size=c.query_int("pageSize", minimum=1), page_offset=c.query_int("pageOffset"))
-
-
-def _list_samples_partial(c: _Ctx) -> Any:
-    return c.store.list_samples_partial(
-        c.user, c.ds, mode=c.query("mode", "full"), file_name=c.query("fileName"),
-        page_size=c.query_int("pageSize", minimum=1), page_offset=c.query_int("pageOffset"))
-
-
-def _get_sample_v1(c: _Ctx) -> Any:
-    return c.store.get_sample_v1(c.user, c.ds, c.path("sampleId"))
-
-
-def _update_sample_v1(c: _Ctx) -> Any:
-    c.query_bool("enableDatasetUpdate")  # deprecated upstream and ignored, but must be a bool
-    c.store.update_sample_v1(c.user, c.ds, c.path("sampleId"), c.body)
-
-
-def _write_url_v1(c: _Ctx) -> Any:
-    if c.query("isThumbnail") is None:
-        raise FakeApiError.of("MALFORMED_REQUEST", "query parameter isThumbnail is required")
-    return c.store.sample_write_url_v1(
-        c.user, c.ds, c.path("sampleId"), is_thumbnail=c.query_bool("isThumbnail"),
-        base_url=c.base_url)
-
-
-# -- samplings and jobs ---------------------------------------------------------------------------
-def _trigger_sampling(c: _Ctx) -> Any:
-    return c.store.sampling.trigger(c.user, c.ds, c.path("embeddingId"), c.body)
-
-
-def _get_job(c: _Ctx) -> Any:
-    return c.store.sampling.get_job(c.user, c.path("jobId"))
-
-
-# -- datasources ----------------------------------------------------------------------------------
-def _get_datasource(c: _Ctx) -> Any:
-    purpose = c.query("purpose") if c.latest else None
-    if purpose is not None:
-        check(purpose, L.DATASOURCE_PURPOSES, "purpose")
-    return c.store.get_datasource(c.user, c.ds, purpose=purpose)
-
-
-def _put_datasource(c: _Ctx) -> Any:
-    return c.store.put_datasource(c.user, c.ds, c.body)
-
-
-def _get_processed(c: _Ctx) -> Any:
-    value = c.store.get_processed_until(c.user, c.ds)
-    return DatasourceProcessedUntilTimestampResponse(processed_until_timestamp=value)
-
-
-def _put_processed(c: _Ctx) -> Any:
-    return c.store.set_processed_until(c.user, c.ds, c.body.processed_until_timestamp)
-
-
-def _list_raw(c: _Ctx) -> Any:
-    cursor = c.query("cursor")
-    from_ = to = None
-    if cursor is None:  # with a cursor, from/to are ignored (even malformed ones)
-        from_, to = c.timestamp("from"), c.timestamp("to")
-    relevant = None
-    if c.latest:
-        # the fake's read URLs are already unlimited: redirected ones would be the same
-        c.query_bool("useRedirectedReadUrl")
-        relevant = c.query("relevantFilenamesFileName")
-        if relevant is not None and len(relevant) < 4:
-            raise FakeApiError.of("MALFORMED_REQUEST",
-                                  "relevantFilenamesFileName must have 4 characters or more")
-    return c.store.list_raw(c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url,
-                            relevant=relevant)
-
-
-def _verify_datasource(c: _Ctx) -> Any:
-    return c.store.verify_datasource(c.user, c.ds)
-
-
-# -- predictions ----------------------------------------------------------------------------------
-def _upsert_singletons(c: _Ctx) -> Any:
-    return c.store.predictions.upsert_singletons(
-        c.user, c.ds, c.path("sampleId"), c.version(), c.body
-    )
-
-
-def _get_singletons(c: _Ctx) -> Any:
-    return c.store.predictions.get_singletons(c.user, c.ds, c.path("sampleId"), c.version())
-
-
-def _list_singletons(c: _Ctx) -> Any:
-    rows = c.store.predictions.list_singletons(c.user, c.ds, c.version(), c.query("taskName"))
-    if not c.latest:
-        return rows
-    # the newest API pages this list (pageOffset >= 0, pageSize >= 1, in sample order)
-    offset = c.query_int("pageOffset") or 0
-    size = c.query_int("pageSize", minimum=1)
-    return rows[offset:] if size is None else rows[offset : offset + size]
-
-
-def _upsert_task_schema(c: _Ctx) -> Any:
-    return c.store.predictions.upsert_task_schema(c.user, c.ds, c.version(), c.body)
-
-
-def _list_task_schemas(c: _Ctx) -> Any:
-    version = c.timestamp("predictionUUIDTimestamp")
-    return c.store.predictions.list_task_schemas(c.user, c.ds, version)
-
-
-def _get_task_schema(c: _Ctx) -> Any:
-    return c.store.predictions.get_task_schema(c.user, c.ds, c.path("taskName"), c.version())
-
-
-# -- tags -----------------------------------------------------------------------------------------
-def _list_tags(c: _Ctx) -> Any:
-    return c.store.tags.list_tags(c.user, c.ds)
-
-
-def _create_tag(c: _Ctx) -> Any:
-    return c.store.tags.create_tag(c.user, c.ds, c.body)
-
-
-def _create_initial_tag(c: _Ctx) -> Any:
-    return c.store.tags.create_initial(c.user, c.ds, c.body)
-
-
-def _arithmetics(c: _Ctx) -> Any:
-    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=True)
-
-
-def _arithmetics_bitmask(c: _Ctx) -> Any:
-    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=False)
-
-
-def _upsize(c: _Ctx) -> Any:
-    return c.store.tags.upsize(c.user, c.ds, c.body)
-
-
-def _get_tag(c: _Ctx) -> Any:
-    return c.store.tags.get_tag(c.user, c.ds, c.path("tagId"))
-
-
-def _update_tag(c: _Ctx) -> Any:
-    return c.store.tags.update_tag(c.user, c.ds, c.path("tagId"), c.body)
-
-
-def _delete_tag(c: _Ctx) -> Any:
-    return c.store.tags.delete_tag(c.user, c.ds, c.path("tagId"))
-
-
-def _export_options(c: _Ctx) -> ExportOptions:
-    paged = c.latest  # the newest API pages exports; the seed era answers every row at once
-    if paged:
-        for name, allowed in (("fileNameFormat", _FILE_NAME_FORMATS), ("format", _FORMATS)):
-            value = c.query(name)
-            if value is not None:
-                check(value, allowed, name)
-        c.query_bool("includeMetaData")
-    return ExportOptions(
-        base_url=c.base_url,
-        expires_in=c.query_int("expiresIn", minimum=1),
-        preview_example=c.query_bool("previewExample"),
-        access_control=c.query("accessControl", "default"),
-        page_size=c.query_int("pageSize", minimum=1) if paged else None,
-        page_offset=c.query_int("pageOffset") if paged else None,
-    )
-
-
-_FILE_NAME_FORMATS: Final = OneOf("FileNameFormat", ("NAME", "DATASOURCE_FULL",
-                                                     "REDIRECTED_READ_URL"))
-_FORMATS: Final = OneOf("FileOutputFormat", ("JSON", "PLAIN"))
-
-
-def _export_label_box(c: _Ctx) -> Any:
-    return c.store.tags.export_label_box(c.user, c.ds, c.path("tagId"), _export_options(c))
-
-
-def _export_label_box_v4(c: _Ctx) -> Any:
-    return c.store.tags.export_label_box_v4(c.user, c.ds, c.path("tagId"), _export_options(c))
-
-
-def _export_label_studio(c: _Ctx) -> Any:
-    return c.store.tags.export_label_studio(c.user, c.ds, c.path("tagId"), _export_options(c))
-
-
-def _filenames(c: _Ctx) -> Any:
-    return c.store.tags.filenames(c.user, c.ds, c.path("tagId"))
 
 
 # -- signed-URL blobs (no token: the signature is the credential) -------------------------------

@@ -1,8 +1,8 @@
 """Datasets, embeddings and mappings in the fake (beyond the seeds; lightly 1.5.20 shapes).
 
 Serves the operations of ``spec/beyond-seeds.yaml``: dataset create/get/list/query by
-name/update/delete, a dataset's embeddings, and its sample mappings. ``ROUTES`` is the
-slice of the route table ``_app.py`` mounts.
+name/update/delete, a dataset's embeddings, and its sample mappings, with their
+``ROUTES``.
 
 Guesses about the real service made here (the spec says nothing):
 
@@ -36,7 +36,6 @@ import attrs
 
 from lightly_async import _operations as op
 from lightly_async._constraints import DATASET_NAME
-from lightly_async._operation import Operation
 from lightly_async.models import (
     CreateEntityResponse,
     DatasetCreator,
@@ -46,15 +45,13 @@ from lightly_async.models import (
     DatasetUpdateRequest,
     ImageType,
 )
+from lightly_async.testing._context import OperationRoute, RequestContext
 from lightly_async.testing._state import Dataset, FakeApiError, User, check
 
 if TYPE_CHECKING:
-    from lightly_async.testing._app import _Ctx
     from lightly_async.testing._store import FakeStore
 
 __all__ = ["ROUTES", "DatasetCreateBody", "DatasetOps"]
-
-"""``DatasetCreateRequest.name`` / ``DatasetUpdateRequest.name`` (lightly 1.5.20), min 3."""
 
 MAPPING_FIELDS: Final = ("fileName", "_id")
 
@@ -201,17 +198,17 @@ def _page(rows: list[Any], offset: int, size: int | None) -> list[Any]:
     return rows[offset:] if size is None else rows[offset : offset + size]
 
 
-# -- HTTP handlers (mounted by _app.py) ----------------------------------------------------------
-def _ops(c: _Ctx) -> DatasetOps:
+# -- HTTP handlers ---------------------------------------------------------------------------
+def _ops(c: RequestContext) -> DatasetOps:
     return DatasetOps(c.store)
 
 
-def _paging(c: _Ctx) -> dict[str, Any]:
+def _paging(c: RequestContext) -> dict[str, Any]:
     offset = c.query_int("pageOffset")
     return {"offset": offset or 0, "size": c.query_int("pageSize", minimum=1)}
 
 
-def _visibility(c: _Ctx) -> dict[str, bool]:
+def _visibility(c: RequestContext) -> dict[str, bool]:
     c.query_bool("excludePlayground")  # validated; there are no playgrounds
     return {
         "shared": c.query_bool("shared"),
@@ -220,50 +217,48 @@ def _visibility(c: _Ctx) -> dict[str, bool]:
     }
 
 
-def _create(c: _Ctx) -> Any:
+def _create(c: RequestContext) -> Any:
     return _ops(c).create(c.user, c.body)
 
 
-def _list(c: _Ctx) -> Any:
+def _list(c: RequestContext) -> Any:
     return _ops(c).list(c.user, **_visibility(c), **_paging(c))
 
 
-def _query_by_name(c: _Ctx) -> Any:
+def _query_by_name(c: RequestContext) -> Any:
     return _ops(c).query_by_name(
         c.user, c.path("datasetName"), exact=c.query_bool("exact"), **_visibility(c),
         **_paging(c))
 
 
-def _get(c: _Ctx) -> Any:
+def _get(c: RequestContext) -> Any:
     return _ops(c).get(c.user, c.ds)
 
 
-def _update(c: _Ctx) -> Any:
+def _update(c: RequestContext) -> Any:
     return _ops(c).update(c.user, c.ds, c.body)
 
 
-def _delete(c: _Ctx) -> Any:
+def _delete(c: RequestContext) -> Any:
     return _ops(c).delete(c.user, c.ds, force=c.query_bool("force"))
 
 
-def _embeddings(c: _Ctx) -> Any:
+def _embeddings(c: RequestContext) -> Any:
     return _ops(c).embeddings(c.user, c.ds)
 
 
-def _mappings(c: _Ctx) -> Any:
+def _mappings(c: RequestContext) -> Any:
     return _ops(c).mappings(c.user, c.ds, c.query("field"), **_paging(c))
 
 
-
-ROUTES: Final[list[tuple[Operation, Any, Any, int]]] = [
-    # (operation, handler, request body model, success status)
-    (op.GET_DATASETS, _list, None, 200),
-    (op.CREATE_DATASET, _create, DatasetCreateBody, 201),
-    (op.GET_DATASETS_QUERY_BY_NAME, _query_by_name, None, 200),
-    (op.GET_DATASET_BY_ID, _get, None, 200),
-    (op.UPDATE_DATASET_BY_ID, _update, DatasetUpdateRequest, 200),
-    (op.DELETE_DATASET_BY_ID, _delete, None, 200),
-    (op.GET_EMBEDDINGS_BY_DATASET_ID, _embeddings, None, 200),
-    (op.GET_SAMPLE_MAPPINGS_BY_DATASET_ID, _mappings, None, 200),
+ROUTES: Final = [
+    OperationRoute(op.GET_DATASETS, _list),
+    OperationRoute(op.CREATE_DATASET, _create, DatasetCreateBody, 201),
+    OperationRoute(op.GET_DATASETS_QUERY_BY_NAME, _query_by_name),
+    OperationRoute(op.GET_DATASET_BY_ID, _get),
+    OperationRoute(op.UPDATE_DATASET_BY_ID, _update, DatasetUpdateRequest),
+    OperationRoute(op.DELETE_DATASET_BY_ID, _delete),
+    OperationRoute(op.GET_EMBEDDINGS_BY_DATASET_ID, _embeddings),
+    OperationRoute(op.GET_SAMPLE_MAPPINGS_BY_DATASET_ID, _mappings),
 ]
-"""The routes of this module, as ``_app.py`` mounts them."""
+"""The Datasets, Embeddings and Mappings routes, as ``_app.py`` mounts them."""

@@ -2,7 +2,7 @@
 
 Serves the worker registry, the worker configs (``vX``: V2, V3, V4 stored and read back as
 sent), scheduled runs, runs, their tags and their artifacts. ``FakeLightly.add_worker``
-registers a *simulated* worker; ``ROUTES`` is the slice of the route table ``_app.py`` mounts.
+registers a *simulated* worker; ``ROUTES`` are this group's routes, as ``_app.py`` mounts them.
 
 The simulation, so that a polling client sees every stage without waiting:
 
@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from lightly_async import _operations as op
-from lightly_async._operation import Operation
 from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.docker import (
@@ -69,10 +68,10 @@ from lightly_async.models.docker import (
     DockerWorkerState,
     DockerWorkerType,
 )
+from lightly_async.testing._context import OperationRoute, RequestContext
 from lightly_async.testing._state import Dataset, FakeApiError, User, check_object_id
 
 if TYPE_CHECKING:
-    from lightly_async.testing._app import _Ctx
     from lightly_async.testing._store import FakeStore
 
 __all__ = ["FAIL_STATES", "ROUTES", "RUN_STATES", "DockerOps"]
@@ -574,92 +573,93 @@ def _enum(value: Any, enum_cls: Any, what: str) -> str:
 
 
 # -- HTTP handlers (mounted by _app.py) ----------------------------------------------------------
-def _ops(c: _Ctx) -> DockerOps:
+def _ops(c: RequestContext) -> DockerOps:
     return c.store.docker
 
 
-def _paging(c: _Ctx) -> dict[str, Any]:
+def _paging(c: RequestContext) -> dict[str, Any]:
     return {"offset": c.query_int("pageOffset") or 0, "size": c.query_int("pageSize", minimum=1)}
 
 
-def _register(c: _Ctx) -> Any:
+def _register(c: RequestContext) -> Any:
     return _ops(c).register(c.user, c.body)
 
 
-def _list_workers(c: _Ctx) -> Any:
+def _list_workers(c: RequestContext) -> Any:
     return _ops(c).list_workers(c.user)
 
 
-def _get_worker(c: _Ctx) -> Any:
+def _get_worker(c: RequestContext) -> Any:
     return _ops(c).get_worker(c.user, c.path("workerId"))
 
 
-def _delete_worker(c: _Ctx) -> Any:
+def _delete_worker(c: RequestContext) -> Any:
     return _ops(c).delete_worker(c.user, c.path("workerId"))
 
 
-def _create_config(c: _Ctx) -> Any:
+def _create_config(c: RequestContext) -> Any:
     return _ops(c).create_config(c.user, c.body)
 
 
-def _get_config(c: _Ctx) -> Any:
+def _get_config(c: RequestContext) -> Any:
     return _ops(c).get_config(c.user, c.path("configId"))
 
 
-def _schedule(c: _Ctx) -> Any:
+def _schedule(c: RequestContext) -> Any:
     return _ops(c).schedule(c.user, c.ds, c.body)
 
 
-def _list_scheduled(c: _Ctx) -> Any:
+def _list_scheduled(c: RequestContext) -> Any:
     return _ops(c).list_scheduled(c.user, c.ds, c.query("state"))
 
 
-def _cancel(c: _Ctx) -> Any:
+def _cancel(c: RequestContext) -> Any:
     return _ops(c).cancel(c.user, c.ds, c.path("scheduledId"))
 
 
-def _run_by_scheduled(c: _Ctx) -> Any:
+def _run_by_scheduled(c: RequestContext) -> Any:
     return _ops(c).run_by_scheduled(c.user, c.path("scheduledId"))
 
 
-def _get_run(c: _Ctx) -> Any:
+def _get_run(c: RequestContext) -> Any:
     return _ops(c).get_run(c.user, c.path("runId"))
 
 
-def _list_runs(c: _Ctx) -> Any:
+def _list_runs(c: RequestContext) -> Any:
     return _ops(c).list_runs(c.user, None, **_paging(c))
 
 
-def _list_dataset_runs(c: _Ctx) -> Any:
+def _list_dataset_runs(c: RequestContext) -> Any:
     return _ops(c).list_runs(c.user, c.ds, **_paging(c))
 
 
-def _run_tags(c: _Ctx) -> Any:
+def _run_tags(c: RequestContext) -> Any:
     return _ops(c).run_tags(c.user, c.path("runId"))
 
 
-def _artifact_read_url(c: _Ctx) -> Any:
+def _artifact_read_url(c: RequestContext) -> Any:
     return _ops(c).artifact_read_url(c.user, c.path("runId"), c.path("artifactId"), c.base_url)
 
 
-ROUTES: Final[list[tuple[Operation, Any, Any, int]]] = [
-    # (operation, handler, request body model, success status); the literal paths first
-    (op.GET_DOCKER_WORKER_REGISTRY_ENTRIES, _list_workers, None, 200),
-    (op.REGISTER_DOCKER_WORKER, _register, CreateDockerWorkerRegistryEntryRequest, 201),
-    (op.CREATE_DOCKER_WORKER_CONFIG_VX, _create_config, DockerWorkerConfigOmniVXCreateRequest,
-     201),
-    (op.GET_DOCKER_WORKER_CONFIG_VXBY_ID, _get_config, None, 200),
-    (op.GET_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID, _get_worker, None, 200),
-    (op.DELETE_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID, _delete_worker, None, 200),
-    (op.CREATE_DOCKER_RUN_SCHEDULED_BY_DATASET_ID, _schedule, DockerRunScheduledCreateRequest,
-     201),
-    (op.GET_DOCKER_RUNS_SCHEDULED_BY_DATASET_ID, _list_scheduled, None, 200),
-    (op.CANCEL_SCHEDULED_DOCKER_RUN_STATE_BY_ID, _cancel, None, 200),
-    (op.GET_DOCKER_RUNS, _list_runs, None, 200),
-    (op.GET_DOCKER_RUNS_QUERY_BY_DATASET_ID, _list_dataset_runs, None, 200),
-    (op.GET_DOCKER_RUN_BY_SCHEDULED_ID, _run_by_scheduled, None, 200),
-    (op.GET_DOCKER_RUN_BY_ID, _get_run, None, 200),
-    (op.GET_DOCKER_RUN_TAGS, _run_tags, None, 200),
-    (op.GET_DOCKER_RUN_ARTIFACT_READ_URL_BY_ID, _artifact_read_url, None, 200),
+ROUTES: Final = [
+    # the literal paths are routed before the templates by _app.py
+    OperationRoute(op.GET_DOCKER_WORKER_REGISTRY_ENTRIES, _list_workers),
+    OperationRoute(op.REGISTER_DOCKER_WORKER, _register, CreateDockerWorkerRegistryEntryRequest,
+                   201),
+    OperationRoute(op.CREATE_DOCKER_WORKER_CONFIG_VX, _create_config,
+                   DockerWorkerConfigOmniVXCreateRequest, 201),
+    OperationRoute(op.GET_DOCKER_WORKER_CONFIG_VXBY_ID, _get_config),
+    OperationRoute(op.GET_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID, _get_worker),
+    OperationRoute(op.DELETE_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID, _delete_worker),
+    OperationRoute(op.CREATE_DOCKER_RUN_SCHEDULED_BY_DATASET_ID, _schedule,
+                   DockerRunScheduledCreateRequest, 201),
+    OperationRoute(op.GET_DOCKER_RUNS_SCHEDULED_BY_DATASET_ID, _list_scheduled),
+    OperationRoute(op.CANCEL_SCHEDULED_DOCKER_RUN_STATE_BY_ID, _cancel),
+    OperationRoute(op.GET_DOCKER_RUNS, _list_runs),
+    OperationRoute(op.GET_DOCKER_RUNS_QUERY_BY_DATASET_ID, _list_dataset_runs),
+    OperationRoute(op.GET_DOCKER_RUN_BY_SCHEDULED_ID, _run_by_scheduled),
+    OperationRoute(op.GET_DOCKER_RUN_BY_ID, _get_run),
+    OperationRoute(op.GET_DOCKER_RUN_TAGS, _run_tags),
+    OperationRoute(op.GET_DOCKER_RUN_ARTIFACT_READ_URL_BY_ID, _artifact_read_url),
 ]
 """The routes of this module, as ``_app.py`` mounts them."""

@@ -15,6 +15,7 @@ from typing import Any, Final
 import attrs
 
 from lightly_async._constraints import OneOf
+from lightly_async._convert import wire_name
 
 __all__ = [
     "API_MODES",
@@ -80,17 +81,11 @@ def newest_only(value: Any) -> list[str]:
     if _NEWEST_CLASSES.intersection(names):
         return [f"type {getattr(value, 'type', names[0])!r}"]
     fields = {f for name in names for f in _NEWEST_FIELDS.get(name, ())}
-    found = [_camel(f) for f in sorted(fields) if getattr(value, f, None) is not None]
+    by_name = attrs.fields_dict(type(value))
+    found = [wire_name(by_name[f]) for f in sorted(fields) if getattr(value, f, None) is not None]
     # and inside: the seed's sample update wraps a SampleData
     return found + [part for a in attrs.fields(type(value)) if a.name not in fields
                     for part in newest_only(getattr(value, a.name))]
-
-
-def _camel(name: str) -> str:
-    if name == "s3_server_side_encryption_kms_key":
-        return "s3ServerSideEncryptionKMSKey"
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 # -- answers ------------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ Guesses about the real service made here (NOTES.md 8 marks them unspecified or i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
+from lightly_async import _operations as op
 from lightly_async._constraints import (
     CATEGORY_ID,
     CATEGORY_NAME,
@@ -36,6 +37,7 @@ from lightly_async.models import (
     PredictionSingletonUnknown,
     PredictionTaskSchema,
 )
+from lightly_async.testing._context import OperationRoute, RequestContext
 from lightly_async.testing._latest import task_schemas_json
 from lightly_async.testing._state import (
     Dataset,
@@ -47,7 +49,7 @@ from lightly_async.testing._state import (
 if TYPE_CHECKING:
     from lightly_async.testing._store import FakeStore
 
-__all__ = ["PredictionOps", "check_task_name"]
+__all__ = ["ROUTES", "PredictionOps", "check_task_name"]
 
 
 class PredictionOps:
@@ -147,8 +149,6 @@ class PredictionOps:
         ]
 
 
-
-
 def check_task_name(name: str) -> str:
     """A valid ``PathSafeName`` or a 400."""
     checked: str = check(name, PATH_SAFE_NAME, "task name")
@@ -188,3 +188,54 @@ def _check_singleton(
         problems.append(f"categoryId {singleton.category_id} is not a category of the task")
     if problems:
         raise FakeApiError.of("MALFORMED_REQUEST", f"{where}: " + "; ".join(problems))
+
+
+# -- HTTP handlers ---------------------------------------------------------------------------
+def _version(c: RequestContext) -> int | None:
+    """``predictionUUIDTimestamp``: required by the seed; newest API: absent = newest."""
+    return c.timestamp("predictionUUIDTimestamp", required=not c.latest)
+
+
+def _upsert_singletons(c: RequestContext) -> Any:
+    return c.store.predictions.upsert_singletons(
+        c.user, c.ds, c.path("sampleId"), _version(c), c.body)
+
+
+def _get_singletons(c: RequestContext) -> Any:
+    return c.store.predictions.get_singletons(c.user, c.ds, c.path("sampleId"), _version(c))
+
+
+def _list_singletons(c: RequestContext) -> Any:
+    rows = c.store.predictions.list_singletons(c.user, c.ds, _version(c), c.query("taskName"))
+    if not c.latest:
+        return rows
+    # the newest API pages this list (pageOffset >= 0, pageSize >= 1, in sample order)
+    offset = c.query_int("pageOffset") or 0
+    size = c.query_int("pageSize", minimum=1)
+    return rows[offset:] if size is None else rows[offset : offset + size]
+
+
+def _upsert_task_schema(c: RequestContext) -> Any:
+    return c.store.predictions.upsert_task_schema(c.user, c.ds, _version(c), c.body)
+
+
+def _list_task_schemas(c: RequestContext) -> Any:
+    version = c.timestamp("predictionUUIDTimestamp")
+    return c.store.predictions.list_task_schemas(c.user, c.ds, version)
+
+
+def _get_task_schema(c: RequestContext) -> Any:
+    return c.store.predictions.get_task_schema(c.user, c.ds, c.path("taskName"), _version(c))
+
+
+ROUTES: Final = [
+    OperationRoute(op.CREATE_OR_UPDATE_PREDICTION_BY_SAMPLE_ID, _upsert_singletons,
+                   list[PredictionSingleton], 201),
+    OperationRoute(op.GET_PREDICTIONS_BY_SAMPLE_ID, _get_singletons),
+    OperationRoute(op.GET_PREDICTIONS_BY_DATASET_ID, _list_singletons),
+    OperationRoute(op.CREATE_OR_UPDATE_PREDICTION_TASK_SCHEMA_BY_DATASET_ID, _upsert_task_schema,
+                   PredictionTaskSchema, 201),
+    OperationRoute(op.GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID, _list_task_schemas),
+    OperationRoute(op.GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME, _get_task_schema),
+]
+"""The Predictions routes, as ``_app.py`` mounts them."""

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
+from lightly_async import _operations as op
 from lightly_async._constraints import SCORE_TYPE
 from lightly_async.bitmask import BitMask
 from lightly_async.models import (
@@ -42,6 +43,7 @@ from lightly_async.models import (
     SamplingCreateRequest,
     SamplingMethod,
 )
+from lightly_async.testing._context import OperationRoute, RequestContext
 from lightly_async.testing._state import (
     Dataset,
     FakeApiError,
@@ -56,7 +58,7 @@ from lightly_async.testing._tags import check_tag_name
 if TYPE_CHECKING:
     from lightly_async.testing._store import FakeStore
 
-__all__ = ["DEFAULT_JOB_STEPS", "SamplingOps"]
+__all__ = ["DEFAULT_JOB_STEPS", "ROUTES", "SamplingOps"]
 
 DEFAULT_JOB_STEPS = ("WAITING", "RUNNING")
 
@@ -266,3 +268,19 @@ def _farthest_points(
         for i in remaining:
             distance[i] = min(distance[i], math.dist(vectors[i], vectors[best]))
     return picks
+
+
+# -- HTTP handlers ---------------------------------------------------------------------------
+def _trigger_sampling(c: RequestContext) -> Any:
+    return c.store.sampling.trigger(c.user, c.ds, c.path("embeddingId"), c.body)
+
+
+def _get_job(c: RequestContext) -> Any:
+    return c.store.sampling.get_job(c.user, c.path("jobId"))
+
+
+ROUTES: Final = [
+    OperationRoute(op.TRIGGER_SAMPLING_BY_ID, _trigger_sampling, SamplingCreateRequest),
+    OperationRoute(op.GET_JOB_STATUS_BY_ID, _get_job),  # beyond the spec
+]
+"""The Samplings and jobs routes, as ``_app.py`` mounts them."""

@@ -42,6 +42,8 @@ __all__ = [
     "check",
     "check_object_id",
     "new_object_id",
+    "raw_blob_key",
+    "sample_blob_key",
     "sample_v2",
     "status_for_code",
 ]
@@ -238,6 +240,16 @@ class Dataset:
     def initial_tag(self) -> Tag | None:
         """The initial tag, once created."""
         return next((t for t in self.tags.values() if t.is_initial), None)
+
+
+def sample_blob_key(dataset_id: str, sample_id: str, name: str) -> str:
+    """Where the bytes of a sample's file ``name`` (image or thumbnail) are stored."""
+    return f"{dataset_id}/samples/{sample_id}/{name}"
+
+
+def raw_blob_key(dataset_id: str, name: str) -> str:
+    """Where the bytes of a file in the dataset's datasource bucket are stored."""
+    return f"{dataset_id}/raw/{name}"
 
 
 def new_object_id(rng: random.Random) -> str:

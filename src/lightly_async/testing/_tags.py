@@ -27,10 +27,11 @@ Guesses about the real service made here (NOTES.md 7.x marks them unspecified or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from lightly_async import _operations as op
 from lightly_async._constraints import TAG_CREATORS, TAG_CREATORS_LATEST, TAG_NAME, OneOf
 from lightly_async._convert import get_converter
 from lightly_async.bitmask import BitMask
@@ -49,6 +50,7 @@ from lightly_async.models import (
     TagUpsizeRequest,
 )
 from lightly_async.models.tags import TagArithmeticsOperation
+from lightly_async.testing._context import OperationRoute, RequestContext
 from lightly_async.testing._latest import tag_json
 from lightly_async.testing._state import (
     Dataset,
@@ -58,6 +60,7 @@ from lightly_async.testing._state import (
     User,
     check,
     check_object_id,
+    sample_blob_key,
     sample_v2,
 )
 
@@ -66,6 +69,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INITIAL_TAG_NAME",
+    "ROUTES",
     "ExportOptions",
     "TagOps",
     "check_creator",
@@ -384,7 +388,8 @@ class TagOps:
         expires = 0
         if options.expires_in is not None:
             expires = int(self._store.clock()) + options.expires_in
-        return self._store.sample_image_url(dataset.id, sample, options.base_url, expires)
+        key = sample_blob_key(dataset.id, sample.id, sample.file_name)
+        return self._store.signed_url(options.base_url, key, "GET", expires=expires)
 
 
 @attrs.frozen(kw_only=True)
@@ -436,3 +441,98 @@ def _entry(user_id: str, creator: str, ts: int, changes: dict[str, Any]) -> dict
 
 def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:
     return [dataset.samples[i] for i in tag.bit_mask.indices() if i < len(dataset.samples)]
+
+
+# -- HTTP handlers ---------------------------------------------------------------------------
+def _list_tags(c: RequestContext) -> Any:
+    return c.store.tags.list_tags(c.user, c.ds)
+
+
+def _create_tag(c: RequestContext) -> Any:
+    return c.store.tags.create_tag(c.user, c.ds, c.body)
+
+
+def _create_initial_tag(c: RequestContext) -> Any:
+    return c.store.tags.create_initial(c.user, c.ds, c.body)
+
+
+def _arithmetics(c: RequestContext) -> Any:
+    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=True)
+
+
+def _arithmetics_bitmask(c: RequestContext) -> Any:
+    return c.store.tags.arithmetics(c.user, c.ds, c.body, create=False)
+
+
+def _upsize(c: RequestContext) -> Any:
+    return c.store.tags.upsize(c.user, c.ds, c.body)
+
+
+def _get_tag(c: RequestContext) -> Any:
+    return c.store.tags.get_tag(c.user, c.ds, c.path("tagId"))
+
+
+def _update_tag(c: RequestContext) -> Any:
+    return c.store.tags.update_tag(c.user, c.ds, c.path("tagId"), c.body)
+
+
+def _delete_tag(c: RequestContext) -> Any:
+    return c.store.tags.delete_tag(c.user, c.ds, c.path("tagId"))
+
+
+def _filenames(c: RequestContext) -> Any:
+    return c.store.tags.filenames(c.user, c.ds, c.path("tagId"))
+
+
+def _export_label_box(c: RequestContext) -> Any:
+    return c.store.tags.export_label_box(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_label_box_v4(c: RequestContext) -> Any:
+    return c.store.tags.export_label_box_v4(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_label_studio(c: RequestContext) -> Any:
+    return c.store.tags.export_label_studio(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_options(c: RequestContext) -> ExportOptions:
+    paged = c.latest  # the newest API pages exports; the seed era answers every row at once
+    if paged:
+        for name, allowed in (("fileNameFormat", _FILE_NAME_FORMATS), ("format", _FORMATS)):
+            value = c.query(name)
+            if value is not None:
+                check(value, allowed, name)
+        c.query_bool("includeMetaData")
+    return ExportOptions(
+        base_url=c.base_url,
+        expires_in=c.query_int("expiresIn", minimum=1),
+        preview_example=c.query_bool("previewExample"),
+        access_control=c.query("accessControl", "default"),
+        page_size=c.query_int("pageSize", minimum=1) if paged else None,
+        page_offset=c.query_int("pageOffset") if paged else None,
+    )
+
+
+_FILE_NAME_FORMATS: Final = OneOf("FileNameFormat", ("NAME", "DATASOURCE_FULL",
+                                                     "REDIRECTED_READ_URL"))
+_FORMATS: Final = OneOf("FileOutputFormat", ("JSON", "PLAIN"))
+
+ROUTES: Final = [
+    OperationRoute(op.GET_TAGS_BY_DATASET_ID, _list_tags),
+    OperationRoute(op.CREATE_TAG_BY_DATASET_ID, _create_tag, TagCreateRequest, 201),
+    OperationRoute(op.CREATE_INITIAL_TAG_BY_DATASET_ID, _create_initial_tag,
+                   InitialTagCreateRequest, 201),
+    OperationRoute(op.PERFORM_TAG_ARITHMETICS, _arithmetics, TagArithmeticsRequest),
+    OperationRoute(op.PERFORM_TAG_ARITHMETICS_BITMASK, _arithmetics_bitmask,
+                   TagArithmeticsRequest),
+    OperationRoute(op.UPSIZE_TAGS_BY_DATASET_ID, _upsize, TagUpsizeRequest, 201),
+    OperationRoute(op.GET_TAG_BY_TAG_ID, _get_tag),
+    OperationRoute(op.UPDATE_TAG_BY_TAG_ID, _update_tag, TagUpdateRequest),
+    OperationRoute(op.DELETE_TAG_BY_TAG_ID, _delete_tag),
+    OperationRoute(op.GET_FILENAMES_BY_TAG_ID, _filenames),
+    OperationRoute(op.EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS, _export_label_box),
+    OperationRoute(op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS, _export_label_box_v4),
+    OperationRoute(op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, _export_label_studio),
+]
+"""The Tags routes, as ``_app.py`` mounts them."""
