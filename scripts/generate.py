@@ -7,6 +7,7 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 * ``src/lightly_async/_operations.py``: every operation of ``spec/latest`` (lightly 1.5.20's
   137) as an ``Operation`` constant: method, newest path, the seed era's path (from
   ``spec/seed``, matched by operation id), API group, deprecation.
+* ``src/lightly_async/models/docker.py``: the Lightly Worker's models (``generate_models.py``).
 * the operations table of ``docs/operations.md`` (between its two markers): every operation,
   its paths, and the calls that send it (read from the resources' source: a public method
   naming ``op.X``, or calling a private method of its class that does).
@@ -33,11 +34,13 @@ from typing import Any
 
 import sync_twins  # scripts/sync_twins.py: this directory is on sys.path when it runs
 import yaml
+from generate_models import models_module  # scripts/generate_models.py, likewise
 
 ROOT = Path(__file__).resolve().parents[1]
 LATEST = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
 SEED = ROOT / "spec" / "seed" / "lightly-api.yaml"
 OPERATIONS = ROOT / "src" / "lightly_async" / "_operations.py"
+DOCKER_MODELS = ROOT / "src" / "lightly_async" / "models" / "docker.py"
 RESOURCES = ROOT / "src" / "lightly_async" / "resources"
 DOCS_OPERATIONS = ROOT / "docs" / "operations.md"
 SYNC_GENERATED = ROOT / "src" / "lightly_async" / "sync" / "_generated.py"
@@ -45,7 +48,8 @@ SESSION = ROOT / "src" / "lightly_async" / "_session.py"
 TABLE_START = "<!-- the table below is written by `nox -s generate` from the declarations -->"
 TABLE_END = "<!-- end of the generated table -->"
 #: How a user reaches each resource class.
-REACHED_AS = {"Datasets": "session.datasets", "Jobs": "session.jobs"}
+REACHED_AS = {"Datasets": "session.datasets", "Jobs": "session.jobs",
+              "Workers": "session.workers", "AllRuns": "session.runs"}
 
 METHODS = ("get", "put", "post", "delete", "patch")
 
@@ -90,7 +94,7 @@ def derived() -> dict[Path, str]:
     """Each derived file's path and the text it must have."""
     page = DOCS_OPERATIONS.read_text() if DOCS_OPERATIONS.exists() else ""
     return {OPERATIONS: operations_module(), DOCS_OPERATIONS: operations_page(page),
-            SYNC_GENERATED: sync_module()}
+            SYNC_GENERATED: sync_module(), DOCKER_MODELS: models_module(_load(LATEST))}
 
 
 @functools.cache

@@ -32,8 +32,9 @@ SPEC = ROOT / "spec" / "latest" / "lightly-api-latest.yaml"
 BEYOND_SEEDS = ROOT / "spec" / "beyond-seeds.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
 #: ``pattern`` -> a value matching it, where the name-based strings do not
-PATTERN_EXAMPLES = {"^0b[01]{6}$": "0b000101"}
+PATTERN_EXAMPLES = {"^0b[01]{6}$": "0b000101", "^[a-f0-9]{24}$": "5f0c1c6e2a9b4c1d8e7f6a5b"}
 OUT = ROOT / "tests" / "data" / "latest"
+
 
 
 def main() -> None:
@@ -241,6 +242,8 @@ class _Builder:
             return f"arn:aws:iam::123456789012:role/lightly-{n}"
         if name == "s3ExternalId":
             return f"external-id-{n:06d}"
+        if name == "distribution":  # 1.5.20's validator takes TARGET, UNIFORM or INPUT only
+            return ["TARGET", "UNIFORM", "INPUT"][n % 3]
         if name == "cursor":
             return f"cursor-{n}"
         if name in {"name", "newTagName", "upsizeTagName", "taskName", "predictionTaskName",

@@ -30,6 +30,7 @@ from lightly_async.errors import (
     RateLimitError,
     RedirectError,
     ResponseTooLargeError,
+    RunFailedError,
     ServerError,
     SessionClosedError,
     TLSCertificateError,
@@ -49,6 +50,9 @@ if TYPE_CHECKING:
         DatasetType,
         DatasourceConfig,
         DatasourceConfigUnknown,
+        DockerRunData,
+        DockerRunState,
+        DockerWorkerConfigV4,
         ImageType,
         PredictionSingleton,
         PredictionSingletonClassification,
@@ -63,6 +67,7 @@ if TYPE_CHECKING:
         SamplingConfig,
         SamplingConfigStoppingCondition,
         SamplingMethod,
+        SelectionConfigV4,
         TagArithmeticsOperation,
         TagCreator,
         TagData,
@@ -78,9 +83,12 @@ if TYPE_CHECKING:
         Jobs,
         Mappings,
         Predictions,
+        RunInfo,
+        Runs,
         Samples,
         Samplings,
         Tags,
+        Workers,
     )
 
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
@@ -92,7 +100,7 @@ _LAZY: dict[str, str] = {
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
-         "Predictions", "Samples", "Samplings", "Tags"],
+         "Predictions", "RunInfo", "Runs", "Samples", "Samplings", "Tags", "Workers"],
         "lightly_async.resources"),
     **dict.fromkeys(
         ["CreateEntityResponse", "DatasetCreator", "DatasetData", "DatasetEmbeddingData",
@@ -103,7 +111,8 @@ _LAZY: dict[str, str] = {
          "PredictionSingletonKeypointDetection", "PredictionSingletonObjectDetection",
          "PredictionTaskSchema", "PredictionTaskSchemaCategory", "SampleData", "SamplingConfig",
          "SamplingConfigStoppingCondition", "SamplingMethod", "TagArithmeticsOperation",
-         "TagCreator", "TagData", "TaskType"],
+         "TagCreator", "TagData", "TaskType", "DockerRunData", "DockerRunState",
+         "DockerWorkerConfigV4", "SelectionConfigV4"],
         "lightly_async.models"),
 }
 
@@ -133,6 +142,9 @@ __all__ = [
     "DatasourceConfig",
     "DatasourceConfigUnknown",
     "DecodeError",
+    "DockerRunData",
+    "DockerRunState",
+    "DockerWorkerConfigV4",
     "Embeddings",
     "ImageType",
     "InvalidInputError",
@@ -160,12 +172,16 @@ __all__ = [
     "RedirectError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "RunFailedError",
+    "RunInfo",
+    "Runs",
     "SampleData",
     "Samples",
     "SamplingConfig",
     "SamplingConfigStoppingCondition",
     "SamplingMethod",
     "Samplings",
+    "SelectionConfigV4",
     "ServerError",
     "SessionClosedError",
     "SessionStats",
@@ -177,6 +193,7 @@ __all__ = [
     "TaskType",
     "TransferTimeout",
     "UnprocessableEntityError",
+    "Workers",
     "WrongContextError",
 ]
 

@@ -36,6 +36,14 @@ from cattrs.preconf.json import make_converter as make_json_converter
 from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.datasources import DatasourceConfig, DatasourceConfigUnknown
+from lightly_async.models.docker import (
+    AutoTask,
+    AutoTaskUnknown,
+    DockerWorkerConfigOmniVXCreateRequest,
+    DockerWorkerConfigOmniVXCreateRequestUnknown,
+    DockerWorkerConfigVXData,
+    DockerWorkerConfigVXDataUnknown,
+)
 from lightly_async.models.predictions import PredictionSingleton, PredictionSingletonUnknown
 from lightly_async.models.tags import TagArithmeticsResponse, TagBitMaskResponse
 
@@ -207,8 +215,9 @@ def _structure_factory(cls: type, conv: Converter) -> Any:
 def _unstructure_factory(cls: type, conv: Converter) -> Any:
     overrides = {}
     for a in attrs.fields(cls):
-        # A union variant's defaulted `type` tag must always be sent.
-        keep = a.name == "type" and a.default is not attrs.NOTHING and a.default is not None
+        # A union variant's defaulted tag (`type`, `version`) must always be sent.
+        keep = (a.name in _TAG_KEYS_USED and a.default is not attrs.NOTHING
+                and a.default is not None)
         overrides[a.name] = override(
             rename=wire_name(a), omit_if_default=False if keep else None
         )
@@ -411,8 +420,8 @@ def _structure_arithmetics_response(conv: Converter, value: Any) -> TagArithmeti
     return conv.structure(value, TagBitMaskResponse)
 
 
-def _tag_of(cls: type) -> str:
-    return str(attrs.fields_dict(cls)["type"].default)
+def _tag_of(cls: type, key: str = "type") -> str:
+    return str(attrs.fields_dict(cls)[key].default)
 
 
 # -- strict scalars -----------------------------------------------------------------------------
@@ -598,26 +607,27 @@ def _kind_name(kinds: tuple[type, ...]) -> str:
 # overwrites the tag with the class), and a non-dict body fails it with a bare TypeError.
 def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) -> None:
     # The fallback classes have no default tag; with ``fallback=None`` they are refused.
+    key = _TAG_KEYS.get(union, "type")
     members = [m for m in typing.get_args(union)
-               if attrs.fields_dict(m)["type"].default is not attrs.NOTHING]
-    by_tag = {_tag_of(m): (conv.get_structure_hook(m), m) for m in members}
+               if attrs.fields_dict(m)[key].default is not attrs.NOTHING]
+    by_tag = {_tag_of(m, key): (conv.get_structure_hook(m), m) for m in members}
     expected = ", ".join(sorted(by_tag))
 
     def structure(value: Any, _: Any) -> Any:
         if value.__class__ is not dict:
             raise WrongTypeError("an object", value)
-        tag = value.get("type")
+        tag = value.get(key)
         found = by_tag.get(tag) if tag.__class__ is str else None
         if found is not None:
             return found[0](value, found[1])
-        if "type" not in value:
-            raise _at_tag(KeyError("type"), members[0])
+        if key not in value:
+            raise _at_tag(KeyError(key), members[0], key)
         if tag.__class__ is not str:
-            raise _at_tag(WrongTypeError("a string", tag), members[0])
+            raise _at_tag(WrongTypeError("a string", tag), members[0], key)
         if fallback is None:
-            raise _at_tag(ValueError(f"unknown type {tag!r}, expected one of {expected}"),
-                          members[0])
-        return fallback(type=tag, raw=value)
+            raise _at_tag(ValueError(f"unknown {key} {tag!r}, expected one of {expected}"),
+                          members[0], key)
+        return fallback(**{key: tag}, raw=value)
 
     unstructure_hooks = {m: conv.get_unstructure_hook(m) for m in members}
 
@@ -633,10 +643,10 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
         conv.register_unstructure_hook(fallback, _raw_of)
 
 
-def _at_tag(exc: Exception, member: type) -> ClassValidationError:
-    """``exc`` as a problem of the ``type`` key, so the message names ``$….type``."""
+def _at_tag(exc: Exception, member: type, key: str = "type") -> ClassValidationError:
+    """``exc`` as a problem of the tag key, so the message names ``$….type``."""
     exc.__notes__ = [
-        AttributeValidationNote("the union's tag", "type", str)]
+        AttributeValidationNote("the union's tag", key, str)]
     return ClassValidationError("the union's type tag", [exc], member)
 
 
@@ -647,4 +657,13 @@ def _raw_of(value: Any) -> Any:
 _TAGGED_UNIONS: dict[Any, type] = {
     DatasourceConfig: DatasourceConfigUnknown,
     PredictionSingleton: PredictionSingletonUnknown,
+    AutoTask: AutoTaskUnknown,
+    DockerWorkerConfigOmniVXCreateRequest: DockerWorkerConfigOmniVXCreateRequestUnknown,
+    DockerWorkerConfigVXData: DockerWorkerConfigVXDataUnknown,
 }
+#: The key of each tagged union that is not ``type``.
+_TAG_KEYS: dict[Any, str] = {
+    DockerWorkerConfigOmniVXCreateRequest: "version",
+    DockerWorkerConfigVXData: "version",
+}
+_TAG_KEYS_USED = frozenset({"type", *_TAG_KEYS.values()})

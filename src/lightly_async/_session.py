@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
     from lightly_async.resources.jobs import Jobs
+    from lightly_async.resources.runs import AllRuns
+    from lightly_async.resources.workers import Workers
 
 __all__ = ["API_DIALECTS", "NOT_GIVEN", "LightlySession", "NotGiven", "SessionStats", "check_api"]
 
@@ -343,6 +345,21 @@ class LightlySession:
         from lightly_async.resources.jobs import Jobs  # first use only, as in dataset()
 
         return Jobs(self)
+
+    @property
+    def workers(self) -> Workers:
+        """Lightly Workers: ``register``, ``list``, ``get``, ``delete``, ``create_config``."""
+        from lightly_async.resources.workers import Workers
+
+        return Workers(self)
+
+    @property
+    def runs(self) -> AllRuns:
+        """The user's Lightly Worker runs: ``get``, ``from_scheduled``, ``list``, ``tags``,
+        artifacts and ``report`` (schedule them on a dataset: ``ds.runs``)."""
+        from lightly_async.resources.runs import AllRuns
+
+        return AllRuns(self)
 
     def with_options(
         self,

@@ -19,6 +19,7 @@
     * ResponseTooLargeError     - the body passed the session's ``max_response_size``
   * BulkError                   - a bulk run had failures (``raise_for_failures``)
   * JobFailedError              - a server-side job ended in ``FAILED`` or an unknown state
+  * RunFailedError              - a Lightly Worker run ended in failure, or was canceled
   * SessionClosedError (also a RuntimeError) - a call on a closed session (or its view)
   * WrongContextError (also a RuntimeError) - a session used where it cannot run: another
     event loop than its own, a forked child process, the sync facade's own loop
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lightly_async.bulk import BulkResult
     from lightly_async.models.common import JobStatusData
+    from lightly_async.models.docker import DockerRunData
 
 __all__ = [
     "APIConnectionError",
@@ -61,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "RedirectError",
     "ResponseTooLargeError",
+    "RunFailedError",
     "ServerError",
     "SessionClosedError",
     "TLSCertificateError",
@@ -198,6 +201,25 @@ class JobFailedError(LightlyError):
         self.state = str(getattr(job.status, "value", job.status))
         super().__init__(
             f"job {job.id} ended in state {self.state}: {job.error or 'no error message'}")
+
+
+class RunFailedError(LightlyError):
+    """A Lightly Worker run ended in ``FAILED``, ``CRASHED`` or ``ABORTED``, or its scheduled
+    run was canceled or does not exist (``state`` is then ``"CANCELED_OR_NOT_EXISTING"``).
+
+    ``state`` is the end state's wire string, ``message`` the run's last message and ``run``
+    the ``DockerRunData`` (``None`` when no worker ever took the run).
+    """
+
+    def __init__(self, state: str, message: str | None, run: DockerRunData | None) -> None:
+        self.state = state
+        self.message = message
+        self.run = run
+        which = f"run {run.id}" if run is not None else "the scheduled run"
+        super().__init__(f"{which} ended in state {state}: {message or 'no message'}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.state, self.message, self.run))
 
 
 class APIStatusError(APIError):

@@ -242,3 +242,39 @@ async def test_demo_checks_pass_when_run_as_the_readme_says(mode: list[str]) -> 
     assert "Summary" in out
     assert "raw files:          300 in the first batch, 5 in the second" in out
     assert "FAILED" not in out
+
+
+# -- examples/worker_run.py -------------------------------------------------------------------
+async def test_worker_run_script_schedules_watches_and_downloads_the_selection(
+        tmp_path: Path) -> None:
+    from lightly_async.cli import _fake
+
+    fake = FakeLightly()
+    dataset_id = await anyio.to_thread.run_sync(_fake.seed, fake, 12)  # with a simulated worker
+    async with fake.serve() as base_url:
+        code, out, err = await _run(
+            ["examples/worker_run.py", dataset_id, str(tmp_path), "--samples", "4",
+             "--poll-interval", "0"], _env(base_url))
+    assert code == 0, err
+    assert "  COMPLETED: the run completed" in out
+    selected = fake.tags(dataset_id)[-1]
+    assert selected.bit_mask_data.count() == 4
+    names = sorted(p.name for p in (tmp_path / "images").iterdir())
+    all_names = [f"img_{i:05d}.jpg" for i in range(12)]
+    assert names == sorted(all_names[i] for i in selected.bit_mask_data.indices())
+    assert json.loads((tmp_path / "report_v2.json").read_text())["selection"]["nSelected"] == 4
+    assert "sig=" not in out  # the signed URLs' credentials are not printed
+
+
+async def test_worker_run_script_exits_1_when_the_run_fails(tmp_path: Path) -> None:
+    from lightly_async.cli import _fake
+
+    fake = FakeLightly()
+    dataset_id = await anyio.to_thread.run_sync(_fake.seed, fake, 6)
+    fake.add_worker("fake-worker", fail_at="EMBEDDING")
+    async with fake.serve() as base_url:
+        code, _, err = await _run(["examples/worker_run.py", dataset_id, str(tmp_path),
+                                   "--poll-interval", "0"], _env(base_url))
+    assert code == 1
+    assert "the run failed" in err
+    assert "FAILED" in err

@@ -24,6 +24,7 @@ from lightly_async._convert import get_converter, get_decoder
 from lightly_async.models import (
     ApiErrorResponse,
     AsyncTaskData,
+    CreateDockerWorkerRegistryEntryRequest,
     CreateEntityResponse,
     DatasetCreateRequest,
     DatasetData,
@@ -41,6 +42,19 @@ from lightly_async.models import (
     DatasourceProcessedUntilTimestampRequest,
     DatasourceProcessedUntilTimestampResponse,
     DatasourceRawSamplesData,
+    DockerRunData,
+    DockerRunScheduledCreateRequest,
+    DockerRunScheduledData,
+    DockerWorkerConfigOmniV2CreateRequest,
+    DockerWorkerConfigOmniV3CreateRequest,
+    DockerWorkerConfigOmniV4CreateRequest,
+    DockerWorkerConfigOmniVXCreateRequest,
+    DockerWorkerConfigV0Data,
+    DockerWorkerConfigV2Data,
+    DockerWorkerConfigV3Data,
+    DockerWorkerConfigV4Data,
+    DockerWorkerConfigVXData,
+    DockerWorkerRegistryEntryData,
     InitialTagCreateRequest,
     JobStatusData,
     LabelBoxDataRow,
@@ -73,6 +87,7 @@ CORPUS = ROOT / "tests" / "data" / "latest"
 CASTS: dict[str, Any] = {
     "ApiErrorResponse": ApiErrorResponse,
     "AsyncTaskData": AsyncTaskData,
+    "CreateDockerWorkerRegistryEntryRequest": CreateDockerWorkerRegistryEntryRequest,
     "CreateEntityResponse": CreateEntityResponse,
     "DatasetCreateRequest": DatasetCreateRequest,
     "DatasetData": DatasetData,
@@ -83,6 +98,12 @@ CASTS: dict[str, Any] = {
     "DatasourceProcessedUntilTimestampRequest": DatasourceProcessedUntilTimestampRequest,
     "DatasourceProcessedUntilTimestampResponse": DatasourceProcessedUntilTimestampResponse,
     "DatasourceRawSamplesData": DatasourceRawSamplesData,
+    "DockerRunData": DockerRunData,
+    "DockerRunScheduledCreateRequest": DockerRunScheduledCreateRequest,
+    "DockerRunScheduledData": DockerRunScheduledData,
+    "DockerWorkerConfigOmniVXCreateRequest": DockerWorkerConfigOmniVXCreateRequest,
+    "DockerWorkerConfigVXData": DockerWorkerConfigVXData,
+    "DockerWorkerRegistryEntryData": DockerWorkerRegistryEntryData,
     "InitialTagCreateRequest": InitialTagCreateRequest,
     "JobStatusData": JobStatusData,
     "LabelBoxDataRow": LabelBoxDataRow,
@@ -117,6 +138,12 @@ VARIANTS: dict[tuple[str, str], type] = {
         "KEYPOINT_DETECTION": PredictionSingletonKeypointDetection,
         "OBJECT_DETECTION": PredictionSingletonObjectDetection,
         "SEMANTIC_SEGMENTATION": PredictionSingletonSemanticSegmentation}.items()},
+    **{("DockerWorkerConfigOmniVXCreateRequest", tag): cls for tag, cls in {
+        "V2": DockerWorkerConfigOmniV2CreateRequest, "V3": DockerWorkerConfigOmniV3CreateRequest,
+        "V4": DockerWorkerConfigOmniV4CreateRequest}.items()},
+    **{("DockerWorkerConfigVXData", tag): cls for tag, cls in {
+        "V0": DockerWorkerConfigV0Data, "V2": DockerWorkerConfigV2Data,
+        "V3": DockerWorkerConfigV3Data, "V4": DockerWorkerConfigV4Data}.items()},
     ("TagArithmeticsResponse", "CreateEntityResponse"): CreateEntityResponse,
     ("TagArithmeticsResponse", "TagBitMaskResponse"): TagBitMaskResponse,
 }
@@ -186,7 +213,7 @@ def _named(schema: Any) -> set[str]:
 def test_the_corpus_holds_every_body_of_the_operations_the_client_calls() -> None:
     """The seed operations' bodies (``x-operation-bodies``) and the newest description's
     request and answer bodies of every operation of ``spec/beyond-seeds.yaml`` and of every
-    operation a resource sends (``op.X`` in the resources' source)."""
+    operation a resource sends (``op.X`` in the resources' source: the Lightly Worker's too)."""
     yaml = pytest.importorskip("yaml")
     latest = yaml.safe_load((ROOT / "spec" / "latest" / "lightly-api-latest.yaml").read_text())
     beyond = yaml.safe_load((ROOT / "spec" / "beyond-seeds.yaml").read_text())
@@ -202,7 +229,8 @@ def test_the_corpus_holds_every_body_of_the_operations_the_client_calls() -> Non
             expected |= _named(part.get("content", {}).get("application/json", {}).get(
                 "schema"))
     assert expected >= {"DatasetData", "DatasetEmbeddingData", "DatasetCreateRequest",
-                        "SampleData", "SampleDataModes", "LabelBoxV4DataRow"}
+                        "SampleData", "SampleDataModes", "LabelBoxV4DataRow",
+                        "DockerWorkerConfigOmniVXCreateRequest", "DockerRunData"}
     assert {schema for schema, _, _ in CASES} == expected
 
 

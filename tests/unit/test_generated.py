@@ -106,7 +106,9 @@ def test_the_operations_page_names_the_calls_the_resources_make() -> None:
     assert "(the seed era: `/users/datasets/{datasetId}/samples`)" in rows[
         "get_samples_by_dataset_id"]
     assert "(the seed era: none)" in rows["export_tag_to_label_box_v4_data_rows"]
-    assert rows["get_docker_runs"].endswith("| — |")  # not covered yet
+    assert "`session.runs.list`" in rows["get_docker_runs"]
+    assert "`ds.runs.info`" in rows["get_docker_run_by_scheduled_id"]
+    assert rows["get_docker_license_information"].endswith("| — |")  # not covered yet
 
 
 def _generator() -> Any:

@@ -1,5 +1,6 @@
-"""The ``lightly-async`` command line: tags, downloads, raw listings, prediction uploads, and
-serving the fake (``python -m lightly_async`` is the same program, plus ``demo``).
+"""The ``lightly-async`` command line: tags, downloads, raw listings, prediction uploads, the
+Lightly Worker (workers, runs, artifacts), and serving the fake (``python -m lightly_async``
+is the same program, plus ``demo``).
 
 argparse (the standard library) rather than click or typer: the commands are few and flat,
 a dependency would land in the core install for every library user, and ``--help``/usage
@@ -116,6 +117,10 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                      help="where failed lines go (default: FILE with .failed.jsonl)")
     _bulk_options(cmd)
     cmd.set_defaults(handler=_commands.predictions_upload)
+
+    from lightly_async.cli import _worker
+
+    _worker.add_parsers(commands, _group, _dataset_option)
 
     fake = _group(commands, "fake", "the fake Lightly server")
     cmd = fake.add_parser("serve", help="serve a seeded fake until Ctrl-C")

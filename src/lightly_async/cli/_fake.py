@@ -73,8 +73,8 @@ def serve(args: argparse.Namespace) -> int:
 
 def seed(fake: FakeLightly, samples: int) -> str:
     """A dataset with ``samples`` samples (each with a small image to download), its initial
-    tag, as many raw files in a datasource, an embedding and a classification task schema;
-    returns the dataset id."""
+    tag, as many raw files in a datasource, an embedding, a classification task schema and a
+    simulated Lightly Worker (``fake-worker``, taking every run); returns the dataset id."""
     from lightly_async.models import (
         PredictionTaskSchema,
         PredictionTaskSchemaCategory,
@@ -102,6 +102,7 @@ def seed(fake: FakeLightly, samples: int) -> str:
                 prediction_uuid_timestamp=PREDICTION_VERSION)
 
     anyio.run(through_the_api)
+    fake.add_worker("fake-worker")  # a simulated Lightly Worker takes every run
     return dataset_id
 
 

@@ -7,11 +7,14 @@ from lightly_async.resources.embeddings import Embeddings
 from lightly_async.resources.jobs import Jobs
 from lightly_async.resources.mappings import Mappings
 from lightly_async.resources.predictions import Predictions
+from lightly_async.resources.runs import AllRuns, RunInfo, RunPager, Runs
 from lightly_async.resources.samples import Samples
 from lightly_async.resources.samplings import Samplings
 from lightly_async.resources.tags import Tags
+from lightly_async.resources.workers import Workers
 
 __all__ = [
+    "AllRuns",
     "Dataset",
     "DatasetPager",
     "Datasets",
@@ -20,7 +23,11 @@ __all__ = [
     "Jobs",
     "Mappings",
     "Predictions",
+    "RunInfo",
+    "RunPager",
+    "Runs",
     "Samples",
     "Samplings",
     "Tags",
+    "Workers",
 ]

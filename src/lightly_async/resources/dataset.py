@@ -9,6 +9,7 @@ from lightly_async.resources.datasource import Datasource
 from lightly_async.resources.embeddings import Embeddings
 from lightly_async.resources.mappings import Mappings
 from lightly_async.resources.predictions import Predictions
+from lightly_async.resources.runs import Runs
 from lightly_async.resources.samples import Samples
 from lightly_async.resources.samplings import Samplings
 from lightly_async.resources.tags import Tags
@@ -71,6 +72,11 @@ class Dataset:
     def mappings(self) -> Mappings:
         """The sample order: file names and sample ids in bitmask order."""
         return Mappings(self._session, self._id)
+
+    @cached_property
+    def runs(self) -> Runs:
+        """Lightly Worker runs on the dataset: schedule, follow, wait, cancel."""
+        return Runs(self._session, self._id)
 
     def __repr__(self) -> str:
         return f"<Dataset {self._id}>"

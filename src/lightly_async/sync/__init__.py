@@ -24,23 +24,29 @@ thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer
 API: a blocking call there stalls that code's own loop while it waits.
 """
 
+from lightly_async.resources.runs import RunInfo
 from lightly_async.sync._base import OffsetPager, Pager
 from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._datasource import Datasource, RawSamplesBatch
 from lightly_async.sync._generated import (
+    AllRuns,
     DatasetPager,
     Datasets,
     Embeddings,
     Jobs,
     Mappings,
     Predictions,
+    RunPager,
     Samples,
     Samplings,
+    Workers,
 )
 from lightly_async.sync._session import LightlySession
 from lightly_async.sync._tags import Tags
+from lightly_async.sync._worker import Runs
 
 __all__ = [
+    "AllRuns",
     "Dataset",
     "DatasetPager",
     "Datasets",
@@ -53,7 +59,11 @@ __all__ = [
     "Pager",
     "Predictions",
     "RawSamplesBatch",
+    "RunInfo",
+    "RunPager",
+    "Runs",
     "Samples",
     "Samplings",
     "Tags",
+    "Workers",
 ]

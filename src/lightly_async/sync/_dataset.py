@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from lightly_async.sync._datasource import Datasource
 from lightly_async.sync._generated import Embeddings, Mappings, Predictions, Samples, Samplings
 from lightly_async.sync._tags import Tags
+from lightly_async.sync._worker import Runs
 
 if TYPE_CHECKING:
     from lightly_async import resources as aio
@@ -48,6 +49,11 @@ class Dataset:
     def tags(self) -> Tags:
         """Tags: named sample subsets, arithmetic and exports."""
         return Tags(self._runner, self._aio.tags)
+
+    @property
+    def runs(self) -> Runs:
+        """Lightly Worker runs on the dataset: schedule, follow, wait, cancel."""
+        return Runs(self._runner, self._aio.runs)
 
     @property
     def samples(self) -> Samples:

@@ -7,6 +7,7 @@ wraps the async pager it returns in the sync one) and returns what that returns.
 Not generated here (hand-written next to this module, or not mirrored):
 
 * ``Datasource.new_raw_samples``: an async context manager (a ``with`` block in sync code)
+* ``Runs.watch``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Tags.export_label_box``: it warns, and the warning must point at the caller's line
 * ``Tags.file_names``: it warns, and the warning must point at the caller's line
 * ``LightlySession.aclose``: not mirrored: ``close()`` is its sync counterpart
@@ -25,17 +26,19 @@ from typing import TYPE_CHECKING
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT
 from lightly_async.models.datasets import DatasetCreator, DatasetData, DatasetType
 from lightly_async.models.datasources import DatasourceRawSamplesData, DatasourceRawSamplesDataRow
+from lightly_async.models.docker import DockerRunData, DockerRunScheduledPriority
 from lightly_async.models.samples import SampleListMode
 from lightly_async.models.tags import ImageType, TagCreator
 from lightly_async.resources.datasets import DEFAULT_DATASET_PAGE_SIZE
 from lightly_async.resources.mappings import DEFAULT_MAPPING_PAGE_SIZE
+from lightly_async.resources.runs import DEFAULT_RUN_PAGE_SIZE
 from lightly_async.resources.tags import EXPORT_PAGE_SIZE
 from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource
 
 if TYPE_CHECKING:
     import builtins
     import os
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from pathlib import Path
     from typing import Any
 
@@ -51,6 +54,13 @@ if TYPE_CHECKING:
         DatasourceConfig,
         DatasourceConfigVerifyData,
         DatasourcePurpose,
+    )
+    from lightly_async.models.docker import (
+        DockerRunArtifactType,
+        DockerRunScheduledData,
+        DockerRunScheduledState,
+        DockerWorkerConfigVXData,
+        DockerWorkerRegistryEntryData,
     )
     from lightly_async.models.embeddings import DatasetEmbeddingData
     from lightly_async.models.predictions import PredictionSingleton, PredictionTaskSchema
@@ -70,10 +80,17 @@ if TYPE_CHECKING:
         TagData,
     )
     from lightly_async.progress import ProgressArg
+    from lightly_async.resources.runs import RunInfo
     from lightly_async.resources.samples import ImageSource
+    from lightly_async.resources.workers import (
+        LightlyConfigArg,
+        SelectionConfigArg,
+        WorkerConfigArg,
+    )
     from lightly_async.sync._portal import Runner
 
 __all__ = [
+    "AllRuns",
     "DatasetPager",
     "Datasets",
     "Datasource",
@@ -83,9 +100,12 @@ __all__ = [
     "Mappings",
     "Predictions",
     "RawSamplesPager",
+    "RunPager",
+    "Runs",
     "Samples",
     "Samplings",
     "Tags",
+    "Workers",
 ]
 
 DatasetPager = OffsetPager[DatasetData]
@@ -358,6 +378,147 @@ class Predictions(DatasetResource):
         """
         return self._runner.call(
             self._aio.list_task_schemas, prediction_uuid_timestamp=prediction_uuid_timestamp)
+RunPager = OffsetPager[DockerRunData]
+"""What ``session.runs.list()`` returns: ``for run in pager``, or ``pager.collect()``."""
+
+
+class Runs(DatasetResource):
+    """``ds.runs``: schedule Lightly Worker runs on the dataset and follow them."""
+
+    __slots__ = ()
+    _aio: aio.Runs
+
+    def schedule(
+        self,
+        *,
+        worker_config: WorkerConfigArg = None,
+        lightly_config: LightlyConfigArg = None,
+        selection_config: SelectionConfigArg = None,
+        priority: DockerRunScheduledPriority | str = DockerRunScheduledPriority.MID,
+        runs_on: Iterable[str] = (),
+    ) -> str:
+        """Store the config and schedule a run of it; returns the scheduled run's id. More in the
+        async :meth:`lightly_async.Runs.schedule`.
+        """
+        return self._runner.call(
+            self._aio.schedule, worker_config=worker_config, lightly_config=lightly_config,
+            selection_config=selection_config, priority=priority, runs_on=runs_on)
+
+    def scheduled(
+        self,
+        state: DockerRunScheduledState | str | None = None,
+    ) -> builtins.list[DockerRunScheduledData]:
+        """The dataset's scheduled runs; without ``state``, those not yet done or canceled (the
+        server's default).
+        """
+        return self._runner.call(self._aio.scheduled, state)
+
+    def cancel(self, scheduled_id: str) -> None:
+        """Cancel a scheduled run that no worker has taken yet."""
+        self._runner.call(self._aio.cancel, scheduled_id)
+
+    def info(self, scheduled_id: str) -> RunInfo:
+        """Where the scheduled run stands: the run's state once a worker took it, ``"OPEN"`` while
+        it waits, ``"CANCELED_OR_NOT_EXISTING"`` when neither exists.
+        """
+        return self._runner.call(self._aio.info, scheduled_id)
+
+    def wait(
+        self,
+        scheduled_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float = 30.0,
+        progress: Callable[[RunInfo], Any] | None = None,
+    ) -> DockerRunData:
+        """Wait for the run to end; returns it on ``COMPLETED``. More in the async
+        :meth:`lightly_async.Runs.wait`.
+
+        Raises:
+            RunFailedError: it ended in ``FAILED``, ``CRASHED`` or ``ABORTED``, or was
+                canceled (or never existed).
+            APITimeoutError: ``timeout`` seconds passed first (the run goes on).
+        """
+        return self._runner.call(
+            self._aio.wait, scheduled_id, timeout=timeout, poll_interval=poll_interval,
+            progress=progress)
+
+
+class AllRuns(Resource):
+    """``session.runs``: the user's Lightly Worker runs, their tags and artifacts."""
+
+    __slots__ = ()
+    _aio: aio.AllRuns
+
+    def get(self, run_id: str) -> DockerRunData:
+        """One run."""
+        return self._runner.call(self._aio.get, run_id)
+
+    def from_scheduled(self, scheduled_id: str) -> DockerRunData:
+        """The run a worker made of a scheduled run (:class:`NotFoundError` before)."""
+        return self._runner.call(self._aio.from_scheduled, scheduled_id)
+
+    def list(
+        self,
+        dataset_id: str | None = None,
+        *,
+        page_size: int = DEFAULT_RUN_PAGE_SIZE,
+    ) -> RunPager:
+        """Every run of the user (of one dataset with ``dataset_id``), page by page. A pager:
+        ``for`` yields the rows, ``.pages()`` whole pages, ``.collect()`` a list.
+        """
+        return OffsetPager(self._runner, self._aio.list(dataset_id, page_size=page_size))
+
+    def tags(self, run_id: str, dataset_id: str | None = None) -> builtins.list[TagData]:
+        """The tags the run created, newest first (of one dataset with ``dataset_id``)."""
+        return self._runner.call(self._aio.tags, run_id, dataset_id)
+
+    def artifact_read_url(
+        self,
+        run: DockerRunData | str,
+        artifact_type: DockerRunArtifactType | str,
+    ) -> str:
+        """A signed URL to read the run's artifact of that type."""
+        return self._runner.call(self._aio.artifact_read_url, run, artifact_type)
+
+    def download_artifact(
+        self,
+        run: DockerRunData | str,
+        artifact_type: DockerRunArtifactType | str,
+        path: str | os.PathLike[str],
+        *,
+        if_exists: IfExists = "error",
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> Path:
+        """Stream the run's artifact of that type to ``path`` (which appears only once complete; an
+        existing file is kept unless ``if_exists="overwrite"``).
+        """
+        return self._runner.call(
+            self._aio.download_artifact, run, artifact_type, path, if_exists=if_exists,
+            transfer_timeout=transfer_timeout)
+
+    def download_artifacts(
+        self,
+        run: DockerRunData | str,
+        dest_dir: str | os.PathLike[str],
+        *,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> BulkResult[str, Path]:
+        """Stream every artifact of the run into ``dest_dir`` (keyed by artifact id, each file under
+        its own file name); ``if_exists="skip"`` resumes an interrupted run.
+        """
+        return self._runner.call(
+            self._aio.download_artifacts, run, dest_dir, if_exists=if_exists,
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            transfer_timeout=transfer_timeout)
+
+    def report(self, run: DockerRunData | str) -> dict[str, Any]:
+        """The run's report (the v2 JSON report artifact), parsed."""
+        return self._runner.call(self._aio.report, run)
 
 
 class Samples(DatasetResource):
@@ -669,6 +830,49 @@ class Tags(DatasetResource):
             self._aio.create_from_filenames, name, file_names, parent=parent, creator=creator)
 
 
+class Workers(Resource):
+    """``session.workers``: register, list, get and delete workers; store run configs."""
+
+    __slots__ = ()
+    _aio: aio.Workers
+
+    def register(self, name: str, *, labels: Iterable[str] = ()) -> str:
+        """Register a worker; returns its id. A name already registered gives the existing worker's
+        id (the server's rule, as with lightly 1.5.20).
+        """
+        return self._runner.call(self._aio.register, name, labels=labels)
+
+    def list(self) -> builtins.list[DockerWorkerRegistryEntryData]:
+        """Every worker registered by the user."""
+        return self._runner.call(self._aio.list)
+
+    def get(self, worker_id: str) -> DockerWorkerRegistryEntryData:
+        """One registered worker."""
+        return self._runner.call(self._aio.get, worker_id)
+
+    def delete(self, worker_id: str) -> None:
+        """Remove a worker from the registry."""
+        self._runner.call(self._aio.delete, worker_id)
+
+    def create_config(
+        self,
+        worker_config: WorkerConfigArg = None,
+        lightly_config: LightlyConfigArg = None,
+        selection_config: SelectionConfigArg = None,
+    ) -> str:
+        """Store a worker config (V4) and return its id. More in the async
+        :meth:`lightly_async.Workers.create_config`.
+        """
+        return self._runner.call(
+            self._aio.create_config, worker_config, lightly_config, selection_config)
+
+    def get_config(self, config_id: str) -> DockerWorkerConfigVXData:
+        """A stored config, whatever its version (V0, V2, V3, V4; a newer one is kept as
+        ``DockerWorkerConfigVXDataUnknown``).
+        """
+        return self._runner.call(self._aio.get_config, config_id)
+
+
 class LightlySession:
     """What the sync session forwards; its construction and lifecycle are written by
     hand (``_session.py``)."""
@@ -730,3 +934,15 @@ class LightlySession:
     def jobs(self) -> Jobs:
         """Server-side jobs (sampling runs): ``get`` and ``wait``."""
         return Jobs(self._runner, self._aio.jobs)
+
+    @property
+    def workers(self) -> Workers:
+        """Lightly Workers: ``register``, ``list``, ``get``, ``delete``, ``create_config``."""
+        return Workers(self._runner, self._aio.workers)
+
+    @property
+    def runs(self) -> AllRuns:
+        """The user's Lightly Worker runs: ``get``, ``from_scheduled``, ``list``, ``tags``,
+        artifacts and ``report`` (schedule them on a dataset: ``ds.runs``).
+        """
+        return AllRuns(self._runner, self._aio.runs)

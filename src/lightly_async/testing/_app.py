@@ -48,6 +48,7 @@ from lightly_async._convert import camel_case, get_converter
 from lightly_async.testing import (
     _datasets,
     _datasources,
+    _docker,
     _predictions,
     _samples,
     _sampling,
@@ -61,7 +62,7 @@ from lightly_async.testing._store import FakeStore
 
 __all__ = ["Call", "CallRecorder", "create_app"]
 
-GROUPS: Final = (_samples, _sampling, _datasources, _predictions, _tags, _datasets)
+GROUPS: Final = (_samples, _sampling, _datasources, _predictions, _tags, _datasets, _docker)
 """The API groups' modules, each with its operations and their ``ROUTES``."""
 
 Endpoint = Callable[[Request], Awaitable[Response]]

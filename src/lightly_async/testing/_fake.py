@@ -65,6 +65,34 @@ class FakeLightly:
         self.faults.reset()
         self.calls.clear()
 
+    def add_worker(
+        self,
+        name: str,
+        *,
+        labels: Iterable[str] = (),
+        picks_up: bool = True,
+        fail_at: str | None = None,
+        fail_as: str = "FAILED",
+        owner_token: str | None = None,
+    ) -> str:
+        """Register a simulated Lightly Worker; returns its id (registering the same name
+        through the API returns it too).
+
+        It takes the owner's scheduled runs whose ``runsOn`` labels it all has (unless
+        ``picks_up=False``) and moves each by one state per read of the run, its scheduled
+        entry or the dataset's scheduled runs, through ``RUN_STATES`` of
+        ``testing/_docker.py`` to ``COMPLETED``: selecting samples, creating the run's tags,
+        storing its artifacts. With ``fail_at`` (one of those states) the run ends in
+        ``fail_as`` (``FAILED``, ``CRASHED`` or ``ABORTED``) instead of entering it.
+        """
+        with self.store.lock:
+            owner = self.store.users.get(owner_token) if owner_token else self.store.default_user
+            if owner is None:
+                raise ValueError(f"unknown owner token; call add_user({owner_token!r}) first")
+            return self.store.docker.add_worker(owner, name, labels=list(labels),
+                                                picks_up=picks_up, fail_at=fail_at,
+                                                fail_as=fail_as)
+
     def add_user(self, token: str) -> str:
         """Accept another credential (token or JWT) as a separate user; returns the user id."""
         return self.store.add_user(token).id

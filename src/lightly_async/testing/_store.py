@@ -35,6 +35,7 @@ from urllib.parse import quote, urlencode
 
 from lightly_async.models import DatasourceConfigLIGHTLY, SampleMetaData
 from lightly_async.testing._datasources import DatasourceOps
+from lightly_async.testing._docker import DockerOps
 from lightly_async.testing._latest import check_api
 from lightly_async.testing._predictions import PredictionOps
 from lightly_async.testing._samples import SampleOps
@@ -80,6 +81,7 @@ class FakeStore:
         # made per request, since ``self.datasets`` holds the datasets themselves)
         self.samples = SampleOps(self)
         self.sampling = SamplingOps(self)
+        self.docker = DockerOps(self)
         self.datasources = DatasourceOps(self)
         self.predictions = PredictionOps(self)
         self.tags = TagOps(self)
@@ -98,6 +100,7 @@ class FakeStore:
             self.blobs: dict[str, bytes] = {}
             self.page_size = DEFAULT_PAGE_SIZE
             self.sampling.reset()
+            self.docker.reset()
             self.default_user = self.add_user(self.token)
 
     @property
