@@ -1,5 +1,9 @@
 """Every model of the Lightly API subset, re-exported; one submodule per API group."""
 
+from lightly_async.models.collaboration import (
+    SharedAccessConfigCreateRequest,
+    SharedAccessConfigData,
+)
 from lightly_async.models.common import (
     ApiErrorCode,
     ApiErrorResponse,
@@ -120,7 +124,18 @@ from lightly_async.models.docker import (
     SelectionStrategyType,
     SelectionStrategyTypeV3,
 )
-from lightly_async.models.embeddings import DatasetEmbeddingData
+from lightly_async.models.embeddings import (
+    DatasetEmbeddingData,
+    DimensionalityReductionMethod,
+    Trigger2dEmbeddingJobRequest,
+    WriteCSVUrlData,
+)
+from lightly_async.models.metadata import (
+    ConfigurationData,
+    ConfigurationEntry,
+    ConfigurationSetRequest,
+    ConfigurationValueDataType,
+)
 from lightly_async.models.predictions import (
     PredictionSingleton,
     PredictionSingletonClassification,
@@ -193,6 +208,10 @@ __all__ = [
     "AutoTaskCrop",
     "AutoTaskTiling",
     "AutoTaskUnknown",
+    "ConfigurationData",
+    "ConfigurationEntry",
+    "ConfigurationSetRequest",
+    "ConfigurationValueDataType",
     "CreateDockerWorkerRegistryEntryRequest",
     "CreateEntityResponse",
     "Creator",
@@ -221,6 +240,7 @@ __all__ = [
     "DatasourceRawSamplesData",
     "DatasourceRawSamplesDataRow",
     "DatasourceType",
+    "DimensionalityReductionMethod",
     "DockerRunArtifactData",
     "DockerRunArtifactStorageLocation",
     "DockerRunArtifactType",
@@ -331,6 +351,8 @@ __all__ = [
     "SelectionStrategyThresholdOperation",
     "SelectionStrategyType",
     "SelectionStrategyTypeV3",
+    "SharedAccessConfigCreateRequest",
+    "SharedAccessConfigData",
     "SharedAccessType",
     "TagArithmeticsOperation",
     "TagArithmeticsRequest",
@@ -353,5 +375,7 @@ __all__ = [
     "TagUpdateRequest",
     "TagUpsizeRequest",
     "TaskType",
+    "Trigger2dEmbeddingJobRequest",
     "VideoFrameData",
+    "WriteCSVUrlData",
 ]

@@ -1,11 +1,13 @@
 """Resource handles: a Dataset and its lazy sub-resources, one module per API group."""
 
+from lightly_async.resources.collaboration import Collaboration
 from lightly_async.resources.dataset import Dataset
 from lightly_async.resources.datasets import DatasetPager, Datasets
 from lightly_async.resources.datasource import Datasource
 from lightly_async.resources.embeddings import Embeddings
 from lightly_async.resources.jobs import Jobs
 from lightly_async.resources.mappings import Mappings
+from lightly_async.resources.metadata import Metadata, MetadataConfigs
 from lightly_async.resources.predictions import Predictions
 from lightly_async.resources.runs import AllRuns, RunInfo, RunPager, Runs
 from lightly_async.resources.samples import Samples
@@ -15,6 +17,7 @@ from lightly_async.resources.workers import Workers
 
 __all__ = [
     "AllRuns",
+    "Collaboration",
     "Dataset",
     "DatasetPager",
     "Datasets",
@@ -22,6 +25,8 @@ __all__ = [
     "Embeddings",
     "Jobs",
     "Mappings",
+    "Metadata",
+    "MetadataConfigs",
     "Predictions",
     "RunInfo",
     "RunPager",

@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from lightly_async.resources.collaboration import Collaboration
 from lightly_async.resources.datasource import Datasource
 from lightly_async.resources.embeddings import Embeddings
 from lightly_async.resources.mappings import Mappings
+from lightly_async.resources.metadata import Metadata
 from lightly_async.resources.predictions import Predictions
 from lightly_async.resources.runs import Runs
 from lightly_async.resources.samples import Samples
@@ -72,6 +74,16 @@ class Dataset:
     def mappings(self) -> Mappings:
         """The sample order: file names and sample ids in bitmask order."""
         return Mappings(self._session, self._id)
+
+    @cached_property
+    def metadata(self) -> Metadata:
+        """Custom metadata of the samples and its configurations."""
+        return Metadata(self._session, self._id)
+
+    @cached_property
+    def collaboration(self) -> Collaboration:
+        """Whom the dataset is shared with."""
+        return Collaboration(self._session, self._id)
 
     @cached_property
     def runs(self) -> Runs:

@@ -14,7 +14,13 @@ from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._operation import Operation
-from lightly_async.errors import AmbiguousNameError, InvalidInputError, NameNotFoundError
+from lightly_async.errors import (
+    AmbiguousNameError,
+    ConflictError,
+    InvalidInputError,
+    NameNotFoundError,
+    NotFoundError,
+)
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.datasets import (
     DatasetCreateRequest,
@@ -26,10 +32,13 @@ from lightly_async.models.datasets import (
 from lightly_async.models.tags import ImageType
 from lightly_async.resources._base import Resource
 
-__all__ = ["DEFAULT_DATASET_PAGE_SIZE", "DatasetPager", "Datasets"]
+__all__ = ["DEFAULT_DATASET_PAGE_SIZE", "UNIQUE_NAME_ATTEMPTS", "DatasetPager", "Datasets"]
 
 DEFAULT_DATASET_PAGE_SIZE: Final = 5000
 """Datasets asked for per page (what lightly's ``paginate_endpoint`` uses)."""
+
+UNIQUE_NAME_ATTEMPTS: Final = 5
+"""``create_unique`` tries this many names when another client takes each one first."""
 
 DatasetPager = OffsetPager[DatasetData]
 """What ``session.datasets.list()`` returns: ``async for d in pager``, ``pages()``,
@@ -93,6 +102,65 @@ class Datasets(Resource):
             raise AmbiguousNameError("dataset", name, [d.id for d in found])
         return found[0]
 
+    async def create_unique(
+        self,
+        name: str,
+        *,
+        type: DatasetType | str = DatasetType.IMAGES,
+        img_type: ImageType | str | None = None,
+        creator: DatasetCreator | str = DatasetCreator.USER_PIP,
+        parent_dataset_id: str | None = None,
+    ) -> DatasetData:
+        """Create a dataset called ``name``, or ``name_1``, ``name_2``, ... : the first of
+        these the user does not own yet (lightly 1.5.20's
+        ``create_new_dataset_with_unique_name``). Returns the created dataset.
+
+        The names taken are looked up among the user's own datasets (a prefix query, as
+        1.5.20 does). Should another client take the chosen name in between (409), the
+        next free name is looked up again, up to :data:`UNIQUE_NAME_ATTEMPTS` times.
+        """
+        name = check.dataset_name("name", name)
+        options: dict[str, Any] = {"type": type, "img_type": img_type, "creator": creator,
+                                   "parent_dataset_id": parent_dataset_id}
+        for attempt in range(UNIQUE_NAME_ATTEMPTS):
+            candidate = name
+            if attempt or await self.name_exists(name, shared=False):
+                taken = {d.name for d in await _by_name(self, name, exact=False)}
+                counter = 1
+                while f"{name}_{counter}" in taken:
+                    counter += 1
+                candidate = f"{name}_{counter}"
+            try:
+                return await self.create(candidate, **options)
+            except ConflictError:
+                if attempt == UNIQUE_NAME_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def exists(self, dataset_id: str) -> bool:
+        """Whether the dataset exists (lightly 1.5.20's ``dataset_exists``): ``False`` on a
+        404; any other failure (403 for another user's dataset, ...) raises."""
+        try:
+            await self.get(dataset_id)
+        except NotFoundError:
+            return False
+        return True
+
+    async def name_exists(self, name: str, shared: bool | None = None) -> bool:
+        """Whether a dataset called exactly ``name`` exists (lightly 1.5.20's
+        ``dataset_name_exists``): ``shared=False`` among the user's own datasets,
+        ``True`` among those shared with the user (team datasets included), ``None`` (the
+        default here; 1.5.20's is ``False``) among all the user can access."""
+        name = check.dataset_name("name", name)
+        pager = DatasetPager(
+            _scopes(self, op.GET_DATASETS_QUERY_BY_NAME, _shared("shared", shared),
+                    {"exact": True}, name),
+            DEFAULT_DATASET_PAGE_SIZE)
+        async for dataset in pager:
+            if dataset.name == name:
+                return True
+        return False
+
     def list(
         self, *, page_size: int = DEFAULT_DATASET_PAGE_SIZE, shared: bool | None = False
     ) -> DatasetPager:
@@ -127,6 +195,13 @@ class Datasets(Resource):
 
     def __repr__(self) -> str:
         return "<Datasets>"
+
+
+async def _by_name(datasets: Datasets, name: str, *, exact: bool) -> builtins.list[DatasetData]:
+    """The user's own datasets called ``name`` (``exact``) or whose name starts with it."""
+    pager = DatasetPager(_scopes(datasets, op.GET_DATASETS_QUERY_BY_NAME, (_OWN,),
+                                 {"exact": exact}, name), DEFAULT_DATASET_PAGE_SIZE)
+    return await pager.collect()
 
 
 # -- listing scopes ---------------------------------------------------------------------------

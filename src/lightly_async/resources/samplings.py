@@ -52,10 +52,9 @@ class Samplings(DatasetResource):
         return await self._call(op.TRIGGER_SAMPLING_BY_ID, cast=AsyncTaskData, json_body=body,
                                 replay_safe=False, embeddingId=embedding_id)
 
-
     async def run(
         self,
-        embedding_id: str | DatasetEmbeddingData,
+        embedding_id: str | DatasetEmbeddingData | None = None,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,
@@ -67,7 +66,25 @@ class Samplings(DatasetResource):
         timeout: float | None = 600.0,
     ) -> TagData:
         """Trigger a sampling, wait for its job (honouring ``waitTimeTillNextPoll``, within
-        ``timeout`` seconds; cancellable) and return the new tag."""
+        ``timeout`` seconds; cancellable) and return the new tag.
+
+        Left out, the embedding is the dataset's newest (``embeddings.latest()``) and
+        ``row_count`` the first listed tag's ``tot_size``, as lightly 1.5.20's
+        ``selection()`` sets them.
+        """
+        # the arguments checked before the defaults are looked up
+        _sampling_request(
+            new_tag_name=new_tag_name, method=method, config=config,
+            preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,
+            score_type=score_type, row_count=row_count)
+        if embedding_id is not None and not isinstance(embedding_id, DatasetEmbeddingData):
+            check.object_id("embedding_id", embedding_id)
+        dataset = self._session.dataset(self._dataset_id)
+        if embedding_id is None:
+            embedding_id = await dataset.embeddings.latest()
+        if row_count is None:
+            tags = await dataset.tags.list()
+            row_count = tags[0].tot_size if tags else None
         task = await self.trigger(
             embedding_id, new_tag_name=new_tag_name, method=method, config=config,
             preselected_tag_id=preselected_tag_id, query_tag_id=query_tag_id,

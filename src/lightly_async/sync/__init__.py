@@ -30,11 +30,14 @@ from lightly_async.sync._dataset import Dataset
 from lightly_async.sync._datasource import Datasource, RawSamplesBatch
 from lightly_async.sync._generated import (
     AllRuns,
+    Collaboration,
     DatasetPager,
     Datasets,
     Embeddings,
     Jobs,
     Mappings,
+    Metadata,
+    MetadataConfigs,
     Predictions,
     RunPager,
     Samples,
@@ -47,6 +50,7 @@ from lightly_async.sync._worker import Runs
 
 __all__ = [
     "AllRuns",
+    "Collaboration",
     "Dataset",
     "DatasetPager",
     "Datasets",
@@ -55,6 +59,8 @@ __all__ = [
     "Jobs",
     "LightlySession",
     "Mappings",
+    "Metadata",
+    "MetadataConfigs",
     "OffsetPager",
     "Pager",
     "Predictions",

@@ -13,7 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from lightly_async.sync._datasource import Datasource
-from lightly_async.sync._generated import Embeddings, Mappings, Predictions, Samples, Samplings
+from lightly_async.sync._generated import (
+    Collaboration,
+    Embeddings,
+    Mappings,
+    Metadata,
+    Predictions,
+    Samples,
+    Samplings,
+)
 from lightly_async.sync._tags import Tags
 from lightly_async.sync._worker import Runs
 
@@ -84,6 +92,16 @@ class Dataset:
     def mappings(self) -> Mappings:
         """The sample order: file names and sample ids in bitmask order."""
         return Mappings(self._runner, self._aio.mappings)
+
+    @property
+    def metadata(self) -> Metadata:
+        """Custom metadata of the samples and its configurations."""
+        return Metadata(self._runner, self._aio.metadata)
+
+    @property
+    def collaboration(self) -> Collaboration:
+        """Whom the dataset is shared with."""
+        return Collaboration(self._runner, self._aio.collaboration)
 
     def __repr__(self) -> str:
         return f"<lightly_async.sync.Dataset {self.id}>"

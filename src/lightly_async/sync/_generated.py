@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from lightly_async._transfer import IfExists, TransferTimeout
     from lightly_async.bitmask import BitMask
     from lightly_async.bulk import BulkResult
+    from lightly_async.models.collaboration import SharedAccessConfigData
     from lightly_async.models.common import AsyncTaskData, CreateEntityResponse, JobStatusData
     from lightly_async.models.datasources import (
         DatasourceConfig,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         DockerWorkerRegistryEntryData,
     )
     from lightly_async.models.embeddings import DatasetEmbeddingData
+    from lightly_async.models.metadata import ConfigurationData, ConfigurationEntry
     from lightly_async.models.predictions import PredictionSingleton, PredictionTaskSchema
     from lightly_async.models.samples import (
         ImageUrlType,
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AllRuns",
+    "Collaboration",
     "DatasetPager",
     "Datasets",
     "Datasource",
@@ -98,6 +101,8 @@ __all__ = [
     "Jobs",
     "LightlySession",
     "Mappings",
+    "Metadata",
+    "MetadataConfigs",
     "Predictions",
     "RawSamplesPager",
     "RunPager",
@@ -108,6 +113,31 @@ __all__ = [
     "Workers",
 ]
 
+
+
+class Collaboration(DatasetResource):
+    """``dataset.collaboration``: share the dataset with other users."""
+
+    __slots__ = ()
+    _aio: aio.Collaboration
+
+    def share_only_with(self, emails: Iterable[str]) -> None:
+        """Give exactly these users (e-mail addresses) write access to the dataset, replacing whom
+        it was shared with before; an empty list revokes every user's access (lightly 1.5.20's
+        ``share_dataset_only_with``). More in the async
+        :meth:`lightly_async.Collaboration.share_only_with`.
+        """
+        self._runner.call(self._aio.share_only_with, emails)
+
+    def shared_users(self) -> builtins.list[str]:
+        """The e-mail addresses of the users with write access (lightly 1.5.20's
+        ``get_shared_users``): those of the first ``WRITE`` sharing.
+        """
+        return self._runner.call(self._aio.shared_users)
+
+    def access_configs(self) -> builtins.list[SharedAccessConfigData]:
+        """Every sharing of the dataset, as the API reports them."""
+        return self._runner.call(self._aio.access_configs)
 DatasetPager = OffsetPager[DatasetData]
 """What ``session.datasets.list()`` returns: ``for d in pager``, ``pages()``, ``collect()``."""
 
@@ -148,6 +178,37 @@ class Datasets(Resource):
             AmbiguousNameError: several datasets have that name (``ids``).
         """
         return self._runner.call(self._aio.get_by_name, name, shared=shared)
+
+    def create_unique(
+        self,
+        name: str,
+        *,
+        type: DatasetType | str = DatasetType.IMAGES,
+        img_type: ImageType | str | None = None,
+        creator: DatasetCreator | str = DatasetCreator.USER_PIP,
+        parent_dataset_id: str | None = None,
+    ) -> DatasetData:
+        """Create a dataset called ``name``, or ``name_1``, ``name_2``, ... : the first of these the
+        user does not own yet (lightly 1.5.20's ``create_new_dataset_with_unique_name``). Returns
+        the created dataset. More in the async :meth:`lightly_async.Datasets.create_unique`.
+        """
+        return self._runner.call(
+            self._aio.create_unique, name, type=type, img_type=img_type, creator=creator,
+            parent_dataset_id=parent_dataset_id)
+
+    def exists(self, dataset_id: str) -> bool:
+        """Whether the dataset exists (lightly 1.5.20's ``dataset_exists``): ``False`` on a 404; any
+        other failure (403 for another user's dataset, ...) raises.
+        """
+        return self._runner.call(self._aio.exists, dataset_id)
+
+    def name_exists(self, name: str, shared: bool | None = None) -> bool:
+        """Whether a dataset called exactly ``name`` exists (lightly 1.5.20's
+        ``dataset_name_exists``): ``shared=False`` among the user's own datasets, ``True`` among
+        those shared with the user (team datasets included), ``None`` (the default here; 1.5.20's
+        is ``False``) among all the user can access.
+        """
+        return self._runner.call(self._aio.name_exists, name, shared)
 
     def list(
         self,
@@ -244,6 +305,51 @@ class Embeddings(DatasetResource):
         """
         return self._runner.call(self._aio.get_by_name, name)
 
+    def latest(self, *, prefix: str | None = None) -> DatasetEmbeddingData:
+        """The newest embedding of the dataset (by ``created_at``); with ``prefix``, the newest
+        whose name starts with it (``prefix="default"``: the one 1.5.20's
+        ``download_embeddings_csv`` picks). This replaces 1.5.20's
+        ``set_embedding_id_to_latest``: pass the result to a sampling.
+
+        Raises:
+            NameNotFoundError: the dataset has no (such) embedding.
+        """
+        return self._runner.call(self._aio.latest, prefix=prefix)
+
+    def upload_csv(
+        self,
+        path: str | os.PathLike[str],
+        name: str,
+        *,
+        append: bool = False,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> DatasetEmbeddingData:
+        """Upload an embedding CSV (``filenames,embedding_0,...,labels``) as a new embedding called
+        ``name`` and return it (lightly 1.5.20's ``upload_embeddings``). More in the async
+        :meth:`lightly_async.Embeddings.upload_csv`.
+        """
+        return self._runner.call(
+            self._aio.upload_csv, path, name, append=append, transfer_timeout=transfer_timeout)
+
+    def download_csv(
+        self,
+        embedding: str | DatasetEmbeddingData,
+        path: str | os.PathLike[str],
+        *,
+        if_exists: IfExists = "overwrite",
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> Path:
+        """Download an embedding's CSV (by id or ``DatasetEmbeddingData``) to ``path``, byte for
+        byte as stored (lightly 1.5.20's ``download_embeddings_csv_by_id``; for its
+        ``download_embeddings_csv`` pass ``latest(prefix="default")``'s result). The file is
+        streamed into a temporary file beside ``path`` that takes its name only when complete;
+        ``if_exists="error"`` refuses an existing ``path`` (:class:`FileExistsError`). Returns
+        the path written.
+        """
+        return self._runner.call(
+            self._aio.download_csv, embedding, path, if_exists=if_exists,
+            transfer_timeout=transfer_timeout)
+
 
 class Jobs(Resource):
     """``session.jobs``: read and wait for server-side jobs."""
@@ -289,6 +395,58 @@ class Mappings(DatasetResource):
     def sample_ids(self, *, page_size: int = DEFAULT_MAPPING_PAGE_SIZE) -> builtins.list[str]:
         """Every sample's id, in the same order as :meth:`file_names`."""
         return self._runner.call(self._aio.sample_ids, page_size=page_size)
+
+
+class MetadataConfigs(DatasetResource):
+    """``dataset.metadata.configs``: how the web app reads the custom metadata."""
+
+    __slots__ = ()
+    _aio: aio.MetadataConfigs
+
+    def create(
+        self,
+        name: str,
+        configs: Iterable[ConfigurationEntry | Mapping[str, Any]],
+    ) -> ConfigurationData:
+        """Create a configuration (lightly 1.5.20's ``create_custom_metadata_config``) and return it
+        as stored (a second request). Each entry is a :class:`ConfigurationEntry` or a dict
+        ``{name, path, defaultValue, valueDataType}`` (snake_case keys also accepted).
+        """
+        return self._runner.call(self._aio.create, name, configs)
+
+    def get(self, configuration_id: str) -> ConfigurationData:
+        """One configuration."""
+        return self._runner.call(self._aio.get, configuration_id)
+
+    def list(self) -> builtins.list[ConfigurationData]:
+        """Every configuration of the dataset."""
+        return self._runner.call(self._aio.list)
+
+
+class Metadata(DatasetResource):
+    """``dataset.metadata``: custom metadata of the samples, and its configurations."""
+
+    __slots__ = ()
+    _aio: aio.Metadata
+
+    @property
+    def configs(self) -> MetadataConfigs:
+        """The dataset's custom metadata configurations."""
+        return MetadataConfigs(self._runner, self._aio.configs)
+
+    def upload(
+        self,
+        custom_metadata: Mapping[str, Any],
+        *,
+        concurrency: int | None = None,
+        progress: ProgressArg = None,
+    ) -> BulkResult[str, str]:
+        """Set the samples' custom metadata from a COCO-style dict, one update per sample (lightly
+        1.5.20's ``upload_custom_metadata``); returns each file name's outcome. More in the async
+        :meth:`lightly_async.Metadata.upload`.
+        """
+        return self._runner.call(
+            self._aio.upload, custom_metadata, concurrency=concurrency, progress=progress)
 
 
 class Predictions(DatasetResource):
@@ -653,7 +811,7 @@ class Samplings(DatasetResource):
 
     def run(
         self,
-        embedding_id: str | DatasetEmbeddingData,
+        embedding_id: str | DatasetEmbeddingData | None = None,
         *,
         new_tag_name: str,
         method: SamplingMethod | str,
@@ -665,7 +823,8 @@ class Samplings(DatasetResource):
         timeout: float | None = 600.0,
     ) -> TagData:
         """Trigger a sampling, wait for its job (honouring ``waitTimeTillNextPoll``, within
-        ``timeout`` seconds; cancellable) and return the new tag.
+        ``timeout`` seconds; cancellable) and return the new tag. More in the async
+        :meth:`lightly_async.Samplings.run`.
         """
         return self._runner.call(
             self._aio.run, embedding_id, new_tag_name=new_tag_name, method=method, config=config,

@@ -46,9 +46,12 @@ from starlette.routing import Route
 
 from lightly_async._convert import camel_case, get_converter
 from lightly_async.testing import (
+    _collaboration,
     _datasets,
     _datasources,
     _docker,
+    _embeddings,
+    _metadata,
     _predictions,
     _samples,
     _sampling,
@@ -62,7 +65,8 @@ from lightly_async.testing._store import FakeStore
 
 __all__ = ["Call", "CallRecorder", "create_app"]
 
-GROUPS: Final = (_samples, _sampling, _datasources, _predictions, _tags, _datasets, _docker)
+GROUPS: Final = (_samples, _sampling, _datasources, _predictions, _tags, _datasets, _docker,
+                  _embeddings, _metadata, _collaboration)
 """The API groups' modules, each with its operations and their ``ROUTES``."""
 
 Endpoint = Callable[[Request], Awaitable[Response]]

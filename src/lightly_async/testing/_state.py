@@ -170,6 +170,10 @@ class Embedding:
     name: str
     vectors: list[list[float]]
     created_at: int = 0
+    # the blob key of its CSV once one was written to its signed URL (testing/_embeddings.py)
+    csv_key: str | None = None
+    # 2d views asked for (PCA, TSNE, UMAP)
+    views_2d: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -220,6 +224,10 @@ class Dataset:
     )
     # score type -> one score per sample index (active learning)
     scores: dict[str, list[float]] = field(default_factory=dict)
+    # sharings (testing/_collaboration.py) and custom metadata configurations
+    # (testing/_metadata.py), wire-shaped models by id
+    access_configs: dict[str, Any] = field(default_factory=dict)
+    metadata_configs: dict[str, Any] = field(default_factory=dict)
 
     def sample(self, sample_id: str) -> Sample:
         """The sample with that id, or a 404 ``SAMPLE_UNKNOWN``."""

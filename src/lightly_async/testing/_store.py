@@ -98,6 +98,8 @@ class FakeStore:
             self.users: dict[str, User] = {}
             self.datasets: dict[str, Dataset] = {}
             self.blobs: dict[str, bytes] = {}
+            # blob key -> told the bytes each time a signed write URL stores them there
+            self.blob_hooks: dict[str, Callable[[bytes], None]] = {}
             self.page_size = DEFAULT_PAGE_SIZE
             self.sampling.reset()
             self.docker.reset()
@@ -266,6 +268,9 @@ class FakeStore:
         self._check_signature("PUT", key, expires, sig)
         with self.lock:
             self.blobs[key] = data
+            hook = self.blob_hooks.get(key)
+            if hook is not None:
+                hook(data)
 
     def _sign(self, verb: str, key: str, expires: int) -> str:
         message = f"{verb}\n{key}\n{expires}".encode()
