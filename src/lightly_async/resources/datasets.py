@@ -63,14 +63,7 @@ class Datasets(Resource):
 
         Not retried once sent: a replay could create a second dataset.
         """
-        body = DatasetCreateRequest(
-            name=check.dataset_name("name", name),
-            type=check.enum_value("type", type, DatasetType),
-            img_type=None if img_type is None else check.enum_value("img_type", img_type,
-                                                                    ImageType),
-            creator=check.enum_value("creator", creator, DatasetCreator),
-            parent_dataset_id=None if parent_dataset_id is None else check.object_id(
-                "parent_dataset_id", parent_dataset_id))
+        body = _create_request(name, type, img_type, creator, parent_dataset_id)
         created = await self._call(op.CREATE_DATASET, cast=CreateEntityResponse,
                                    json_body=self._dump(body), replay_safe=False)
         return await self.get(check.object_id("id (of the created dataset)", created.id))
@@ -119,7 +112,7 @@ class Datasets(Resource):
         1.5.20 does). Should another client take the chosen name in between (409), the
         next free name is looked up again, up to :data:`UNIQUE_NAME_ATTEMPTS` times.
         """
-        name = check.dataset_name("name", name)
+        _create_request(name, type, img_type, creator, parent_dataset_id)  # checked up front
         options: dict[str, Any] = {"type": type, "img_type": img_type, "creator": creator,
                                    "parent_dataset_id": parent_dataset_id}
         for attempt in range(UNIQUE_NAME_ATTEMPTS):
@@ -195,6 +188,20 @@ class Datasets(Resource):
 
     def __repr__(self) -> str:
         return "<Datasets>"
+
+
+def _create_request(
+    name: str, type: DatasetType | str, img_type: ImageType | str | None,
+    creator: DatasetCreator | str, parent_dataset_id: str | None,
+) -> DatasetCreateRequest:
+    return DatasetCreateRequest(
+        name=check.dataset_name("name", name),
+        type=check.enum_value("type", type, DatasetType),
+        img_type=None if img_type is None else check.enum_value("img_type", img_type,
+                                                                ImageType),
+        creator=check.enum_value("creator", creator, DatasetCreator),
+        parent_dataset_id=None if parent_dataset_id is None else check.object_id(
+            "parent_dataset_id", parent_dataset_id))
 
 
 async def _by_name(datasets: Datasets, name: str, *, exact: bool) -> builtins.list[DatasetData]:
