@@ -16,8 +16,8 @@ from lightly_async import (
     InvalidInputError,
     LightlySession,
     PermissionDeniedError,
+    _http,
 )
-from lightly_async import _http
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 NEW = "63d4e5f60718293a4b5c6d7e"
