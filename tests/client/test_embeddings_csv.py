@@ -94,6 +94,10 @@ def _csv(tmp_path: Path, text: str, name: str = "emb.csv") -> Path:
     return path
 
 
+def _names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
 GOOD = HEADER + "a.jpg,0.1,0.2,0\nb.jpg,1e-3,-2,1\nc.jpg,3,4,0\n"
 
 
@@ -110,7 +114,8 @@ async def test_upload_streams_the_file_as_is_then_asks_for_the_2d_views_when_it_
     assert api.name == "mine"
     assert api.uploaded == GOOD.encode()
     put = next(r for r in api.requests if r.method == "PUT")
-    assert "token" not in put.url.params and "authorization" not in put.headers
+    assert "token" not in put.url.params
+    assert "authorization" not in put.headers
     assert put.headers["content-length"] == str(len(GOOD))
     methods = [json.loads(r.content)["dimensionalityReductionMethod"]
                for r in api.requests if r.method == "POST"]
@@ -155,9 +160,10 @@ async def test_append_keeps_the_existing_rows_and_replaces_those_the_file_has(
                                                                     append=True)
     assert api.uploaded == (HEADER + "a.jpg,1,1,0\nb.jpg,9,9,1\nc.jpg,3,3,0\n").encode()
     assert re.fullmatch(r"default_\d{8}_\d\dh\d\dm\d\ds", api.name)
-    assert ("GET", "readCSVUrl") in api.calls() and ("GET", "old.csv") in api.calls()
+    assert ("GET", "readCSVUrl") in api.calls()
+    assert ("GET", "old.csv") in api.calls()
     assert embedding.id == NEW
-    assert list(tmp_path.iterdir()) == [local]
+    assert _names(tmp_path) == ["emb.csv"]
 
 
 @pytest.mark.asyncio
@@ -176,8 +182,8 @@ async def test_append_refuses_a_column_count_the_existing_embedding_does_not_hav
     stored = b"filenames,embedding_0,labels\na.jpg,1,0\nb.jpg,2,0\nc.jpg,3,0\n"
     api = Api([_embedding(OLD, "mine", 5)], stored)
     async with api.session() as session:
-        with pytest.raises(InvalidInputError, match="4 columns to upload.*'mine' it would "
-                                                    "extend 3"):
+        with pytest.raises(InvalidInputError, match=r"4 columns to upload.*'mine' it would "
+                                                    r"extend 3"):
             await session.dataset(DS).embeddings.upload_csv(_csv(tmp_path, GOOD), "mine",
                                                             append=True)
     assert api.uploaded is None
@@ -263,7 +269,7 @@ async def test_download_csv_writes_the_stored_bytes_when_asked_by_id(tmp_path: P
     assert written == dest
     assert dest.read_bytes() == stored
     assert api.calls() == [("GET", "readCSVUrl"), ("GET", "old.csv")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    assert _names(tmp_path) == ["out.csv"]
 
 
 @pytest.mark.asyncio
@@ -319,7 +325,8 @@ async def test_run_sends_what_the_caller_gives_without_looking_up_defaults() -> 
     sampling = next(r for r in api.requests if r.url.path.endswith("/sampling"))
     assert sampling.url.path == f"/v1/datasets/{DS}/embeddings/{OLD}/sampling"
     assert json.loads(sampling.content)["rowCount"] == 3
-    assert ("GET", "embeddings") not in api.calls() and ("GET", "tags") not in api.calls()
+    assert ("GET", "embeddings") not in api.calls()
+    assert ("GET", "tags") not in api.calls()
 
 
 @pytest.mark.asyncio
