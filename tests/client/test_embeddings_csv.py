@@ -297,6 +297,13 @@ async def test_latest_is_the_newest_embedding_and_prefix_narrows_it() -> None:
 
 
 @pytest.mark.asyncio
+async def test_latest_is_the_first_listed_when_embeddings_were_created_at_once() -> None:
+    api = Api([_embedding(NEW, "second", 5), _embedding(OLD, "first", 5)])
+    async with api.session() as session:
+        assert (await session.dataset(DS).embeddings.latest()).id == NEW
+
+
+@pytest.mark.asyncio
 async def test_latest_raises_a_lookup_error_when_the_dataset_has_no_embedding() -> None:
     api = Api([])
     async with api.session() as session:

@@ -89,8 +89,8 @@ class Embeddings(DatasetResource):
             what = "" if prefix is None else f"named {prefix}... "
             raise NameNotFoundError("embedding", self._dataset_id, by=f"{what}in dataset",
                                     known=None if prefix is None else [e.name for e in embeddings])
-        # newest first as the API lists them; the latest created wins, the first on a tie
-        return max(reversed(found), key=lambda e: e.created_at)
+        # the latest created wins; on a tie the first listed (the API lists newest first)
+        return max(found, key=lambda e: e.created_at)
 
     async def upload_csv(
         self,
