@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     )
     from lightly_async.progress import ProgressCallback
     from lightly_async.resources import (
+        Collaboration,
         Dataset,
         DatasetPager,
         Datasets,
@@ -82,6 +83,8 @@ if TYPE_CHECKING:
         Embeddings,
         Jobs,
         Mappings,
+        Metadata,
+        MetadataConfigs,
         Predictions,
         RunInfo,
         Runs,
@@ -99,8 +102,9 @@ _LAZY: dict[str, str] = {
     "ProgressCallback": "lightly_async.progress",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
-        ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
-         "Predictions", "RunInfo", "Runs", "Samples", "Samplings", "Tags", "Workers"],
+        ["Collaboration", "Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings",
+         "Jobs", "Mappings", "Metadata", "MetadataConfigs", "Predictions", "RunInfo", "Runs",
+         "Samples", "Samplings", "Tags", "Workers"],
         "lightly_async.resources"),
     **dict.fromkeys(
         ["CreateEntityResponse", "DatasetCreator", "DatasetData", "DatasetEmbeddingData",
@@ -129,6 +133,7 @@ __all__ = [
     "BulkError",
     "BulkResult",
     "CallEvent",
+    "Collaboration",
     "ConflictError",
     "CreateEntityResponse",
     "Dataset",
@@ -153,6 +158,8 @@ __all__ = [
     "LightlyError",
     "LightlySession",
     "Mappings",
+    "Metadata",
+    "MetadataConfigs",
     "MockNotSeenError",
     "NameNotFoundError",
     "NotFoundError",
