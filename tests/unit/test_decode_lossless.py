@@ -24,6 +24,8 @@ from lightly_async._convert import get_converter, get_decoder
 from lightly_async.models import (
     ApiErrorResponse,
     AsyncTaskData,
+    ConfigurationData,
+    ConfigurationSetRequest,
     CreateDockerWorkerRegistryEntryRequest,
     CreateEntityResponse,
     DatasetCreateRequest,
@@ -71,6 +73,8 @@ from lightly_async.models import (
     SampleData,
     SampleUpdateRequest,
     SamplingCreateRequest,
+    SharedAccessConfigCreateRequest,
+    SharedAccessConfigData,
     TagArithmeticsRequest,
     TagArithmeticsResponse,
     TagBitMaskResponse,
@@ -78,6 +82,8 @@ from lightly_async.models import (
     TagData,
     TagUpdateRequest,
     TagUpsizeRequest,
+    Trigger2dEmbeddingJobRequest,
+    WriteCSVUrlData,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,6 +129,13 @@ CASTS: dict[str, Any] = {
     "TagData": TagData,
     "TagUpdateRequest": TagUpdateRequest,
     "TagUpsizeRequest": TagUpsizeRequest,
+    # embedding CSVs, custom metadata configurations, collaboration
+    "ConfigurationData": ConfigurationData,
+    "ConfigurationSetRequest": ConfigurationSetRequest,
+    "SharedAccessConfigCreateRequest": SharedAccessConfigCreateRequest,
+    "SharedAccessConfigData": SharedAccessConfigData,
+    "Trigger2dEmbeddingJobRequest": Trigger2dEmbeddingJobRequest,
+    "WriteCSVUrlData": WriteCSVUrlData,
 }
 
 #: union cases (schema, "<tag>" of "<tag>.<mode>") -> the class they decode to (not a fallback)
