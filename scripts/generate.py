@@ -6,7 +6,8 @@ exits 1 when a derived file differs from what the descriptions give. Derived tod
 
 * ``src/lightly_async/_operations.py``: every operation of ``spec/latest`` (lightly 1.5.20's
   137) as an ``Operation`` constant: method, newest path, the seed era's path (from
-  ``spec/seed``, matched by operation id), API group, deprecation.
+  ``spec/seed``, matched by operation id), API group, deprecation, query parameters (of
+  either dialect), body and answer types.
 * ``src/lightly_async/models/docker.py``: the Lightly Worker's models (``generate_models.py``).
 * the operations table of ``docs/operations.md`` (between its two markers): every operation,
   its paths, and the calls that send it (read from the resources' source: a public method
