@@ -1,4 +1,5 @@
-"""``Operation``: one API operation as the API describes it (method, path, dialects).
+"""``Operation``: one API operation as the API describes it (method, path, parameters, body
+and answer types, dialects).
 
 Every operation is declared once, in the generated ``_operations`` module (``nox -s generate``
 derives it from ``spec/latest`` and ``spec/seed``). Resources send through it and the fake
@@ -19,7 +20,8 @@ _PARAM: Final = re.compile(r"\{([^}]+)\}")
 
 
 class Operation(NamedTuple):
-    """An API operation: its id (lightly 1.5.20's method name), HTTP method and path.
+    """An API operation: its id (lightly 1.5.20's method name), HTTP method, path, query
+    parameters, body and answer types.
 
     ``seed_path`` is where the seed era's API has it: ``SAME`` (the default) if at ``path``,
     another path if it moved (the samples, two exports), ``None`` if that API lacks it.
@@ -32,6 +34,17 @@ class Operation(NamedTuple):
     group: str
     seed_path: str | None = SAME
     deprecated: bool = False
+    query: tuple[str, ...] = ()
+    """The wire names of its query parameters (in either dialect)."""
+    body: str | None = None
+    """The request body's type as the API names it (``TagCreateRequest``, ``list[...]``)."""
+    answer: str | None = None
+    """The success answer's type, named the same way; ``None``: no body."""
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The names of the ``{param}`` placeholders of its newest path, in order."""
+        return tuple(_PARAM.findall(self.path))
 
     def template(self, api: str) -> str | None:
         """The path template in dialect ``api`` (``None``: the dialect lacks it)."""

@@ -6,6 +6,7 @@ from lightly_async._operation import Operation
 
 ADD_TEAM_MEMBER = Operation(
     name='add_team_member', method='POST', path='/v1/teams/{teamId}/members', group='TeamsApi',
+    body='CreateTeamMembershipRequest', answer='str',
 )
 CANCEL_SCHEDULED_DOCKER_RUN_STATE_BY_ID = Operation(
     name='cancel_scheduled_docker_run_state_by_id', method='PUT',
@@ -17,85 +18,103 @@ CONFIRM_DOCKER_RUN_ARTIFACT_CREATION = Operation(
 )
 CREATE_DATASET = Operation(
     name='create_dataset', method='POST', path='/v1/datasets', group='DatasetsApi',
+    body='DatasetCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_DOCKER_RUN = Operation(
     name='create_docker_run', method='POST', path='/v1/docker/runs', group='DockerApi',
+    body='DockerRunCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_DOCKER_RUN_ARTIFACT = Operation(
     name='create_docker_run_artifact', method='POST', path='/v1/docker/runs/{runId}/artifacts',
-    group='DockerApi',
+    group='DockerApi', body='DockerRunArtifactCreateRequest', answer='DockerRunArtifactCreatedData',
 )
 CREATE_DOCKER_RUN_LOG_BY_ID = Operation(
     name='create_docker_run_log_by_id', method='PUT', path='/v1/docker/runs/{runId}/logs',
-    group='DockerApi',
+    group='DockerApi', body='list[DockerRunLogCreateEntryData]',
 )
 CREATE_DOCKER_RUN_SCHEDULED_BY_DATASET_ID = Operation(
     name='create_docker_run_scheduled_by_dataset_id', method='POST',
     path='/v1/datasets/{datasetId}/docker/worker/schedule', group='DockerApi',
+    query=('disableConfigValidation',), body='DockerRunScheduledCreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_DOCKER_WORKER_CONFIG = Operation(
     name='create_docker_worker_config', method='POST', path='/v1/docker/worker/config',
-    group='DockerApi', deprecated=True,
+    group='DockerApi', deprecated=True, body='DockerWorkerConfigCreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_DOCKER_WORKER_CONFIG_V2 = Operation(
     name='create_docker_worker_config_v2', method='POST', path='/v1/docker/worker/config/v2',
-    group='DockerApi', deprecated=True,
+    group='DockerApi', deprecated=True, body='DockerWorkerConfigV2CreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_DOCKER_WORKER_CONFIG_V3 = Operation(
     name='create_docker_worker_config_v3', method='POST', path='/v1/docker/worker/config/v3',
-    group='DockerApi', deprecated=True,
+    group='DockerApi', deprecated=True, body='DockerWorkerConfigV3CreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_DOCKER_WORKER_CONFIG_VX = Operation(
     name='create_docker_worker_config_vx', method='POST', path='/v1/docker/worker/config/vX',
-    group='DockerApi',
+    group='DockerApi', body='DockerWorkerConfigOmniVXCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_EMBEDDINGS2D_BY_EMBEDDING_ID = Operation(
     name='create_embeddings2d_by_embedding_id', method='POST',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/2d', group='Embeddings2dApi',
+    body='Embedding2dCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_INITIAL_TAG_BY_DATASET_ID = Operation(
     name='create_initial_tag_by_dataset_id', method='POST',
-    path='/v1/datasets/{datasetId}/tags/initial', group='TagsApi',
+    path='/v1/datasets/{datasetId}/tags/initial', group='TagsApi', body='InitialTagCreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_META_DATA_CONFIGURATION = Operation(
     name='create_meta_data_configuration', method='POST',
     path='/v1/datasets/{datasetId}/configuration/metadata', group='MetaDataConfigurationsApi',
+    body='ConfigurationSetRequest', answer='CreateEntityResponse',
 )
 CREATE_OR_UPDATE_ACTIVE_LEARNING_SCORE_BY_TAG_ID = Operation(
     name='create_or_update_active_learning_score_by_tag_id', method='POST',
     path='/v1/datasets/{datasetId}/tags/{tagId}/scores', group='ScoresApi', deprecated=True,
+    body='ActiveLearningScoreCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_OR_UPDATE_ACTIVE_LEARNING_V2_SCORE_BY_DATASET_ID = Operation(
     name='create_or_update_active_learning_v2_score_by_dataset_id', method='POST',
     path='/v1/datasets/{datasetId}/predictions/scores', group='ScoresApi',
+    query=('predictionUUIDTimestamp', 'taskName'), body='ActiveLearningScoreCreateRequest',
+    answer='CreateEntityResponse',
 )
 CREATE_OR_UPDATE_PREDICTION_BY_SAMPLE_ID = Operation(
     name='create_or_update_prediction_by_sample_id', method='POST',
     path='/v1/datasets/{datasetId}/predictions/samples/{sampleId}', group='PredictionsApi',
+    query=('predictionUUIDTimestamp',), body='list[PredictionSingleton]',
+    answer='CreateEntityResponse',
 )
 CREATE_OR_UPDATE_PREDICTION_TASK_SCHEMA_BY_DATASET_ID = Operation(
     name='create_or_update_prediction_task_schema_by_dataset_id', method='POST',
     path='/v1/datasets/{datasetId}/predictions/tasks', group='PredictionsApi',
+    query=('predictionUUIDTimestamp',), body='PredictionTaskSchema', answer='CreateEntityResponse',
 )
 CREATE_OR_UPDATE_SHARED_ACCESS_CONFIG_BY_DATASET_ID = Operation(
     name='create_or_update_shared_access_config_by_dataset_id', method='POST',
     path='/v1/datasets/{datasetId}/collaboration/access', group='CollaborationApi',
+    body='SharedAccessConfigCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_SAMPLE_BY_DATASET_ID = Operation(
     name='create_sample_by_dataset_id', method='POST', path='/v1/datasets/{datasetId}/samples',
-    group='SamplesApi',
+    group='SamplesApi', body='SampleCreateRequest', answer='CreateEntityResponse',
 )
 CREATE_SAMPLE_WITH_WRITE_URLS_BY_DATASET_ID = Operation(
     name='create_sample_with_write_urls_by_dataset_id', method='POST',
     path='/v1/datasets/{datasetId}/samples/withWriteUrls', group='SamplesApi',
+    body='SampleCreateRequest', answer='CreateSampleWithWriteUrlsResponse',
 )
 CREATE_TAG_BY_DATASET_ID = Operation(
     name='create_tag_by_dataset_id', method='POST', path='/v1/datasets/{datasetId}/tags',
-    group='TagsApi',
+    group='TagsApi', body='TagCreateRequest', answer='CreateEntityResponse',
 )
 DELETE_DATASET_BY_ID = Operation(
     name='delete_dataset_by_id', method='DELETE', path='/v1/datasets/{datasetId}',
-    group='DatasetsApi',
+    group='DatasetsApi', query=('force',),
 )
 DELETE_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID = Operation(
     name='delete_docker_worker_registry_entry_by_id', method='DELETE',
@@ -120,431 +139,524 @@ DELETE_TEAM_MEMBER_BY_ID = Operation(
 DOWNLOAD_ZIP_OF_SAMPLES_BY_TAG_ID = Operation(
     name='download_zip_of_samples_by_tag_id', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/zip', group='TagsApi', deprecated=True,
+    answer='bytes',
 )
 EXPORT_TAG_TO_BASIC_FILENAMES = Operation(
     name='export_tag_to_basic_filenames', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames', group='TagsApi',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    answer='str',
 )
 EXPORT_TAG_TO_BASIC_FILENAMES_AND_READ_URLS = Operation(
     name='export_tag_to_basic_filenames_and_read_urls', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenamesAndReadUrls', group='TagsApi',
+    query=('format', 'pageOffset', 'pageSize', 'previewExample'), answer='list[FilenameAndReadUrl]',
 )
 EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS = Operation(
     name='export_tag_to_label_box_data_rows', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBox/datarows', group='TagsApi',
     seed_path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxDataRows', deprecated=True,
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    answer='list[LabelBoxDataRow]',
 )
 EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS = Operation(
     name='export_tag_to_label_box_v4_data_rows', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxV4/datarows', group='TagsApi',
     seed_path=None,
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    answer='list[LabelBoxV4DataRow]',
 )
 EXPORT_TAG_TO_LABEL_STUDIO_TASKS = Operation(
     name='export_tag_to_label_studio_tasks', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudio/tasks', group='TagsApi',
     seed_path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudioTasks',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    answer='list[LabelStudioTask]',
 )
 EXPORT_TAG_TO_SAMA_TASKS = Operation(
     name='export_tag_to_sama_tasks', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/Sama/tasks', group='TagsApi',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    answer='list[SamaTask]',
 )
 GET_ACTIVE_LEARNING_SCORE_BY_SCORE_ID = Operation(
     name='get_active_learning_score_by_score_id', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/scores/{scoreId}', group='ScoresApi',
-    deprecated=True,
+    deprecated=True, answer='ActiveLearningScoreData',
 )
 GET_ACTIVE_LEARNING_SCORES_BY_TAG_ID = Operation(
     name='get_active_learning_scores_by_tag_id', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/scores', group='ScoresApi', deprecated=True,
+    answer='list[TagActiveLearningScoresData]',
 )
 GET_ACTIVE_LEARNING_V2_SCORE_BY_DATASET_AND_SCORE_ID = Operation(
     name='get_active_learning_v2_score_by_dataset_and_score_id', method='GET',
     path='/v1/datasets/{datasetId}/predictions/scores/{scoreId}', group='ScoresApi',
+    answer='ActiveLearningScoreV2Data',
 )
 GET_ACTIVE_LEARNING_V2_SCORES_BY_DATASET_ID = Operation(
     name='get_active_learning_v2_scores_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/predictions/scores', group='ScoresApi',
+    query=('predictionUUIDTimestamp',), answer='list[ActiveLearningScoreTypesV2Data]',
 )
 GET_CHILDREN_OF_DATASET_ID = Operation(
     name='get_children_of_dataset_id', method='GET', path='/v1/datasets/{datasetId}/children',
-    group='DatasetsApi',
+    group='DatasetsApi', answer='list[DatasetData]',
 )
 GET_CUSTOM_EMBEDDING_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_custom_embedding_file_read_url_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/embeddings/file', group='DatasourcesApi',
+    query=('fileName',), answer='str',
 )
 GET_DATASET_BY_ID = Operation(
     name='get_dataset_by_id', method='GET', path='/v1/datasets/{datasetId}', group='DatasetsApi',
+    answer='DatasetData',
 )
 GET_DATASETS = Operation(
     name='get_datasets', method='GET', path='/v1/datasets', group='DatasetsApi',
+    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
+    answer='list[DatasetData]',
 )
 GET_DATASETS_ENRICHED = Operation(
     name='get_datasets_enriched', method='GET', path='/v1/datasets/enriched', group='DatasetsApi',
+    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'limit', 'pageOffset', 'pageSize', 'shared'),
+    answer='list[DatasetDataEnriched]',
 )
 GET_DATASETS_ENRICHED_QUERY_BY_IDS = Operation(
     name='get_datasets_enriched_query_by_ids', method='GET', path='/v1/datasets/enriched/query/ids',
-    group='DatasetsApi',
+    group='DatasetsApi', query=('datasetIds',), answer='list[DatasetDataEnriched]',
 )
 GET_DATASETS_ENRICHED_QUERY_BY_NAME = Operation(
     name='get_datasets_enriched_query_by_name', method='GET',
     path='/v1/datasets/enriched/query/name/{datasetName}', group='DatasetsApi',
+    query=('exact', 'excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
+    answer='list[DatasetDataEnriched]',
 )
 GET_DATASETS_QUERY_BY_NAME = Operation(
     name='get_datasets_query_by_name', method='GET', path='/v1/datasets/query/name/{datasetName}',
     group='DatasetsApi',
+    query=('exact', 'excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
+    answer='list[DatasetData]',
 )
 GET_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_datasource_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/datasource',
-    group='DatasourcesApi', deprecated=True,
+    group='DatasourcesApi', deprecated=True, query=('purpose',), answer='DatasourceConfig',
 )
 GET_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID = Operation(
     name='get_datasource_processed_until_timestamp_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/processedUntilTimestamp', group='DatasourcesApi',
+    answer='DatasourceProcessedUntilTimestampResponse',
 )
 GET_DATASOURCES_BY_DATASET_ID = Operation(
     name='get_datasources_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/all', group='DatasourcesApi',
+    answer='list[DatasourceConfig]',
 )
 GET_DEFAULT_OR_REGISTER_WORKER = Operation(
     name='get_default_or_register_worker', method='GET', path='/v1/docker/worker/default',
-    group='DockerApi',
+    group='DockerApi', answer='DockerWorkerRegistryEntryData',
 )
 GET_DOCKER_LICENSE_INFORMATION = Operation(
     name='get_docker_license_information', method='GET', path='/v1/docker/licenseInformation',
-    group='DockerApi',
+    group='DockerApi', answer='DockerLicenseInformation',
 )
 GET_DOCKER_RUN_ARTIFACT_READ_URL_BY_ID = Operation(
     name='get_docker_run_artifact_read_url_by_id', method='GET',
-    path='/v1/docker/runs/{runId}/artifacts/{artifactId}/readurl', group='DockerApi',
+    path='/v1/docker/runs/{runId}/artifacts/{artifactId}/readurl', group='DockerApi', answer='str',
 )
 GET_DOCKER_RUN_BY_ID = Operation(
     name='get_docker_run_by_id', method='GET', path='/v1/docker/runs/{runId}', group='DockerApi',
+    answer='DockerRunData',
 )
 GET_DOCKER_RUN_BY_SCHEDULED_ID = Operation(
     name='get_docker_run_by_scheduled_id', method='GET',
-    path='/v1/docker/runs/schedule/{scheduledId}', group='DockerApi',
+    path='/v1/docker/runs/schedule/{scheduledId}', group='DockerApi', answer='DockerRunData',
 )
 GET_DOCKER_RUN_LOGS_BY_ID = Operation(
     name='get_docker_run_logs_by_id', method='GET', path='/v1/docker/runs/{runId}/logs',
-    group='DockerApi',
+    group='DockerApi', query=('cursor',), answer='DockerRunLogData',
 )
 GET_DOCKER_RUN_REPORT_READ_URL_BY_ID = Operation(
     name='get_docker_run_report_read_url_by_id', method='GET',
-    path='/v1/docker/runs/{runId}/readReportUrl', group='DockerApi', deprecated=True,
+    path='/v1/docker/runs/{runId}/readReportUrl', group='DockerApi', deprecated=True, answer='str',
 )
 GET_DOCKER_RUN_REPORT_WRITE_URL_BY_ID = Operation(
     name='get_docker_run_report_write_url_by_id', method='GET',
-    path='/v1/docker/runs/{runId}/writeReportUrl', group='DockerApi', deprecated=True,
+    path='/v1/docker/runs/{runId}/writeReportUrl', group='DockerApi', deprecated=True, answer='str',
 )
 GET_DOCKER_RUN_TAGS = Operation(
     name='get_docker_run_tags', method='GET', path='/v1/docker/runs/{runId}/tags',
-    group='DockerApi',
+    group='DockerApi', answer='list[TagData]',
 )
 GET_DOCKER_RUNS = Operation(
     name='get_docker_runs', method='GET', path='/v1/docker/runs', group='DockerApi',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'showArchived'),
+    answer='list[DockerRunData]',
 )
 GET_DOCKER_RUNS_COUNT = Operation(
     name='get_docker_runs_count', method='GET', path='/v1/docker/runs/count', group='DockerApi',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'showArchived'), answer='str',
 )
 GET_DOCKER_RUNS_QUERY_BY_DATASET_ID = Operation(
     name='get_docker_runs_query_by_dataset_id', method='GET',
     path='/v1/docker/runs/query/datasetId/{datasetId}', group='DockerApi',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize'),
+    answer='list[DockerRunData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_DATASET_ID = Operation(
     name='get_docker_runs_scheduled_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/docker/worker/schedule', group='DockerApi',
+    query=('state', 'states'), answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_STATE_AND_LABELS = Operation(
     name='get_docker_runs_scheduled_by_state_and_labels', method='GET',
     path='/v1/docker/worker/schedule', group='DockerApi',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'includeUnlockableRuns', 'labels', 'state', 'version'),
+    answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_WORKER_ID = Operation(
     name='get_docker_runs_scheduled_by_worker_id', method='GET',
     path='/v1/docker/worker/{workerId}/schedule', group='DockerApi',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'state'),
+    answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_WORKER_CONFIG_BY_ID = Operation(
     name='get_docker_worker_config_by_id', method='GET', path='/v1/docker/worker/config/{configId}',
-    group='DockerApi', deprecated=True,
+    group='DockerApi', deprecated=True, answer='DockerWorkerConfigV0Data',
 )
 GET_DOCKER_WORKER_CONFIG_V2_BY_ID = Operation(
     name='get_docker_worker_config_v2_by_id', method='GET',
     path='/v1/docker/worker/config/v2/{configId}', group='DockerApi', deprecated=True,
+    answer='DockerWorkerConfigV2Data',
 )
 GET_DOCKER_WORKER_CONFIG_V3_BY_ID = Operation(
     name='get_docker_worker_config_v3_by_id', method='GET',
     path='/v1/docker/worker/config/v3/{configId}', group='DockerApi', deprecated=True,
+    answer='DockerWorkerConfigV3Data',
 )
 GET_DOCKER_WORKER_CONFIG_VXBY_ID = Operation(
     name='get_docker_worker_config_vxby_id', method='GET',
     path='/v1/docker/worker/config/vX/{configId}', group='DockerApi',
+    answer='DockerWorkerConfigVXData',
 )
 GET_DOCKER_WORKER_CONFIGS = Operation(
     name='get_docker_worker_configs', method='GET', path='/v1/docker/worker/config',
-    group='DockerApi', deprecated=True,
+    group='DockerApi', deprecated=True, answer='list[DockerWorkerConfigV0Data]',
 )
 GET_DOCKER_WORKER_REGISTRY_ENTRIES = Operation(
     name='get_docker_worker_registry_entries', method='GET', path='/v1/docker/worker',
-    group='DockerApi',
+    group='DockerApi', query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf'),
+    answer='list[DockerWorkerRegistryEntryData]',
 )
 GET_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID = Operation(
     name='get_docker_worker_registry_entry_by_id', method='GET',
-    path='/v1/docker/worker/{workerId}', group='DockerApi',
+    path='/v1/docker/worker/{workerId}', group='DockerApi', answer='DockerWorkerRegistryEntryData',
 )
 GET_EMBEDDING2D_BY_ID = Operation(
     name='get_embedding2d_by_id', method='GET',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/2d/{embedding2dId}',
-    group='Embeddings2dApi',
+    group='Embeddings2dApi', answer='Embedding2dData',
 )
 GET_EMBEDDINGS2D_BY_EMBEDDING_ID = Operation(
     name='get_embeddings2d_by_embedding_id', method='GET',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/2d', group='Embeddings2dApi',
+    answer='list[Embedding2dData]',
 )
 GET_EMBEDDINGS_BY_DATASET_ID = Operation(
     name='get_embeddings_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/embeddings',
-    group='EmbeddingsApi',
+    group='EmbeddingsApi', answer='list[DatasetEmbeddingData]',
 )
 GET_EMBEDDINGS_BY_SAMPLE_ID = Operation(
     name='get_embeddings_by_sample_id', method='GET',
     path='/users/datasets/{datasetId}/samples/{sampleId}/embeddings', group='EmbeddingsApi',
+    query=('mode',), answer='list[EmbeddingData]',
 )
 GET_EMBEDDINGS_CSV_READ_URL_BY_ID = Operation(
     name='get_embeddings_csv_read_url_by_id', method='GET',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/readCSVUrl', group='EmbeddingsApi',
+    answer='str',
 )
 GET_EMBEDDINGS_CSV_WRITE_URL_BY_ID = Operation(
     name='get_embeddings_csv_write_url_by_id', method='GET',
-    path='/v1/datasets/{datasetId}/embeddings/writeCSVUrl', group='EmbeddingsApi',
+    path='/v1/datasets/{datasetId}/embeddings/writeCSVUrl', group='EmbeddingsApi', query=('name',),
+    answer='WriteCSVUrlData',
 )
 GET_FILENAMES_BY_TAG_ID = Operation(
     name='get_filenames_by_tag_id', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/filenames', group='TagsApi', deprecated=True,
+    answer='list[str]',
 )
 GET_HEAD_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_head_file_read_url_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/fileHEAD', group='DatasourcesApi',
+    query=('fileName',), answer='str',
 )
 GET_JOB_STATUS_BY_ID = Operation(
     name='get_job_status_by_id', method='GET', path='/v1/jobs/{jobId}', group='JobsApi',
+    answer='JobStatusData',
 )
 GET_JOBS = Operation(
-    name='get_jobs', method='GET', path='/v1/jobs', group='JobsApi',
+    name='get_jobs', method='GET', path='/v1/jobs', group='JobsApi', answer='list[JobsData]',
 )
 GET_LATEST_PIP_VERSION = Operation(
     name='get_latest_pip_version', method='GET', path='/v1/versions/pip/latest',
-    group='VersioningApi',
+    group='VersioningApi', query=('currentVersion',), answer='str',
 )
 GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/list', group='DatasourcesApi',
+    query=('cursor', 'from', 'relevantFilenamesFileName', 'to', 'useRedirectedReadUrl'),
+    answer='DatasourceRawSamplesData',
 )
 GET_LIST_OF_RAW_SAMPLES_METADATA_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_metadata_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/metadata/list', group='DatasourcesApi',
+    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName', 'relevantFilenamesRunId', 'to', 'useRedirectedReadUrl'),
+    answer='DatasourceRawSamplesMetadataData',
 )
 GET_LIST_OF_RAW_SAMPLES_PREDICTIONS_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_predictions_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/predictions/list', group='DatasourcesApi',
+    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName', 'relevantFilenamesRunId', 'taskName', 'to', 'useRedirectedReadUrl'),
+    answer='DatasourceRawSamplesPredictionsData',
 )
 GET_META_DATA_CONFIGURATION_BY_ID = Operation(
     name='get_meta_data_configuration_by_id', method='GET',
     path='/v1/datasets/{datasetId}/configuration/metadata/{configurationId}',
-    group='MetaDataConfigurationsApi',
+    group='MetaDataConfigurationsApi', answer='ConfigurationData',
 )
 GET_META_DATA_CONFIGURATIONS = Operation(
     name='get_meta_data_configurations', method='GET',
     path='/v1/datasets/{datasetId}/configuration/metadata', group='MetaDataConfigurationsApi',
+    answer='list[ConfigurationData]',
 )
 GET_METADATA_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_metadata_file_read_url_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/metadata/file', group='DatasourcesApi',
+    query=('fileName',), answer='str',
 )
 GET_MINIMUM_COMPATIBLE_PIP_VERSION = Operation(
     name='get_minimum_compatible_pip_version', method='GET', path='/v1/versions/pip/minimum',
-    group='VersioningApi',
+    group='VersioningApi', answer='str',
 )
 GET_PREDICTION_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_prediction_file_read_url_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/predictions/file', group='DatasourcesApi',
+    query=('fileName',), answer='str',
 )
 GET_PREDICTION_FILE_WRITE_URL_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_prediction_file_write_url_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/predictions/writeUrl', group='DatasourcesApi',
+    query=('fileName',), answer='str',
 )
 GET_PREDICTION_TASK_SCHEMA_BY_TASK_NAME = Operation(
     name='get_prediction_task_schema_by_task_name', method='GET',
     path='/v1/datasets/{datasetId}/predictions/tasks/{taskName}', group='PredictionsApi',
+    query=('predictionUUIDTimestamp',), answer='PredictionTaskSchema',
 )
 GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID = Operation(
     name='get_prediction_task_schemas_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/predictions/tasks', group='PredictionsApi',
+    query=('predictionUUIDTimestamp',), answer='PredictionTaskSchemas',
 )
 GET_PREDICTIONS_BY_DATASET_ID = Operation(
     name='get_predictions_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/predictions/samples', group='PredictionsApi',
+    query=('lean', 'pageOffset', 'pageSize', 'predictionUUIDTimestamp', 'taskName'),
+    answer='list[list[PredictionSingleton]]',
 )
 GET_PREDICTIONS_BY_SAMPLE_ID = Operation(
     name='get_predictions_by_sample_id', method='GET',
     path='/v1/datasets/{datasetId}/predictions/samples/{sampleId}', group='PredictionsApi',
+    query=('predictionUUIDTimestamp',), answer='list[PredictionSingleton]',
 )
 GET_QUOTA_MAXIMUM_DATASET_SIZE = Operation(
     name='get_quota_maximum_dataset_size', method='GET', path='/v1/quota', group='QuotaApi',
+    answer='str',
 )
 GET_RESOURCE_READ_URL_REDIRECT = Operation(
     name='get_resource_read_url_redirect', method='GET',
     path='/v1/datasets/{datasetId}/datasource/readurlRedirect', group='DatasourcesApi',
+    query=('path',),
 )
 GET_SAMPLE_BY_ID = Operation(
     name='get_sample_by_id', method='GET', path='/v1/datasets/{datasetId}/samples/{sampleId}',
     group='SamplesApi', seed_path='/users/datasets/{datasetId}/samples/{sampleId}',
+    answer='SampleData',
 )
 GET_SAMPLE_IMAGE_READ_URL_BY_ID = Operation(
     name='get_sample_image_read_url_by_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/{sampleId}/readurl', group='SamplesApi',
-    seed_path='/users/datasets/{datasetId}/samples/{sampleId}/readurl',
+    seed_path='/users/datasets/{datasetId}/samples/{sampleId}/readurl', query=('type',),
+    answer='str',
 )
 GET_SAMPLE_IMAGE_RESOURCE_REDIRECT_BY_ID = Operation(
     name='get_sample_image_resource_redirect_by_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/{sampleId}/readurlRedirect', group='SamplesApi',
+    query=('type',),
 )
 GET_SAMPLE_IMAGE_WRITE_URL_BY_ID = Operation(
     name='get_sample_image_write_url_by_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/{sampleId}/writeurl', group='SamplesApi',
     seed_path='/users/datasets/{datasetId}/samples/{sampleId}/writeurl',
+    query=('fileName', 'isThumbnail'), answer='str',
 )
 GET_SAMPLE_IMAGE_WRITE_URLS_BY_ID = Operation(
     name='get_sample_image_write_urls_by_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/{sampleId}/writeurls', group='SamplesApi',
+    answer='SampleWriteUrls',
 )
 GET_SAMPLE_MAPPINGS_BY_DATASET_ID = Operation(
     name='get_sample_mappings_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/mappings', group='MappingsApi',
+    query=('field', 'pageOffset', 'pageSize'), answer='list[str]',
 )
 GET_SAMPLES_BY_DATASET_ID = Operation(
     name='get_samples_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/samples',
     group='SamplesApi', seed_path='/users/datasets/{datasetId}/samples',
+    query=('fileName', 'filename', 'mode', 'pageOffset', 'pageSize', 'sortBy'),
+    answer='list[SampleData]',
 )
 GET_SAMPLES_PARTIAL_BY_DATASET_ID = Operation(
     name='get_samples_partial_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/partial', group='SamplesApi', seed_path=None,
+    query=('fileName', 'mode', 'pageOffset', 'pageSize'), answer='list[SampleDataModes]',
 )
 GET_SERVICE_ACCOUNTS_BY_TEAM_ID = Operation(
     name='get_service_accounts_by_team_id', method='GET', path='/v1/teams/{teamId}/serviceaccounts',
-    group='TeamsApi',
+    group='TeamsApi', answer='list[ServiceAccountBasicData]',
 )
 GET_SHARED_ACCESS_CONFIGS_BY_DATASET_ID = Operation(
     name='get_shared_access_configs_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/collaboration/access', group='CollaborationApi',
+    answer='list[SharedAccessConfigData]',
 )
 GET_TAG_BY_TAG_ID = Operation(
     name='get_tag_by_tag_id', method='GET', path='/v1/datasets/{datasetId}/tags/{tagId}',
-    group='TagsApi',
+    group='TagsApi', answer='TagData',
 )
 GET_TAGS_BY_DATASET_ID = Operation(
     name='get_tags_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/tags',
-    group='TagsApi',
+    group='TagsApi', answer='list[TagData]',
 )
 GET_TEAM_BY_ID = Operation(
     name='get_team_by_id', method='GET', path='/v1/teams/{teamId}', group='TeamsApi',
+    answer='TeamData',
 )
 GET_TEAM_MEMBERS_BY_ID = Operation(
     name='get_team_members_by_id', method='GET', path='/v1/teams/{teamId}/members',
-    group='TeamsApi',
+    group='TeamsApi', answer='list[ProfileBasicData]',
 )
 PERFORM_TAG_ARITHMETICS = Operation(
     name='perform_tag_arithmetics', method='POST', path='/v1/datasets/{datasetId}/tags/arithmetics',
-    group='TagsApi',
+    group='TagsApi', body='TagArithmeticsRequest', answer='TagArithmeticsResponse',
 )
 PERFORM_TAG_ARITHMETICS_BITMASK = Operation(
     name='perform_tag_arithmetics_bitmask', method='POST',
     path='/v1/datasets/{datasetId}/tags/arithmetics/bitmask', group='TagsApi', deprecated=True,
+    body='TagArithmeticsRequest', answer='TagBitMaskResponse',
 )
 POST_DOCKER_AUTHORIZATION_REQUEST = Operation(
     name='post_docker_authorization_request', method='POST', path='/v1/docker/authorization',
-    group='DockerApi',
+    group='DockerApi', body='DockerAuthorizationRequest', answer='DockerAuthorizationResponse',
 )
 POST_DOCKER_USAGE_STATS = Operation(
     name='post_docker_usage_stats', method='POST', path='/v1/docker', group='DockerApi',
+    body='DockerUserStats',
 )
 POST_DOCKER_WORKER_AUTHORIZATION_REQUEST = Operation(
     name='post_docker_worker_authorization_request', method='POST',
     path='/v1/docker/workerAuthorization', group='DockerApi',
+    body='DockerWorkerAuthorizationRequest', answer='str',
 )
 REGISTER_DATASET_UPLOAD_BY_ID = Operation(
     name='register_dataset_upload_by_id', method='PUT',
     path='/v1/datasets/{datasetId}/registerDatasetUpload', group='DatasetsApi',
+    body='JobStatusMeta',
 )
 REGISTER_DOCKER_WORKER = Operation(
     name='register_docker_worker', method='POST', path='/v1/docker/worker', group='DockerApi',
+    query=('forUserId',), body='CreateDockerWorkerRegistryEntryRequest',
+    answer='CreateEntityResponse',
 )
 SERVICE_ACCOUNT_RESET_TOKEN = Operation(
     name='service_account_reset_token', method='POST',
     path='/v1/teams/{teamId}/serviceaccounts/{serviceAccountId}/token', group='TeamsApi',
+    answer='str',
 )
 SET_EMBEDDINGS_IS_PROCESSED_FLAG_BY_ID = Operation(
     name='set_embeddings_is_processed_flag_by_id', method='PUT',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/isProcessed', group='EmbeddingsApi',
+    body='SetEmbeddingsIsProcessedFlagByIdBodyRequest',
 )
 TRIGGER2D_EMBEDDINGS_JOB = Operation(
     name='trigger2d_embeddings_job', method='POST',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/trigger2dEmbeddingsJob',
-    group='EmbeddingsApi',
+    group='EmbeddingsApi', body='Trigger2dEmbeddingJobRequest',
 )
 TRIGGER_SAMPLING_BY_ID = Operation(
     name='trigger_sampling_by_id', method='POST',
     path='/v1/datasets/{datasetId}/embeddings/{embeddingId}/sampling', group='SamplingsApi',
+    body='SamplingCreateRequest', answer='AsyncTaskData',
 )
 UPDATE_DATASET_BY_ID = Operation(
     name='update_dataset_by_id', method='PUT', path='/v1/datasets/{datasetId}', group='DatasetsApi',
+    body='DatasetUpdateRequest',
 )
 UPDATE_DATASOURCE_BY_DATASET_ID = Operation(
     name='update_datasource_by_dataset_id', method='PUT',
-    path='/v1/datasets/{datasetId}/datasource', group='DatasourcesApi',
+    path='/v1/datasets/{datasetId}/datasource', group='DatasourcesApi', body='DatasourceConfig',
 )
 UPDATE_DATASOURCE_PROCESSED_UNTIL_TIMESTAMP_BY_DATASET_ID = Operation(
     name='update_datasource_processed_until_timestamp_by_dataset_id', method='PUT',
     path='/v1/datasets/{datasetId}/datasource/processedUntilTimestamp', group='DatasourcesApi',
+    body='DatasourceProcessedUntilTimestampRequest',
 )
 UPDATE_DOCKER_RUN_BY_ID = Operation(
     name='update_docker_run_by_id', method='PUT', path='/v1/docker/runs/{runId}', group='DockerApi',
+    body='DockerRunUpdateRequest',
 )
 UPDATE_DOCKER_WORKER_CONFIG_BY_ID = Operation(
     name='update_docker_worker_config_by_id', method='PUT',
     path='/v1/docker/worker/config/{configId}', group='DockerApi', deprecated=True,
+    body='DockerWorkerConfigCreateRequest',
 )
 UPDATE_DOCKER_WORKER_REGISTRY_ENTRY_BY_ID = Operation(
     name='update_docker_worker_registry_entry_by_id', method='PUT',
     path='/v1/docker/worker/{workerId}', group='DockerApi',
+    body='UpdateDockerWorkerRegistryEntryRequest',
 )
 UPDATE_META_DATA_CONFIGURATION_BY_ID = Operation(
     name='update_meta_data_configuration_by_id', method='PUT',
     path='/v1/datasets/{datasetId}/configuration/metadata/{configurationId}',
-    group='MetaDataConfigurationsApi',
+    group='MetaDataConfigurationsApi', body='ConfigurationSetRequest',
 )
 UPDATE_SAMPLE_BY_ID = Operation(
     name='update_sample_by_id', method='PUT', path='/v1/datasets/{datasetId}/samples/{sampleId}',
     group='SamplesApi', seed_path='/users/datasets/{datasetId}/samples/{sampleId}',
+    query=('enableDatasetUpdate',), body='SampleUpdateRequest',
 )
 UPDATE_SCHEDULED_DOCKER_RUN_STATE_BY_ID = Operation(
     name='update_scheduled_docker_run_state_by_id', method='PUT',
     path='/v1/datasets/{datasetId}/docker/worker/{workerId}/schedule/{scheduledId}',
-    group='DockerApi',
+    group='DockerApi', body='DockerRunScheduledUpdateRequest',
 )
 UPDATE_TAG_BY_TAG_ID = Operation(
     name='update_tag_by_tag_id', method='PUT', path='/v1/datasets/{datasetId}/tags/{tagId}',
-    group='TagsApi',
+    group='TagsApi', body='TagUpdateRequest',
 )
 UPDATE_TEAM_MEMBER_BY_ID = Operation(
     name='update_team_member_by_id', method='PUT', path='/v1/teams/{teamId}/members/{userId}',
-    group='TeamsApi',
+    group='TeamsApi', body='UpdateTeamMembershipRequest',
 )
 UPSIZE_TAGS_BY_DATASET_ID = Operation(
     name='upsize_tags_by_dataset_id', method='POST', path='/v1/datasets/{datasetId}/tags/upsize',
-    group='TagsApi',
+    group='TagsApi', body='TagUpsizeRequest', answer='CreateEntityResponse',
 )
 VERIFY_DATASOURCE_BY_DATASET_ID = Operation(
     name='verify_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/verify', group='DatasourcesApi',
+    answer='DatasourceConfigVerifyData',
 )
 
 ALL: tuple[Operation, ...] = (

@@ -86,7 +86,8 @@ def create_app(store: FakeStore, faults: Faults, calls: list[Call]) -> Starlette
     served = [route for group in GROUPS for route in group.ROUTES
               if route.api in (None, store.api)]
     table: list[tuple[str, str, Endpoint]] = [
-        (template, route.operation.method, _op(route.handler, route.body, status=route.status))
+        (template, route.operation.method,
+         _op(route.handler, route.body, status=route.status, query=route.operation.query))
         for route in served if (template := route.operation.template(store.api)) is not None]
     # a literal path before a template that would match it too: ``/samples/partial`` before
     # ``/samples/{sampleId}``, ``/tags/initial`` before ``/tags/{tagId}``
@@ -206,13 +207,26 @@ class CallRecorder:
 
 
 # -- the generic endpoint ------------------------------------------------------------------------
-def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
-    """An endpoint parsing ``body`` (the client's models carry both contracts' fields)."""
+def _op(
+    handler: Handler, body: Any = None, *, status: int = 200, query: tuple[str, ...] = (),
+) -> Endpoint:
+    """An endpoint parsing ``body`` (the client's models carry both contracts' fields).
+
+    A query parameter the operation's declaration lacks is a 400 (``token`` aside): the
+    real service may ignore it, but a client sending one has a bug the fake should show.
+    """
+    declared = frozenset(query) | {"token"}
 
     async def endpoint(request: Request) -> Response:
         store: FakeStore = request.app.state.store
         with store.lock:
             user = store.authenticate(_credential(request))
+        undeclared = sorted(set(request.query_params) - declared)
+        if undeclared:
+            raise FakeApiError.of(
+                "MALFORMED_REQUEST",
+                f"query parameter(s) {', '.join(undeclared)} not in the API for "
+                f"{handler.__name__.lstrip('_')}")
         parsed = await _parse_body(request, body) if body is not None else None
         newest = [] if store.latest else L.newest_only(parsed)
         if newest:
