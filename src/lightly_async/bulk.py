@@ -45,6 +45,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from lightly_async.errors import (
@@ -340,6 +341,7 @@ async def run_bulk(
         raise SessionClosedError("this LightlySession is closed")
     session._sender.check_usable()  # another event loop: one clear error, not one per item
     limiter = session.limiter
+    slot = _Slot(limiter)
     ceiling = math.ceil(limiter.total_tokens)
     if concurrency is not None:
         if (isinstance(concurrency, bool) or not isinstance(concurrency, int)
@@ -387,6 +389,7 @@ async def run_bulk(
 
         async def worker() -> None:
             nonlocal connection_failures
+            done = 0
             while not stop:
                 try:
                     pulled = await source.next()
@@ -404,7 +407,7 @@ async def run_bulk(
                         stop_by(raised[-1])
                         return
                     seen.add(key)
-                async with limiter:
+                async with slot:
                     try:
                         value = await call()
                     except ITEM_ERRORS as exc:
@@ -434,6 +437,9 @@ async def run_bulk(
                                    BulkOutcome(key=key, status="succeeded", value=value))
                 await report(outcome)
                 bar.advance(1)
+                done += 1
+                if not done % 32:  # items that never wait (bad input) still let others run
+                    await anyio.lowlevel.checkpoint()
 
         workers = concurrency or ceiling
         if total:
@@ -450,6 +456,25 @@ async def run_bulk(
     if raised:
         raise raised[0]
     return result
+
+
+class _Slot:
+    """A place under the session's ceiling: taken at once when one is free (no two event
+    loop round trips per item, as ``async with limiter`` makes), else waited for."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: anyio.CapacityLimiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        try:
+            self._limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            await self._limiter.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._limiter.release()
 
 
 class _Source(Generic[T]):
