@@ -70,7 +70,6 @@ __all__ = [  # BulkError lives in errors
     "BulkResult",
     "BulkStream",
     "OnResult",
-    "map_items",
     "run_bulk",
     "stream",
 ]
