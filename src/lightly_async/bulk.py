@@ -572,11 +572,13 @@ class BulkStream(Generic[K, R]):
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         assert self._group is not None
-        if exc_type is not None or self.result is None:
+        early = exc_type is not None or self.result is None
+        if early:
             self._group.cancel_scope.cancel()  # left early: the run stops
         self._receive.close()
         await self._group.__aexit__(None, None, None)
-        if exc_type is None:
+        if exc_type is None and (not early or not isinstance(
+                self._error, anyio.BrokenResourceError | anyio.ClosedResourceError)):
             self._raise()
 
 
