@@ -353,7 +353,8 @@ async def run_bulk(
                 "requests in flight; pass LightlySession(concurrency=...) to raise it")
     keep = on_result is None
     total = 0
-    if isinstance(items, Collection) and not isinstance(items, str | bytes):
+    sized = isinstance(items, Collection) and not isinstance(items, str | bytes)
+    if isinstance(items, Collection) and sized:
         total = len(items)
         if keep:
             keys = [key for key, _ in items]
@@ -361,7 +362,7 @@ async def run_bulk(
                 raise InvalidInputError("items", "keys must be unique")
             del keys
     result: BulkResult[K, R] = BulkResult(summary_only=not keep)
-    seen: set[K] | None = set() if keep and not total else None  # a stream's keys, kept
+    seen: set[K] | None = set() if keep and not sized else None  # a stream's keys, kept
     source = _Source(items)
     stop = False
     give_up_after = session.bulk_give_up_after
@@ -441,7 +442,7 @@ async def run_bulk(
                     await anyio.lowlevel.checkpoint()
 
         workers = concurrency or ceiling
-        if total:
+        if sized:
             workers = min(workers, total)
         async with anyio.create_task_group() as tg:
             for _ in range(workers):
