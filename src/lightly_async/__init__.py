@@ -39,9 +39,10 @@ from lightly_async.errors import (
 )
 
 if TYPE_CHECKING:
+    from lightly_async._config import SessionConfig
     from lightly_async._observe import CallEvent
     from lightly_async._transfer import TransferTimeout
-    from lightly_async.bulk import BulkResult
+    from lightly_async.bulk import BulkOutcome, BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
         DatasetCreator,
@@ -97,9 +98,11 @@ if TYPE_CHECKING:
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
+    "BulkOutcome": "lightly_async.bulk",
     "BulkResult": "lightly_async.bulk",
     "CallEvent": "lightly_async._observe",
     "ProgressCallback": "lightly_async.progress",
+    "SessionConfig": "lightly_async._config",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Collaboration", "Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings",
@@ -131,6 +134,7 @@ __all__ = [
     "BadRequestError",
     "BitMask",
     "BulkError",
+    "BulkOutcome",
     "BulkResult",
     "CallEvent",
     "Collaboration",
@@ -191,6 +195,7 @@ __all__ = [
     "SelectionConfigV4",
     "ServerError",
     "SessionClosedError",
+    "SessionConfig",
     "SessionStats",
     "TLSCertificateError",
     "TagArithmeticsOperation",
