@@ -225,8 +225,12 @@ def operations_module() -> str:
         if op.get("deprecated"):
             args.append("deprecated=True")
         query = _query(op, latest) | _query(seed_ops.get(renamed.get(name, name), {}), seed)
-        if query:
-            args.append(f"query={tuple(sorted(query))!r}")
+        if query:  # one piece per name, so that a long tuple folds over lines
+            names = [repr(q) for q in sorted(query)]
+            if len(names) == 1:
+                args.append(f"query=({names[0]},)")
+            else:
+                args += [f"query=({names[0]}", *names[1:-1], f"{names[-1]})"]
         body = _body(op)
         if body is not None:
             args.append(f"body={body!r}")

@@ -144,8 +144,8 @@ DOWNLOAD_ZIP_OF_SAMPLES_BY_TAG_ID = Operation(
 EXPORT_TAG_TO_BASIC_FILENAMES = Operation(
     name='export_tag_to_basic_filenames', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/basic/filenames', group='TagsApi',
-    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
-    answer='str',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData',
+    'pageOffset', 'pageSize', 'previewExample'), answer='str',
 )
 EXPORT_TAG_TO_BASIC_FILENAMES_AND_READ_URLS = Operation(
     name='export_tag_to_basic_filenames_and_read_urls', method='GET',
@@ -156,28 +156,28 @@ EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS = Operation(
     name='export_tag_to_label_box_data_rows', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBox/datarows', group='TagsApi',
     seed_path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxDataRows', deprecated=True,
-    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
-    answer='list[LabelBoxDataRow]',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData',
+    'pageOffset', 'pageSize', 'previewExample'), answer='list[LabelBoxDataRow]',
 )
 EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS = Operation(
     name='export_tag_to_label_box_v4_data_rows', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelBoxV4/datarows', group='TagsApi',
-    seed_path=None,
-    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
+    seed_path=None, query=('accessControl', 'expiresIn', 'fileNameFormat', 'format',
+    'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
     answer='list[LabelBoxV4DataRow]',
 )
 EXPORT_TAG_TO_LABEL_STUDIO_TASKS = Operation(
     name='export_tag_to_label_studio_tasks', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudio/tasks', group='TagsApi',
     seed_path='/v1/datasets/{datasetId}/tags/{tagId}/export/LabelStudioTasks',
-    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
-    answer='list[LabelStudioTask]',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData',
+    'pageOffset', 'pageSize', 'previewExample'), answer='list[LabelStudioTask]',
 )
 EXPORT_TAG_TO_SAMA_TASKS = Operation(
     name='export_tag_to_sama_tasks', method='GET',
     path='/v1/datasets/{datasetId}/tags/{tagId}/export/Sama/tasks', group='TagsApi',
-    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData', 'pageOffset', 'pageSize', 'previewExample'),
-    answer='list[SamaTask]',
+    query=('accessControl', 'expiresIn', 'fileNameFormat', 'format', 'includeMetaData',
+    'pageOffset', 'pageSize', 'previewExample'), answer='list[SamaTask]',
 )
 GET_ACTIVE_LEARNING_SCORE_BY_SCORE_ID = Operation(
     name='get_active_learning_score_by_score_id', method='GET',
@@ -214,13 +214,13 @@ GET_DATASET_BY_ID = Operation(
 )
 GET_DATASETS = Operation(
     name='get_datasets', method='GET', path='/v1/datasets', group='DatasetsApi',
-    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
-    answer='list[DatasetData]',
+    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset',
+    'pageSize', 'shared'), answer='list[DatasetData]',
 )
 GET_DATASETS_ENRICHED = Operation(
     name='get_datasets_enriched', method='GET', path='/v1/datasets/enriched', group='DatasetsApi',
-    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'limit', 'pageOffset', 'pageSize', 'shared'),
-    answer='list[DatasetDataEnriched]',
+    query=('excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'limit',
+    'pageOffset', 'pageSize', 'shared'), answer='list[DatasetDataEnriched]',
 )
 GET_DATASETS_ENRICHED_QUERY_BY_IDS = Operation(
     name='get_datasets_enriched_query_by_ids', method='GET', path='/v1/datasets/enriched/query/ids',
@@ -228,15 +228,14 @@ GET_DATASETS_ENRICHED_QUERY_BY_IDS = Operation(
 )
 GET_DATASETS_ENRICHED_QUERY_BY_NAME = Operation(
     name='get_datasets_enriched_query_by_name', method='GET',
-    path='/v1/datasets/enriched/query/name/{datasetName}', group='DatasetsApi',
-    query=('exact', 'excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
-    answer='list[DatasetDataEnriched]',
+    path='/v1/datasets/enriched/query/name/{datasetName}', group='DatasetsApi', query=('exact',
+    'excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset',
+    'pageSize', 'shared'), answer='list[DatasetDataEnriched]',
 )
 GET_DATASETS_QUERY_BY_NAME = Operation(
     name='get_datasets_query_by_name', method='GET', path='/v1/datasets/query/name/{datasetName}',
-    group='DatasetsApi',
-    query=('exact', 'excludePlayground', 'getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'),
-    answer='list[DatasetData]',
+    group='DatasetsApi', query=('exact', 'excludePlayground', 'getAssetsOfTeam',
+    'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'shared'), answer='list[DatasetData]',
 )
 GET_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_datasource_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/datasource',
@@ -290,8 +289,8 @@ GET_DOCKER_RUN_TAGS = Operation(
 )
 GET_DOCKER_RUNS = Operation(
     name='get_docker_runs', method='GET', path='/v1/docker/runs', group='DockerApi',
-    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize', 'showArchived'),
-    answer='list[DockerRunData]',
+    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize',
+    'showArchived'), answer='list[DockerRunData]',
 )
 GET_DOCKER_RUNS_COUNT = Operation(
     name='get_docker_runs_count', method='GET', path='/v1/docker/runs/count', group='DockerApi',
@@ -299,26 +298,24 @@ GET_DOCKER_RUNS_COUNT = Operation(
 )
 GET_DOCKER_RUNS_QUERY_BY_DATASET_ID = Operation(
     name='get_docker_runs_query_by_dataset_id', method='GET',
-    path='/v1/docker/runs/query/datasetId/{datasetId}', group='DockerApi',
-    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize'),
-    answer='list[DockerRunData]',
+    path='/v1/docker/runs/query/datasetId/{datasetId}', group='DockerApi', query=('getAssetsOfTeam',
+    'getAssetsOfTeamInclusiveSelf', 'pageOffset', 'pageSize'), answer='list[DockerRunData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_DATASET_ID = Operation(
     name='get_docker_runs_scheduled_by_dataset_id', method='GET',
-    path='/v1/datasets/{datasetId}/docker/worker/schedule', group='DockerApi',
-    query=('state', 'states'), answer='list[DockerRunScheduledData]',
+    path='/v1/datasets/{datasetId}/docker/worker/schedule', group='DockerApi', query=('state',
+    'states'), answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_STATE_AND_LABELS = Operation(
     name='get_docker_runs_scheduled_by_state_and_labels', method='GET',
-    path='/v1/docker/worker/schedule', group='DockerApi',
-    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'includeUnlockableRuns', 'labels', 'state', 'version'),
+    path='/v1/docker/worker/schedule', group='DockerApi', query=('getAssetsOfTeam',
+    'getAssetsOfTeamInclusiveSelf', 'includeUnlockableRuns', 'labels', 'state', 'version'),
     answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_RUNS_SCHEDULED_BY_WORKER_ID = Operation(
     name='get_docker_runs_scheduled_by_worker_id', method='GET',
-    path='/v1/docker/worker/{workerId}/schedule', group='DockerApi',
-    query=('getAssetsOfTeam', 'getAssetsOfTeamInclusiveSelf', 'state'),
-    answer='list[DockerRunScheduledData]',
+    path='/v1/docker/worker/{workerId}/schedule', group='DockerApi', query=('getAssetsOfTeam',
+    'getAssetsOfTeamInclusiveSelf', 'state'), answer='list[DockerRunScheduledData]',
 )
 GET_DOCKER_WORKER_CONFIG_BY_ID = Operation(
     name='get_docker_worker_config_by_id', method='GET', path='/v1/docker/worker/config/{configId}',
@@ -404,20 +401,22 @@ GET_LATEST_PIP_VERSION = Operation(
 )
 GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_from_datasource_by_dataset_id', method='GET',
-    path='/v1/datasets/{datasetId}/datasource/list', group='DatasourcesApi',
-    query=('cursor', 'from', 'relevantFilenamesFileName', 'to', 'useRedirectedReadUrl'),
+    path='/v1/datasets/{datasetId}/datasource/list', group='DatasourcesApi', query=('cursor',
+    'from', 'relevantFilenamesFileName', 'to', 'useRedirectedReadUrl'),
     answer='DatasourceRawSamplesData',
 )
 GET_LIST_OF_RAW_SAMPLES_METADATA_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_metadata_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/metadata/list', group='DatasourcesApi',
-    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName', 'relevantFilenamesRunId', 'to', 'useRedirectedReadUrl'),
+    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName',
+    'relevantFilenamesRunId', 'to', 'useRedirectedReadUrl'),
     answer='DatasourceRawSamplesMetadataData',
 )
 GET_LIST_OF_RAW_SAMPLES_PREDICTIONS_FROM_DATASOURCE_BY_DATASET_ID = Operation(
     name='get_list_of_raw_samples_predictions_from_datasource_by_dataset_id', method='GET',
     path='/v1/datasets/{datasetId}/datasource/predictions/list', group='DatasourcesApi',
-    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName', 'relevantFilenamesRunId', 'taskName', 'to', 'useRedirectedReadUrl'),
+    query=('cursor', 'from', 'relevantFilenamesArtifactId', 'relevantFilenamesFileName',
+    'relevantFilenamesRunId', 'taskName', 'to', 'useRedirectedReadUrl'),
     answer='DatasourceRawSamplesPredictionsData',
 )
 GET_META_DATA_CONFIGURATION_BY_ID = Operation(
@@ -461,8 +460,8 @@ GET_PREDICTION_TASK_SCHEMAS_BY_DATASET_ID = Operation(
 )
 GET_PREDICTIONS_BY_DATASET_ID = Operation(
     name='get_predictions_by_dataset_id', method='GET',
-    path='/v1/datasets/{datasetId}/predictions/samples', group='PredictionsApi',
-    query=('lean', 'pageOffset', 'pageSize', 'predictionUUIDTimestamp', 'taskName'),
+    path='/v1/datasets/{datasetId}/predictions/samples', group='PredictionsApi', query=('lean',
+    'pageOffset', 'pageSize', 'predictionUUIDTimestamp', 'taskName'),
     answer='list[list[PredictionSingleton]]',
 )
 GET_PREDICTIONS_BY_SAMPLE_ID = Operation(
@@ -498,8 +497,8 @@ GET_SAMPLE_IMAGE_RESOURCE_REDIRECT_BY_ID = Operation(
 GET_SAMPLE_IMAGE_WRITE_URL_BY_ID = Operation(
     name='get_sample_image_write_url_by_id', method='GET',
     path='/v1/datasets/{datasetId}/samples/{sampleId}/writeurl', group='SamplesApi',
-    seed_path='/users/datasets/{datasetId}/samples/{sampleId}/writeurl',
-    query=('fileName', 'isThumbnail'), answer='str',
+    seed_path='/users/datasets/{datasetId}/samples/{sampleId}/writeurl', query=('fileName',
+    'isThumbnail'), answer='str',
 )
 GET_SAMPLE_IMAGE_WRITE_URLS_BY_ID = Operation(
     name='get_sample_image_write_urls_by_id', method='GET',
@@ -508,14 +507,13 @@ GET_SAMPLE_IMAGE_WRITE_URLS_BY_ID = Operation(
 )
 GET_SAMPLE_MAPPINGS_BY_DATASET_ID = Operation(
     name='get_sample_mappings_by_dataset_id', method='GET',
-    path='/v1/datasets/{datasetId}/mappings', group='MappingsApi',
-    query=('field', 'pageOffset', 'pageSize'), answer='list[str]',
+    path='/v1/datasets/{datasetId}/mappings', group='MappingsApi', query=('field', 'pageOffset',
+    'pageSize'), answer='list[str]',
 )
 GET_SAMPLES_BY_DATASET_ID = Operation(
     name='get_samples_by_dataset_id', method='GET', path='/v1/datasets/{datasetId}/samples',
-    group='SamplesApi', seed_path='/users/datasets/{datasetId}/samples',
-    query=('fileName', 'filename', 'mode', 'pageOffset', 'pageSize', 'sortBy'),
-    answer='list[SampleData]',
+    group='SamplesApi', seed_path='/users/datasets/{datasetId}/samples', query=('fileName',
+    'filename', 'mode', 'pageOffset', 'pageSize', 'sortBy'), answer='list[SampleData]',
 )
 GET_SAMPLES_PARTIAL_BY_DATASET_ID = Operation(
     name='get_samples_partial_by_dataset_id', method='GET',
