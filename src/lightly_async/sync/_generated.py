@@ -32,7 +32,7 @@ from lightly_async.models.tags import ImageType, TagCreator
 from lightly_async.resources.datasets import DEFAULT_DATASET_PAGE_SIZE
 from lightly_async.resources.mappings import DEFAULT_MAPPING_PAGE_SIZE
 from lightly_async.resources.runs import DEFAULT_RUN_PAGE_SIZE
-from lightly_async.resources.tags import EXPORT_PAGE_SIZE
+from lightly_async.resources.tags import DEFAULT_EXPORT_FORMATS, EXPORT_PAGE_SIZE
 from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource
 
 if TYPE_CHECKING:
@@ -72,12 +72,15 @@ if TYPE_CHECKING:
     )
     from lightly_async.models.samplings import SamplingConfig, SamplingMethod
     from lightly_async.models.tags import (
+        FileNameFormat,
         LabelBoxV4DataRow,
         LabelStudioTask,
+        SamaTask,
         TagArithmeticsOperation,
         TagArithmeticsResponse,
         TagBitMaskResponse,
         TagData,
+        TagFileExport,
     )
     from lightly_async.progress import ProgressArg
     from lightly_async.resources.runs import RunInfo
@@ -759,6 +762,37 @@ class Tags(DatasetResource):
             tag_id, expires_in=expires_in, preview_example=preview_example,
             access_control=access_control, page_size=page_size))
 
+    def export_sama(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[SamaTask]:
+        """The tag's samples as Sama tasks with signed image URLs; a pager like
+        :meth:`export_label_studio` (paged by the newest API, one answer in the seed era's).
+        """
+        return OffsetPager(self._runner, self._aio.export_sama(
+            tag_id, expires_in=expires_in, preview_example=preview_example,
+            access_control=access_control, page_size=page_size))
+
+    def export_files(
+        self,
+        tag: TagData | str,
+        *,
+        formats: Sequence[FileNameFormat | str] = DEFAULT_EXPORT_FORMATS,
+        expires_in: int | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> builtins.list[TagFileExport]:
+        """The tag's files, one :class:`TagFileExport` per file in the tag's order. More in the
+        async :meth:`lightly_async.Tags.export_files`.
+        """
+        return self._runner.call(
+            self._aio.export_files, tag, formats=formats, expires_in=expires_in,
+            page_size=page_size)
+
     def arithmetics(
         self,
         tag_id1: str,
@@ -799,6 +833,12 @@ class Tags(DatasetResource):
         """The tag called ``name``; raises :class:`NameNotFoundError` if there is none."""
         return self._runner.call(self._aio.get_by_name, name)
 
+    def delete_by_name(self, name: str) -> None:
+        """Delete the tag called ``name`` (a leaf, never the initial tag); raises
+        :class:`NameNotFoundError` if there is none.
+        """
+        self._runner.call(self._aio.delete_by_name, name)
+
     def get_initial(self) -> TagData:
         """The dataset's initial tag (the one without a parent)."""
         return self._runner.call(self._aio.get_initial)
@@ -809,11 +849,17 @@ class Tags(DatasetResource):
         """
         return self._runner.call(self._aio.all_file_names)
 
-    def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
+    def file_names_from_bitmask(
+        self,
+        tag: TagData | str,
+        *,
+        exclude_parent: bool = False,
+    ) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask. More in the async
         :meth:`lightly_async.Tags.file_names_from_bitmask`.
         """
-        return self._runner.call(self._aio.file_names_from_bitmask, tag)
+        return self._runner.call(
+            self._aio.file_names_from_bitmask, tag, exclude_parent=exclude_parent)
 
     def create_from_filenames(
         self,
