@@ -51,12 +51,13 @@ def test_filename_exports_list_every_file_of_the_tag_in_order(
     fake: FakeLightly, official: Official
 ) -> None:
     client = official(_dataset(fake))
-    initial, child = _tags(client)
+    initial, _ = _tags(client)
     assert client.export_filenames_by_tag_id(initial) == "\n".join(FILES)
     assert client.export_filenames_by_tag_name("even") == "\n".join(FILES[::2])
     # the official client pages by 5000 and reads until an empty page
     pages = [c for c in fake.calls if c.path.endswith("/export/basic/filenames")]
-    assert pages and all(c.status == 200 for c in pages)
+    assert pages
+    assert all(c.status == 200 for c in pages)
     assert {c.query["pageSize"] for c in pages} == {"5000"}
 
 

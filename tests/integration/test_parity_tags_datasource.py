@@ -109,3 +109,50 @@ def test_an_exported_read_url_reads_the_samples_bytes() -> None:
             return bytes(response.content)
 
     assert anyio.run(main) == b"pixels-2"
+
+
+# -- shards ---------------------------------------------------------------------------------
+def _raw_fake() -> tuple[FakeLightly, str]:
+    fake = FakeLightly(seed=6)
+    dataset_id = fake.create_dataset("raw", [])
+    # three files a second over [1000, 1029]: every window boundary has files on both sides
+    fake.add_raw_files(dataset_id, [(f"r/{t}_{k}.jpg", t) for t in range(1000, 1030)
+                                    for k in range(3)])
+    fake.page_size = 4
+    return fake, dataset_id
+
+
+ALL_RAW = sorted(f"r/{t}_{k}.jpg" for t in range(1000, 1030) for k in range(3))
+
+
+@pytest.mark.parametrize("facade", ["async", "sync"])
+def test_shards_list_every_raw_file_exactly_once(facade: str) -> None:
+    import pickle
+
+    fake, dataset_id = _raw_fake()
+
+    async def run_async() -> tuple[list[str], list[str], list[la.RawSamplesShard]]:
+        async with fake.session() as session:
+            source = session.dataset(dataset_id).datasource
+            sharded = [r.file_name async for r in source.list_raw_samples(
+                from_=1000, to=1029, shards=7)]
+            shards = source.shards(7, from_=1000, to=1029)
+            one_by_one = [r.file_name for s in shards
+                          async for r in source.list_shard(pickle.loads(pickle.dumps(s)))]
+            return sharded, one_by_one, shards
+
+    def run_sync() -> tuple[list[str], list[str], list[la.RawSamplesShard]]:
+        with _sync_session(fake) as session:
+            source = session.dataset(dataset_id).datasource
+            sharded = [r.file_name for r in source.list_raw_samples(
+                from_=1000, to=1029, shards=7)]
+            shards = source.shards(7, from_=1000, to=1029)
+            one_by_one = [r.file_name for s in shards
+                          for r in source.list_shard(pickle.loads(pickle.dumps(s)))]
+            return sharded, one_by_one, shards
+
+    sharded, one_by_one, shards = anyio.run(run_async) if facade == "async" else run_sync()
+    assert sorted(sharded) == ALL_RAW
+    assert len(sharded) == len(ALL_RAW)
+    assert one_by_one == ALL_RAW  # windows in time order, each in the fake's order
+    assert [s.from_ for s in shards[1:]] == [s.to + 1 for s in shards[:-1]]

@@ -6,6 +6,7 @@ Each method hands its arguments to the async method on the session's runner (or
 wraps the async pager it returns in the sync one) and returns what that returns.
 Not generated here (hand-written next to this module, or not mirrored):
 
+* ``Datasource.shards``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Datasource.new_raw_samples``: an async context manager (a ``with`` block in sync code)
 * ``Runs.watch``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Tags.export_label_box``: it warns, and the warning must point at the caller's line
@@ -83,6 +84,7 @@ if TYPE_CHECKING:
         TagFileExport,
     )
     from lightly_async.progress import ProgressArg
+    from lightly_async.resources.datasource import RawSamplesShard
     from lightly_async.resources.runs import RunInfo
     from lightly_async.resources.samples import ImageSource
     from lightly_async.resources.workers import (
@@ -212,6 +214,7 @@ class Datasource(DatasetResource):
         cursor: str | None = None,
         use_redirected_read_url: bool | None = None,
         relevant_filenames_file_name: str | None = None,
+        shards: int | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily. A pager:
         ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is where to resume after a
@@ -219,7 +222,13 @@ class Datasource(DatasetResource):
         """
         return Pager(self._runner, self._aio.list_raw_samples(
             from_=from_, to=to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
-            relevant_filenames_file_name=relevant_filenames_file_name))
+            relevant_filenames_file_name=relevant_filenames_file_name, shards=shards))
+
+    def list_shard(self, shard: RawSamplesShard) -> RawSamplesPager:
+        """The raw files of one window of :meth:`shards`: the same pager as :meth:`list_raw_samples`
+        over ``[shard.from_, shard.to]`` with the shard's options.
+        """
+        return Pager(self._runner, self._aio.list_shard(shard))
 
 
 class Embeddings(DatasetResource):
