@@ -26,7 +26,7 @@ from lightly_async._operation import Operation
 from lightly_async._pager import Pager
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
 from lightly_async.bulk import BulkResult, run_bulk
-from lightly_async.errors import DecodeError, InvalidInputError, PermissionDeniedError
+from lightly_async.errors import InvalidInputError, PermissionDeniedError
 from lightly_async.models.datasources import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -51,6 +51,10 @@ from lightly_async.resources._base import DatasetResource
 __all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager", "RawSamplesShard"]
 
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
+STEP_ROWS = 1000
+"""A sharded listing's step reads each window's pages until this many rows (at least one
+page), so a step joins at most about ``shards x max(STEP_ROWS, one page)`` rows."""
+
 _SHARDED = "lightly-async-shards:"
 """How the cursor of a sharded listing starts (no cursor of the API does)."""
 
@@ -84,16 +88,17 @@ class _ShardState:
     def active(self) -> builtins.list[int]:
         return [i for i, c in enumerate(self.cursors) if c != ""]
 
-    def advance(self, pages: dict[int, DatasourceRawSamplesData]) -> DatasourceRawSamplesData:
-        """The joined page (windows in order) and, as its cursor, the state after it."""
+    def advance(self, pages: dict[int, builtins.list[DatasourceRawSamplesData]]
+                ) -> DatasourceRawSamplesData:
+        """The joined page (windows in order, each window's pages in order) and, as its
+        cursor, the state after it."""
         cursors = list(self.cursors)
         rows: builtins.list[DatasourceRawSamplesDataRow] = []
         for i in sorted(pages):
-            page = pages[i]
-            rows.extend(page.data)
-            if page.has_more and not page.cursor:
-                raise DecodeError("page says hasMore=true but carries no cursor")
-            cursors[i] = page.cursor if page.has_more else ""
+            for page in pages[i]:
+                rows.extend(page.data)
+            last = pages[i][-1]
+            cursors[i] = last.cursor if last.has_more else ""
         after = _ShardState(self.shards, tuple(cursors))
         return DatasourceRawSamplesData(has_more=bool(after.active()), cursor=after.encode(),
                                         data=rows)
@@ -201,12 +206,13 @@ class Datasource(DatasetResource):
 
         ``shards=N`` (N >= 1) lists faster where each page costs a round trip: ``[from_,
         to]`` (``from_`` default 0, ``to`` default now) is split into N time windows
-        (:meth:`shards`) and every step requests the next page of each unfinished window at
-        once. Each page the pager yields joins those N pages, window by window: the rows of
-        one window come in its cursor order, the windows' rows interleaved page by page (not
-        the one-cursor order). Its ``cursor`` resumes the whole sharded listing when passed
-        back as ``cursor=`` (without ``shards``). Give ``from_`` near the oldest file: the
-        windows split the time evenly, not the files.
+        (:meth:`shards`) read at once: each step reads every unfinished window's next pages
+        (one after another, about 1,000 rows or one page per window) concurrently. Each
+        page the pager yields joins one step, window by window: the rows of one window come
+        in its cursor order, the windows interleaved step by step (not the one-cursor
+        order). Its ``cursor`` resumes the whole sharded listing when passed back as
+        ``cursor=`` (without ``shards``; ``None``: list again as at first). Give ``from_``
+        near the oldest file: the windows split the time evenly, not the files.
         """
         if shards is not None:
             if cursor is not None:
@@ -324,16 +330,24 @@ class Datasource(DatasetResource):
         async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
             state = first if next_cursor is None else _ShardState.decode(
                 next_cursor, self._dataset_id)
-            pages: dict[int, DatasourceRawSamplesData] = {}
+            pages: dict[int, builtins.list[DatasourceRawSamplesData]] = {}
 
             async def one(i: int) -> None:
+                # this window's pages, one after another, until STEP_ROWS rows (at least one
+                # page): the windows drift apart within a step, so the server's work on them
+                # spreads out instead of arriving all at once
                 shard, position = state.shards[i], state.cursors[i]
                 pager = (self.list_shard(shard) if position is None
                          else self.list_raw_samples(
                              cursor=position,
                              use_redirected_read_url=shard.use_redirected_read_url,
                              relevant_filenames_file_name=shard.relevant_filenames_file_name))
-                pages[i] = await anext(aiter(pager.pages()))
+                got, rows = pages.setdefault(i, []), 0
+                async for page in pager.pages():
+                    got.append(page)
+                    rows += len(page.data)
+                    if rows >= STEP_ROWS:
+                        break
 
             await gather_first_error([partial(one, i) for i in state.active()])
             return state.advance(pages)
