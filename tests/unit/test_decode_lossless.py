@@ -70,6 +70,7 @@ from lightly_async.models import (
     PredictionSingletonSemanticSegmentation,
     PredictionTaskSchema,
     PredictionTaskSchemas,
+    SamaTask,
     SampleData,
     SampleUpdateRequest,
     SamplingCreateRequest,
@@ -104,6 +105,9 @@ CASTS: dict[str, Any] = {
     "DatasourceProcessedUntilTimestampRequest": DatasourceProcessedUntilTimestampRequest,
     "DatasourceProcessedUntilTimestampResponse": DatasourceProcessedUntilTimestampResponse,
     "DatasourceRawSamplesData": DatasourceRawSamplesData,
+    # the predictions and metadata listings: the raw listing's shape, one class for all three
+    "DatasourceRawSamplesMetadataData": DatasourceRawSamplesData,
+    "DatasourceRawSamplesPredictionsData": DatasourceRawSamplesData,
     "DockerRunData": DockerRunData,
     "DockerRunScheduledCreateRequest": DockerRunScheduledCreateRequest,
     "DockerRunScheduledData": DockerRunScheduledData,
@@ -118,6 +122,7 @@ CASTS: dict[str, Any] = {
     "PredictionSingleton": PredictionSingleton,
     "PredictionTaskSchema": PredictionTaskSchema,
     "PredictionTaskSchemas": PredictionTaskSchemas,
+    "SamaTask": SamaTask,
     "SampleData": SampleData,
     "SampleDataModes": SampleData,  # the partial listing's rows: one class for both
     "SampleUpdateRequest": SampleUpdateRequest,

@@ -6,6 +6,7 @@ Each method hands its arguments to the async method on the session's runner (or
 wraps the async pager it returns in the sync one) and returns what that returns.
 Not generated here (hand-written next to this module, or not mirrored):
 
+* ``Datasource.shards``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Datasource.new_raw_samples``: an async context manager (a ``with`` block in sync code)
 * ``Runs.watch``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Tags.export_label_box``: it warns, and the warning must point at the caller's line
@@ -34,7 +35,7 @@ from lightly_async.models.tags import ImageType, TagCreator
 from lightly_async.resources.datasets import DEFAULT_DATASET_PAGE_SIZE
 from lightly_async.resources.mappings import DEFAULT_MAPPING_PAGE_SIZE
 from lightly_async.resources.runs import DEFAULT_RUN_PAGE_SIZE
-from lightly_async.resources.tags import EXPORT_PAGE_SIZE
+from lightly_async.resources.tags import DEFAULT_EXPORT_FORMATS, EXPORT_PAGE_SIZE
 from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource
 
 if TYPE_CHECKING:
@@ -78,14 +79,18 @@ if TYPE_CHECKING:
     )
     from lightly_async.models.samplings import SamplingConfig, SamplingMethod
     from lightly_async.models.tags import (
+        FileNameFormat,
         LabelBoxV4DataRow,
         LabelStudioTask,
+        SamaTask,
         TagArithmeticsOperation,
         TagArithmeticsResponse,
         TagBitMaskResponse,
         TagData,
+        TagFileExport,
     )
     from lightly_async.progress import ProgressArg
+    from lightly_async.resources.datasource import RawSamplesShard
     from lightly_async.resources.predictions import PredictionItems
     from lightly_async.resources.runs import RunInfo
     from lightly_async.resources.samples import DownloadItems, ImageItems
@@ -275,6 +280,7 @@ class Datasource(DatasetResource):
         cursor: str | None = None,
         use_redirected_read_url: bool | None = None,
         relevant_filenames_file_name: str | None = None,
+        shards: int | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily. A pager:
         ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is where to resume after a
@@ -282,7 +288,122 @@ class Datasource(DatasetResource):
         """
         return Pager(self._runner, self._aio.list_raw_samples(
             from_=from_, to=to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
+            relevant_filenames_file_name=relevant_filenames_file_name, shards=shards))
+
+    def list_shard(self, shard: RawSamplesShard) -> RawSamplesPager:
+        """The raw files of one window of :meth:`shards`: the same pager as :meth:`list_raw_samples`
+        over ``[shard.from_, shard.to]`` with the shard's options.
+        """
+        return Pager(self._runner, self._aio.list_shard(shard))
+
+    def list_predictions(
+        self,
+        task_name: str,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The prediction files of task ``task_name`` in the datasource
+        (``.lightly/predictions/<task_name>/``) created between ``from_`` and ``to`` (seconds,
+        inclusive): a pager like :meth:`list_raw_samples` (rows: ``file_name``, the path from the
+        datasource's root, and ``read_url``). ``relevant_filenames_file_name`` limits it to the
+        predictions of the files that file lists. lightly 1.5.20:
+        ``download_raw_predictions(_iter)``.
+        """
+        return Pager(self._runner, self._aio.list_predictions(
+            task_name, from_, to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
             relevant_filenames_file_name=relevant_filenames_file_name))
+
+    def list_metadata(
+        self,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The metadata files in the datasource (``.lightly/metadata/``) created between ``from_``
+        and ``to`` (seconds, inclusive): a pager like :meth:`list_predictions`. lightly 1.5.20:
+        ``download_raw_metadata(_iter)``.
+        """
+        return Pager(self._runner, self._aio.list_metadata(
+            from_, to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
+            relevant_filenames_file_name=relevant_filenames_file_name))
+
+    def prediction_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/predictions/<file_name>`` (a URL comes back whether or
+        not the file exists). lightly 1.5.20: ``get_prediction_read_url``.
+        """
+        return self._runner.call(self._aio.prediction_read_url, file_name)
+
+    def metadata_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/metadata/<file_name>`` (a URL comes back whether or not
+        the file exists). lightly 1.5.20: ``get_metadata_read_url``.
+        """
+        return self._runner.call(self._aio.metadata_read_url, file_name)
+
+    def embedding_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/embeddings/<file_name>`` (a custom embedding CSV; a URL
+        comes back whether or not the file exists). lightly 1.5.20:
+        ``get_custom_embedding_read_url``.
+        """
+        return self._runner.call(self._aio.embedding_read_url, file_name)
+
+    def list_all(self) -> builtins.list[DatasourceConfig]:
+        """Every datasource of the dataset (one per purpose), each a ``DatasourceConfig*``."""
+        return self._runner.call(self._aio.list_all)
+
+    def download_predictions(
+        self,
+        task_name: str,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download task ``task_name``'s prediction files into ``dest_dir``, keeping their paths
+        below ``.lightly/predictions/`` (``<dest_dir>/<task_name>/<file>.json``). More in the
+        async :meth:`lightly_async.Datasource.download_predictions`.
+        """
+        return self._runner.call(
+            self._aio.download_predictions, task_name, dest_dir, from_=from_, to=to,
+            relevant_filenames_file_name=relevant_filenames_file_name, if_exists=if_exists,
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+
+    def download_metadata(
+        self,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download the metadata files into ``dest_dir``, keeping their paths below
+        ``.lightly/metadata/``; otherwise as :meth:`download_predictions`.
+        """
+        return self._runner.call(
+            self._aio.download_metadata, dest_dir, from_=from_, to=to,
+            relevant_filenames_file_name=relevant_filenames_file_name, if_exists=if_exists,
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
 
 
 class Embeddings(DatasetResource):
@@ -968,6 +1089,37 @@ class Tags(DatasetResource):
             tag_id, expires_in=expires_in, preview_example=preview_example,
             access_control=access_control, page_size=page_size))
 
+    def export_sama(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[SamaTask]:
+        """The tag's samples as Sama tasks with signed image URLs; a pager like
+        :meth:`export_label_studio` (paged by the newest API, one answer in the seed era's).
+        """
+        return OffsetPager(self._runner, self._aio.export_sama(
+            tag_id, expires_in=expires_in, preview_example=preview_example,
+            access_control=access_control, page_size=page_size))
+
+    def export_files(
+        self,
+        tag: TagData | str,
+        *,
+        formats: Sequence[FileNameFormat | str] = DEFAULT_EXPORT_FORMATS,
+        expires_in: int | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> builtins.list[TagFileExport]:
+        """The tag's files, one :class:`TagFileExport` per file in the tag's order. More in the
+        async :meth:`lightly_async.Tags.export_files`.
+        """
+        return self._runner.call(
+            self._aio.export_files, tag, formats=formats, expires_in=expires_in,
+            page_size=page_size)
+
     def arithmetics(
         self,
         tag_id1: str,
@@ -1008,6 +1160,12 @@ class Tags(DatasetResource):
         """The tag called ``name``; raises :class:`NameNotFoundError` if there is none."""
         return self._runner.call(self._aio.get_by_name, name)
 
+    def delete_by_name(self, name: str) -> None:
+        """Delete the tag called ``name`` (a leaf, never the initial tag); raises
+        :class:`NameNotFoundError` if there is none.
+        """
+        self._runner.call(self._aio.delete_by_name, name)
+
     def get_initial(self) -> TagData:
         """The dataset's initial tag (the one without a parent)."""
         return self._runner.call(self._aio.get_initial)
@@ -1018,11 +1176,17 @@ class Tags(DatasetResource):
         """
         return self._runner.call(self._aio.all_file_names)
 
-    def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
+    def file_names_from_bitmask(
+        self,
+        tag: TagData | str,
+        *,
+        exclude_parent: bool = False,
+    ) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask. More in the async
         :meth:`lightly_async.Tags.file_names_from_bitmask`.
         """
-        return self._runner.call(self._aio.file_names_from_bitmask, tag)
+        return self._runner.call(
+            self._aio.file_names_from_bitmask, tag, exclude_parent=exclude_parent)
 
     def create_from_filenames(
         self,
