@@ -37,7 +37,7 @@ PAGER_USE = {
     "Pager": "A pager: ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is "
              "where to resume after a failure.",
 }
-#: The async session's members that have no sync twin, and why (as tests/unit/test_sync_twins
+#: The async session's members that have no sync twin, and why (as tests/client/test_sync_twins
 #: lists them).
 ASYNC_ONLY = {
     "aclose": "not mirrored: ``close()`` is its sync counterpart",

@@ -1,6 +1,6 @@
 """A caller's client or transport of the *httpx* family (not httpx2) keeps working.
 
-Run by ``tests/unit/test_httpx_family.py`` in a subprocess whose ``addopts`` leave out the
+Run by ``tests/client/test_http_httpx_family.py`` in a subprocess whose ``addopts`` leave out the
 plugin that aliases httpx to httpx2: here ``import httpx`` is the real
 httpx 0.28 and respx patches it. (The file name keeps it out of the aliased main run.)
 """

@@ -4,7 +4,7 @@ Every sync resource class holds no logic: each method hands the async method and
 arguments to the session's :class:`~lightly_async.sync._portal.Runner` and returns the very
 same model. The forwarders are generated (``_generated.py``, by ``nox -s generate``) from
 the async resources' source; adding an async resource means a property below, adding an
-async method means running the generator (``tests/unit/test_sync_twins.py`` fails until
+async method means running the generator (``tests/client/test_sync_twins.py`` fails until
 both are done).
 """
 

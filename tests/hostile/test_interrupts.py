@@ -21,7 +21,7 @@ import pytest
 
 from lightly_async import LightlySession
 
-from .hostile import DS, TOKEN, Received, Reply, hostile_server_in_thread, sample_id
+from .server import DS, TOKEN, Received, Reply, hostile_server_in_thread, sample_id
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals and pids: POSIX")
 

@@ -26,7 +26,7 @@ from lightly_async import (
 )
 
 from .conftest import pool_in_use
-from .hostile import DS, SECRETS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
+from .server import DS, SECRETS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
 
 pytestmark = pytest.mark.anyio
 

@@ -3,7 +3,7 @@
 Each case hands one bad value to a bulk helper or workflow, among good ones where that
 makes sense, and checks that a ``ValueError`` (``InvalidInputError``) names the offending
 field and that the fake server saw zero requests (``fake.calls`` stays empty). The per-call
-argument checks live in ``tests/unit/test_invalid_input.py``.
+argument checks live in ``tests/client/test_validate.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,13 @@ from lightly_async.models import (
 )
 from lightly_async.testing import FakeLightly
 
-from .support import CLASSES, TASK, file_names, singletons_for
+from .server import (
+    CLASSES,
+    TASK,
+    anyio_backend,  # noqa: F401 (the fixture: asyncio and trio, default pool)
+    file_names,
+    singletons_for,
+)
 
 VERSION = 1_700_000_000_000
 GOOD_ID = "a" * 24

@@ -14,7 +14,7 @@ import pytest
 from lightly_async import APIConnectionError, LightlySession, RetryPolicy
 from lightly_async.models import PredictionSingletonClassification
 
-from .hostile import DS, TOKEN, Received, Reply, hostile_server, sample_id
+from .server import DS, TOKEN, Received, Reply, hostile_server, sample_id
 
 pytestmark = pytest.mark.anyio
 

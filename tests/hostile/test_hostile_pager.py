@@ -12,7 +12,7 @@ import pytest
 from lightly_async import DecodeError, LightlySession, RetryPolicy, ServerError
 from lightly_async.models import DatasourceRawSamplesData, DatasourceRawSamplesDataRow
 
-from .hostile import DS, TOKEN, Handler, Hostile, Received, Reply, hostile_server
+from .server import DS, TOKEN, Handler, Hostile, Received, Reply, hostile_server
 
 pytestmark = pytest.mark.anyio
 

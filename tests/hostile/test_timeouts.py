@@ -15,7 +15,12 @@ import pytest
 from lightly_async import APITimeoutError, LightlySession, RetryPolicy
 from lightly_async.testing import FakeLightly
 
-from .support import FAST_RETRY, TOKEN, file_names
+from .server import (
+    FAST_RETRY,
+    TOKEN,
+    anyio_backend,  # noqa: F401 (the fixture: asyncio and trio, default pool)
+    file_names,
+)
 
 TAGS = "/v1/datasets/*/tags"
 STALL = 0.5  # the server sleeps this long; every bound below is far shorter

@@ -15,7 +15,7 @@ import pytest
 from lightly_async import LightlySession, RetryPolicy
 
 from .conftest import pool_in_use
-from .hostile import DS, TOKEN, close_after_answer_server
+from .server import DS, TOKEN, close_after_answer_server
 
 pytestmark = pytest.mark.anyio
 
@@ -74,7 +74,7 @@ async def test_a_post_on_a_fresh_connection_that_is_dropped_is_not_resent(pool: 
     """The resend is for a pooled connection only: a fresh one that fails may have been read."""
     from lightly_async import APIConnectionError
 
-    from .hostile import Received, Reply, hostile_server
+    from .server import Received, Reply, hostile_server
 
     async def drop(request: Received, reply: Reply) -> None:
         return  # read the request whole, then close without answering

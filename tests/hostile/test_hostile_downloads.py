@@ -21,7 +21,7 @@ from lightly_async import (
     TransferTimeout,
 )
 
-from .hostile import DS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
+from .server import DS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
 
 pytestmark = pytest.mark.anyio
 

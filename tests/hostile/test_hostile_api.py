@@ -9,8 +9,6 @@ turns a hang into a failure.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -28,50 +26,14 @@ from lightly_async import (
     _http,
 )
 
+from .server import RawReply as Reply
+from .server import raw_answer as answer
+from .server import raw_server as server
+
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 TAG = "0123456789abcdef01234567"
 TOKEN = "tokHOSTILEa1b2c3d4e5"
 GUARD = 20.0  # seconds: a hang fails the test instead of stalling the suite
-
-Reply = Callable[[bytes, anyio.abc.SocketStream], Any]
-
-
-@asynccontextmanager
-async def server(reply: Reply) -> AsyncIterator[tuple[str, list[bytes]]]:
-    """``reply(head, stream)`` answers each request; yields the base URL and the heads seen."""
-    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
-    port = listener.extra(anyio.abc.SocketAttribute.local_port)
-    heads: list[bytes] = []
-
-    async def handle(stream: anyio.abc.SocketStream) -> None:
-        async with stream:
-            data = b""
-            try:
-                while b"\r\n\r\n" not in data:
-                    data += await stream.receive()
-                head = data.partition(b"\r\n\r\n")[0]
-                heads.append(head)
-                await reply(head, stream)
-            except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                return
-
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(listener.serve, handle)
-        try:
-            yield f"http://127.0.0.1:{port}", heads
-        finally:
-            tg.cancel_scope.cancel()
-    await listener.aclose()
-
-
-def answer(status: int, body: bytes = b"", **headers: str) -> Reply:
-    async def reply(head: bytes, stream: anyio.abc.SocketStream) -> None:
-        extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
-        await stream.send(
-            f"HTTP/1.1 {status} X\r\nContent-Length: {len(body)}\r\n{extra}"
-            "Connection: close\r\n\r\n".encode() + body)
-    return reply
-
 
 POOLS = [("httpx2", "asyncio"), ("httpx2", "trio"), ("aiohttp", "asyncio")]
 

@@ -19,7 +19,7 @@ from lightly_async import LightlySession, RetryPolicy, SessionClosedError
 from lightly_async import sync as lsync
 
 from .conftest import pool_in_use
-from .hostile import DS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
+from .server import DS, TOKEN, Hostile, Received, Reply, hostile_server, sample_id
 
 pytestmark = pytest.mark.anyio
 

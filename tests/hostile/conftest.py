@@ -1,8 +1,9 @@
-"""Fixtures of the wire suite: every test runs on each (backend, pool) pair that exists.
+"""Fixtures of the hostile-server suites: a test runs on each (backend, pool) pair that exists.
 
 aiohttp's pool (the ``fast`` extra, chosen on asyncio) and httpx's own pool on asyncio, and
 httpx's own pool on trio (aiohttp is asyncio-only). ``pool_in_use`` lets a test prove which
-pool carried its requests.
+pool carried its requests. A module that runs on asyncio and trio on the default pool only
+imports ``server.anyio_backend`` instead. ``fake`` is a fresh fake server with faults to inject.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import pytest
 
 from lightly_async import LightlySession, _http
+from lightly_async.testing import FakeLightly
+
+from .server import TOKEN
 
 COMBOS = [("asyncio", "httpx"), ("asyncio", "aiohttp"), ("trio", "httpx")]
 
@@ -39,3 +43,8 @@ def pool_in_use(session: LightlySession) -> str:
     transport = session._client._transport  # type: ignore[attr-defined]
     chosen = getattr(transport, "chosen", transport)
     return "aiohttp" if type(chosen).__name__ == "AiohttpTransport" else "httpx"
+
+
+@pytest.fixture
+def fake() -> FakeLightly:
+    return FakeLightly(token=TOKEN, seed=6)

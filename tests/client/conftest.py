@@ -1,4 +1,4 @@
-"""Fixtures shared by the unit tests: a recording mock transport and a recording sleep."""
+"""Fixtures shared by the client tests: a recording mock transport and a recording sleep."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ import pytest
 
 from lightly_async import LightlySession, SessionClosedError, WrongContextError
 
-from .hostile import DS, TOKEN, Received, Reply, hostile_server
+from .server import DS, TOKEN, Received, Reply, hostile_server
 
 LIMIT = 20
 

@@ -27,7 +27,7 @@ import pytest
 from lightly_async import LightlySession, _http
 from lightly_async.testing import FakeLightly
 
-from .support import FAST_RETRY, TOKEN, file_names, singletons_for, stored, task_schemas
+from .server import FAST_RETRY, TOKEN, file_names, singletons_for, stored, task_schemas
 
 SAMPLES = 1_000
 VERSIONS = (1_700_000_000_000, 1_700_000_000_001)

@@ -24,10 +24,11 @@ import pytest
 from lightly_async import LightlySession, _http
 from lightly_async.testing import FakeLightly
 
-from .support import (
+from .server import (
     FAST_RETRY,
     TOKEN,
     CancelAfter,
+    anyio_backend,  # noqa: F401 (the fixture: asyncio and trio, default pool)
     assert_pool_drained,
     busy_connections,
     file_names,
