@@ -296,16 +296,23 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
     key = TAG_KEYS.get(union, "type")
     members = [m for m in typing.get_args(union)
                if attrs.fields_dict(m)[key].default is not attrs.NOTHING]
-    by_tag = {_tag_of(m, key): (conv.get_structure_hook(m), m) for m in members}
+    by_tag = {_tag_of(m, key): m for m in members}
     expected = ", ".join(sorted(by_tag))
+    # Each member's hooks are made when a value of it first comes: making them all here would
+    # generate code for every worker config class on a session's first decode of anything.
+    structure_hooks: dict[type, Any] = {}
+    unstructure_hooks: dict[type, Any] = {}
 
     def structure(value: Any, _: Any) -> Any:
         if value.__class__ is not dict:
             raise WrongTypeError("an object", value)
         tag = value.get(key)
-        found = by_tag.get(tag) if tag.__class__ is str else None
-        if found is not None:
-            return found[0](value, found[1])
+        member = by_tag.get(tag) if tag.__class__ is str else None
+        if member is not None:
+            hook = structure_hooks.get(member)
+            if hook is None:
+                hook = structure_hooks[member] = conv.get_structure_hook(member)
+            return hook(value, member)
         if key not in value:
             raise _at_tag(KeyError(key), members[0], key)
         if tag.__class__ is not str:
@@ -315,12 +322,16 @@ def _configure_tagged_union(conv: Converter, union: Any, fallback: type | None) 
                           members[0], key)
         return fallback(**{key: tag}, raw=value)
 
-    unstructure_hooks = {m: conv.get_unstructure_hook(m) for m in members}
-
     def unstructure(value: Any) -> Any:
-        if fallback is not None and value.__class__ is fallback:
+        cls = value.__class__
+        if fallback is not None and cls is fallback:
             return _raw_of(value)
-        return unstructure_hooks[value.__class__](value)
+        hook = unstructure_hooks.get(cls)
+        if hook is None:
+            if cls not in members:
+                raise KeyError(cls)
+            hook = unstructure_hooks[cls] = conv.get_unstructure_hook(cls)
+        return hook(value)
 
     conv.register_structure_hook(union, structure)
     conv.register_unstructure_hook(union, unstructure)
