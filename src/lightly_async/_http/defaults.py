@@ -24,9 +24,7 @@ AnyTransport = Any
 def user_agent() -> str:
     """The ``User-Agent`` of every request: ``lightly-async/<version>``.
 
-    Read once per process, on the first session (``importlib.metadata`` loads the email
-    package: not at ``import lightly_async``).
     """
-    from importlib.metadata import version
+    from lightly_async._version import __version__
 
-    return f"lightly-async/{version('lightly-async')}"
+    return f"lightly-async/{__version__}"
