@@ -12,7 +12,7 @@ hand-written models (``models/*.py``, DESIGN.md):
   a ``str``); an integer enum (the trainer's ``precision``: 16 or 32) is an ``int`` field;
 * a ``oneOf`` with a discriminator is a type alias of its variants and a ``…Unknown``
   fallback (``.type``/``.version`` and ``.raw``) that the converter registers
-  (``_convert._TAGGED_UNIONS``); each variant defaults its own tag;
+  (``_convert.converter.TAGGED_UNIONS``); each variant defaults its own tag;
 * a free-form object is ``dict[str, Any]``; bounds and patterns are not model validation
   (as for the hand-written models, input checks live in the resources).
 """

@@ -222,9 +222,9 @@ def __getattr__(name: str) -> Any:
     if name in ("models", "resources", "bulk", "progress"):
         return importlib.import_module(f"lightly_async.{name}")
     if name == "__version__":
-        from importlib.metadata import version
+        from lightly_async._version import __version__
 
-        return version("lightly-async")
+        return __version__
     raise AttributeError(f"module 'lightly_async' has no attribute {name!r}")
 
 

@@ -182,6 +182,10 @@ def tracer() -> Any:
     global _otel
     trace = _otel
     if trace is None:
+        if "opentelemetry.trace" not in sys.modules:
+            # Nobody set a tracer provider (that needs opentelemetry.trace): no span to make,
+            # and importing it here would cost a process that traces nothing ~10 ms.
+            return None
         if importlib.util.find_spec("opentelemetry") is None:
             trace = _otel = False
         else:
@@ -206,9 +210,9 @@ def tracer() -> Any:
     global _last
     if _last is not None and _last[0] is provider:
         return _last[1]
-    from importlib.metadata import version
+    from lightly_async._version import __version__
 
-    made = provider.get_tracer("lightly_async", version("lightly-async"))
+    made = provider.get_tracer("lightly_async", __version__)
     _last = (provider, made)
     return made
 

@@ -1,6 +1,6 @@
 """Redaction: what a log line, an error message or a repr may show of a credential.
 
-Pure text functions and one logging filter; no HTTP library is imported here (``_http.py``
+Pure text functions and one logging filter; no HTTP library is imported here (``_http``
 re-exports these names for the client's own use). Three kinds of secret are masked:
 
 * the API token: every ``token=…`` value, in a query string or in free text a server echoed;

@@ -13,7 +13,6 @@ Rules (the same ones the session's pipeline applies):
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Awaitable, Callable
@@ -73,6 +72,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # an HTTP date is rare: not loaded at `import lightly_async`
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):

@@ -62,7 +62,7 @@ DEFAULT_DEADLINE: Final = 300.0
 #: million samples with ~3-4 predictions each is ~450-500 MB.
 DEFAULT_MAX_RESPONSE_SIZE: Final = 512 * 1024 * 1024
 
-Exchange = tuple[_http.Answer | _http.Response, bytes | bytearray]
+Exchange = tuple["_http.Answer | _http.Response", bytes | bytearray]  # no httpx2 at import
 """A response and its body, read to the end (or empty when the attempt consumed it)."""
 
 Attempt = Callable[[], Awaitable[Exchange]]

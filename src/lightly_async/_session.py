@@ -18,9 +18,8 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from importlib.metadata import version
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, overload
 from urllib.parse import quote, urlencode, urlsplit
 
 import anyio
@@ -79,7 +78,8 @@ class NotGiven(enum.Enum):
 NOT_GIVEN: Final = NotGiven.NOT_GIVEN
 """The default of an argument whose ``None`` means "off" (``timeout=None``: no timeout)."""
 
-TimeoutArg = float | _http.Timeout | None
+#: (a string: naming ``_http.Timeout`` here would import httpx2 at ``import lightly_async``)
+TimeoutArg: TypeAlias = "float | _http.Timeout | None"
 
 
 class LightlySession:
@@ -517,7 +517,7 @@ class LightlySession:
         return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
 
     def _headers(self) -> dict[str, str]:
-        headers = {"User-Agent": f"lightly-async/{version('lightly-async')}", "Accept": _JSON}
+        headers = {"User-Agent": _http.user_agent(), "Accept": _JSON}
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers

@@ -21,13 +21,9 @@ from typing import Any, TypeVar
 
 import attrs
 
-from lightly_async._convert import (
-    _TAG_KEYS,
-    _TAGGED_UNIONS,
-    describe_error,
-    get_converter,
-    wire_name,
-)
+from lightly_async._convert import describe_error, get_converter, wire_name
+from lightly_async._convert.converter import TAG_KEYS as _TAG_KEYS
+from lightly_async._convert.converter import TAGGED_UNIONS as _TAGGED_UNIONS
 from lightly_async.errors import InvalidInputError
 
 __all__ = ["config_from"]

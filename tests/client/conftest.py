@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lightly_async import _http
 from lightly_async._session import LightlySession
+from lightly_async.testing._transports import mock_transport
 
 BASE_URL = "https://api.test"
 TOKEN = "tok-SECRET-0123456789abcdef"
@@ -48,7 +48,7 @@ class Recorder:
                 answer = await answer
             return answer
 
-        return _http.mock_transport(handle)
+        return mock_transport(handle)
 
     def session(self, **kwargs: Any) -> LightlySession:
         kwargs.setdefault("token", TOKEN)

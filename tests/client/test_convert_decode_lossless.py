@@ -318,7 +318,7 @@ def _hash_or_error(value: Any) -> Any:
 def test_every_model_is_built_from_its_slots() -> None:
     """The fast path applies to every model; a model it cannot take would fall back silently."""
     import lightly_async.models as models
-    from lightly_async._convert import _slot_setters
+    from lightly_async._convert.fast_decoder import slot_setters as _slot_setters
 
     classes = [obj for obj in vars(models).values() if isinstance(obj, type) and attrs.has(obj)]
     assert len(classes) > 40

@@ -22,6 +22,7 @@ import pytest
 
 from lightly_async import DecodeError, LightlySession, _http
 from lightly_async._convert import get_converter, get_decoder
+from lightly_async.testing._transports import mock_transport
 
 yaml = pytest.importorskip("yaml")
 
@@ -244,7 +245,7 @@ def _answer(call: Call, content: bytes) -> Any:
 
     async def main() -> Any:
         async with LightlySession(token="tok-9f2c41", base_url="https://api.test", max_retries=0,
-                                  transport=_http.mock_transport(handler)) as session:
+                                  transport=mock_transport(handler)) as session:
             return await call(session)
 
     return anyio.run(main)

@@ -24,6 +24,7 @@ from lightly_async import (
 )
 from lightly_async.bulk import run_bulk
 from lightly_async.models import PredictionSingletonUnknown
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 SID = "60a1b2c3d4e5f60718293a4b"
@@ -32,7 +33,7 @@ SID2 = "60a1b2c3d4e5f60718293a4c"
 
 def _session(handler: Callable[[Any], Any]) -> LightlySession:
     return LightlySession(token="tok-9f2c41", base_url="https://api.test", max_retries=0,
-                          transport=_http.mock_transport(handler))
+                          transport=mock_transport(handler))
 
 
 def _json(value: Any, raw: str | None = None) -> Callable[[Any], Any]:

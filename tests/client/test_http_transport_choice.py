@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from lightly_async import _http
+from lightly_async._http import choice
 from lightly_async._session import LightlySession
 from lightly_async.errors import APIConnectionError, APITimeoutError
 from lightly_async.testing import FakeLightly
@@ -26,13 +27,13 @@ BASE_URL = "https://api.test"
 @pytest.fixture
 def with_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     """aiohttp available and nothing pinned: the default install."""
-    monkeypatch.setattr(_http, "fast_transport_available", lambda: True)
+    monkeypatch.setattr(choice, "aiohttp_installed", lambda: True)
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
 
 
 @pytest.fixture
 def without_extra(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_http, "fast_transport_available", lambda: False)
+    monkeypatch.setattr(choice, "aiohttp_installed", lambda: False)
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
 
 
@@ -134,7 +135,7 @@ async def test_auto_transport_chooses_once_and_closes_its_choice(
         made.append(_Closing())
         return made[-1]
 
-    monkeypatch.setattr(_http, "choose_transport", choose)
+    monkeypatch.setattr(choice, "choose_transport", choose)
     auto = _http.AutoTransport()
     async with httpx.AsyncClient(transport=auto, base_url=BASE_URL) as client:
         assert (await client.get("/a")).status_code == 204
@@ -181,7 +182,7 @@ def test_aiohttp_error_maps_to_httpx2_error_of_same_meaning_when_raised(
 ) -> None:
     import aiohttp
 
-    assert type(_http._aiohttp_error(aiohttp, raised)) is expected
+    assert type(_http.aiohttp_error(aiohttp, raised)) is expected
 
 
 # -- over loopback, on aiohttp's pool -------------------------------------------------------------
@@ -250,7 +251,7 @@ async def test_a_wrapped_httpx2_transport_sees_the_default_sessions_calls(
     import functools
 
     monkeypatch.delenv(_http.TRANSPORT_ENV, raising=False)
-    monkeypatch.setattr(_http, "_ORIGINALS", {})  # as if first seen now, already wrapped
+    monkeypatch.setattr(choice, "_ORIGINALS", {})  # as if first seen now, already wrapped
     original = httpx.AsyncHTTPTransport.handle_async_request
     seen: list[str] = []
 

@@ -27,6 +27,7 @@ from lightly_async import (
     _http,
     _redact,
 )
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 TAGS = f"/v1/datasets/{DS}/tags"
@@ -276,7 +277,7 @@ async def test_secret_is_absent_when_transport_error_message_contains_it(
     def fail(request: httpx.Request) -> httpx.Response:
         raise error
 
-    async with make_session("https://api.test", transport=_http.mock_transport(fail),
+    async with make_session("https://api.test", transport=mock_transport(fail),
                             max_retries=0) as session:
         with pytest.raises(APIConnectionError) as info:
             await session.dataset(DS).tags.list()

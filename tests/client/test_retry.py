@@ -20,13 +20,13 @@ from lightly_async import (
     RateLimitError,
     RetryPolicy,
     ServerError,
-    _http,
 )
 from lightly_async import _retry as retry_module
 from lightly_async import _send as send_module
 from lightly_async._retry import parse_retry_after
 from lightly_async.models import PredictionTaskSchema, PredictionTaskSchemaCategory
 from lightly_async.resources import Dataset
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 TID = "61b2c3d4e5f60718293a4b5c"
@@ -521,7 +521,7 @@ async def test_deadline_raises_api_timeout_error_when_server_hangs() -> None:
         return _ok([])  # pragma: no cover - the deadline fires first
 
     async with LightlySession(token="t", base_url="https://api.test", deadline=0.05,
-                              transport=_http.mock_transport(hang)) as session:
+                              transport=mock_transport(hang)) as session:
         with pytest.raises(APITimeoutError, match="deadline") as info:
             await session.dataset(DS).tags.list()
 

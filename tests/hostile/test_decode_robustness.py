@@ -35,6 +35,7 @@ from lightly_async.models import (
     TagBitMaskResponse,
     TagData,
 )
+from lightly_async.testing._transports import mock_transport
 
 hypothesis_jsonschema = pytest.importorskip("hypothesis_jsonschema")
 yaml = pytest.importorskip("yaml")
@@ -212,7 +213,7 @@ def _answer(call: Call, content: bytes, status: int = 200) -> Any:
 
     async def main() -> Any:
         async with LightlySession(token="t", base_url="https://api.test", max_retries=0,
-                                  transport=_http.mock_transport(handler)) as session:
+                                  transport=mock_transport(handler)) as session:
             return await call(session)
 
     return anyio.run(main)

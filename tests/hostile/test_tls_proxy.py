@@ -29,6 +29,7 @@ from lightly_async import (
     TLSCertificateError,
     _http,
 )
+from lightly_async.testing._transports import mock_transport
 
 trustme = pytest.importorskip("trustme")
 
@@ -303,7 +304,7 @@ def test_trust_and_proxy_arguments_are_checked_before_any_request(tmp_path: Path
     with pytest.raises(InvalidInputError, match=r"ssl_context: must be an ssl\.SSLContext"):
         LightlySession(token=TOKEN, ssl_context="/etc/ssl")  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="proxy: configure it on the http_client"):
-        LightlySession(token=TOKEN, proxy="http://p:1", transport=_http.mock_transport(
+        LightlySession(token=TOKEN, proxy="http://p:1", transport=mock_transport(
             lambda request: None))
     with pytest.raises(InvalidInputError) as caught:
         LightlySession(token=TOKEN, proxy=f"ftp://{USER}:{PASSWORD}@127.0.0.1:1")

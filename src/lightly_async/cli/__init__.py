@@ -188,12 +188,9 @@ def _integer(text: str) -> int:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    from lightly_async._version import __version__
 
-    try:
-        return version("lightly-async")
-    except PackageNotFoundError:  # run from a source tree without installing
-        return "unknown"
+    return __version__
 
 
 def _report(prog: str, exc: Exception) -> int:

@@ -287,19 +287,16 @@ def _snake_case_key(item: Any) -> str | None:
         return None
     if "sample_id" in item:
         return 'key "sample_id" is spelt "sampleId" in the API\'s format'
+    from lightly_async._convert.wire_names import camel_case
+
     singletons = item.get("predictions")
     for i, singleton in enumerate(singletons if isinstance(singletons, list) else []):
         for key in singleton if isinstance(singleton, dict) else ():
-            wire = _camel(key)
+            wire = camel_case(key)
             if wire != key and wire in _prediction_keys():
                 return (f'predictions[{i}]: key "{key}" is spelt "{wire}" in the API\'s '
                         "format")
     return None
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def _prediction_keys() -> set[str]:

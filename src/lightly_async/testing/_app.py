@@ -44,7 +44,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from lightly_async._convert import camel_case, get_converter
+from lightly_async._convert import get_converter
+from lightly_async._convert.wire_names import camel_case
 from lightly_async.testing import (
     _collaboration,
     _datasets,

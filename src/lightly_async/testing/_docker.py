@@ -45,7 +45,10 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
+
 from lightly_async import _operations as op
+from lightly_async._convert.wire_names import wire_name
 from lightly_async.bitmask import BitMask
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.docker import (
@@ -503,8 +506,8 @@ def _input_value(dataset: Dataset, source: Any, index: int) -> float | None:
     if kind == "METADATA" and source.key:
         head, _, rest = source.key.partition(".")
         if head == "lightly" and sample.meta is not None:
-            snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in rest)
-            found: Any = getattr(sample.meta, snake, None)
+            found: Any = next((getattr(sample.meta, a.name) for a in attrs.fields(
+                type(sample.meta)) if wire_name(a) == rest), None)
         else:
             found = sample.custom_meta_data or {}
             for part in source.key.split("."):

@@ -13,6 +13,7 @@ from lightly_async.testing._app import Call, create_app
 from lightly_async.testing._faults import Faults
 from lightly_async.testing._store import DEFAULT_TOKEN, FakeStore
 from lightly_async.testing._tags import tag_data
+from lightly_async.testing._transports import asgi_transport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -231,7 +232,7 @@ class FakeLightly:
     # -- reaching it --------------------------------------------------------------------------
     def transport(self) -> _http.AsyncBaseTransport:
         """An in-process httpx transport serving this fake (no sockets)."""
-        return _http.asgi_transport(self.app)
+        return asgi_transport(self.app)
 
     @contextlib.asynccontextmanager
     async def session(self, **kwargs: Any) -> AsyncIterator[LightlySession]:

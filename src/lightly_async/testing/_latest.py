@@ -15,7 +15,7 @@ from typing import Any, Final
 import attrs
 
 from lightly_async._constraints import OneOf
-from lightly_async._convert import wire_name
+from lightly_async._convert.wire_names import wire_name
 
 __all__ = [
     "API_MODES",
