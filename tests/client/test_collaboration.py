@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lightly_async import InvalidInputError, LightlySession, _http
+from lightly_async import InvalidInputError, LightlySession
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 ACCESS = f"/v1/datasets/{DS}/collaboration/access"
@@ -29,7 +30,7 @@ class Api:
             return self._handler(request)
 
         return LightlySession(token="tok", base_url="https://api.test",
-                              transport=_http.mock_transport(handle), max_retries=0)
+                              transport=mock_transport(handle), max_retries=0)
 
 
 def _config(access_type: str, users: list[str]) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from lightly_async import (
     InvalidInputError,
     LightlySession,
     PermissionDeniedError,
-    _http,
 )
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 NEW = "63d4e5f60718293a4b5c6d7e"
@@ -41,7 +41,7 @@ class Api:
             return self._handler(request)
 
         return LightlySession(token="tok", base_url="https://api.test",
-                              transport=_http.mock_transport(handle), max_retries=0)
+                              transport=mock_transport(handle), max_retries=0)
 
     def sent(self) -> list[tuple[str, str, dict[str, str]]]:
         return [(r.method, r.url.path, {k: v for k, v in r.url.params.items() if k != "token"})

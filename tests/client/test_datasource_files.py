@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from lightly_async import InvalidInputError, LightlySession, _http
+from lightly_async import InvalidInputError, LightlySession
 from lightly_async.models import DatasourceConfigLIGHTLY, DatasourceConfigS3
+from lightly_async.testing._transports import mock_transport
 
 BASE = "https://api.test"
 DS = "a" * 24
@@ -28,7 +29,7 @@ def _session(handler: Handler, requests: list[httpx.Request], api: str = "latest
         return handler(request)
 
     return LightlySession(token="tok-0123456789", base_url=BASE, api=api,
-                          transport=_http.mock_transport(handle))
+                          transport=mock_transport(handle))
 
 
 def _query(request: httpx.Request) -> dict[str, str]:

@@ -11,8 +11,9 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from lightly_async import InvalidInputError, LightlySession, RawSamplesShard, _http
+from lightly_async import InvalidInputError, LightlySession, RawSamplesShard
 from lightly_async.resources import datasource
+from lightly_async.testing._transports import mock_transport
 
 BASE = "https://api.test"
 DS = "a" * 24
@@ -53,7 +54,7 @@ class Bucket:
             return self.handle(request)
 
         return LightlySession(token="tok-0123456789", base_url=BASE, api=api,
-                              transport=_http.mock_transport(handle))
+                              transport=mock_transport(handle))
 
 
 @pytest.mark.asyncio

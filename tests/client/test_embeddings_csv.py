@@ -13,7 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from lightly_async import InvalidInputError, LightlySession, NameNotFoundError, _http
+from lightly_async import InvalidInputError, LightlySession, NameNotFoundError
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 OLD = "63d4e5f60718293a4b5c6d7e"
@@ -77,7 +78,7 @@ class Api:
             return self.handle(request)
 
         return LightlySession(token="tok", base_url="https://api.test",
-                              transport=_http.mock_transport(handle), max_retries=0)
+                              transport=mock_transport(handle), max_retries=0)
 
     def calls(self) -> list[tuple[str, str]]:
         return [(r.method, r.url.path.rsplit("/", 1)[-1]) for r in self.requests]

@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from lightly_async import InvalidInputError, LightlySession, NameNotFoundError, _http
+from lightly_async import InvalidInputError, LightlySession, NameNotFoundError
 from lightly_async.models import ConfigurationEntry, ConfigurationValueDataType
+from lightly_async.testing._transports import mock_transport
 
 DS = "5f0c1c6e2a9b4c1d8e7f6a5b"
 CFG = "63d4e5f60718293a4b5c6d7e"
@@ -31,7 +32,7 @@ class Api:
             return self._handler(request)
 
         return LightlySession(token="tok", base_url="https://api.test",
-                              transport=_http.mock_transport(handle), max_retries=0, **kwargs)
+                              transport=mock_transport(handle), max_retries=0, **kwargs)
 
 
 def _samples_api(request: httpx.Request) -> httpx.Response:
