@@ -12,7 +12,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from lightly_async._retry import parse_retry_after
@@ -21,11 +21,23 @@ from lightly_async.errors import APIStatusError, DecodeError, RedirectError, sta
 __all__ = ["decode", "find_lone_surrogate", "loads", "redirect_target", "status_error"]
 
 
+#: Headers naming a request, in the order asked: the Lightly API's, then S3's and Azure's
+#: (a signed-URL transfer's storage host).
+_REQUEST_ID_HEADERS: Final = ("x-request-id", "x-amz-request-id", "x-ms-request-id")
+#: An error message longer than this is cut (a server may echo a whole request back).
+_MESSAGE_LIMIT: Final = 500
+
+
 def status_error(
     response: Any, body: bytes | bytearray, method: str, display: str,
     redact: Callable[[str], str],
 ) -> APIStatusError:
-    """The typed error for a non-2xx answer, with the body's ``code``/``message``/``requestId``."""
+    """The typed error for a non-2xx answer (an API call's or a signed-URL transfer's).
+
+    Its ``code``/``message``/``requestId`` come from a JSON body (the Lightly API's) or an XML
+    one (S3/GCS/Azure: ``<Code>``, ``<Message>``, ``<RequestId>``); without them the body's
+    first 200 characters are the message. Every text is redacted.
+    """
     status = response.status_code
     code = message = request_id = None
     data: Any = None
@@ -36,23 +48,38 @@ def status_error(
     if isinstance(data, dict):
         code = _as_str(data.get("code"))
         message = _as_str(data.get("message")) or _as_str(data.get("error"))
-        message = None if message is None else redact(message)
         request_id = _as_str(data.get("requestId"))
-    request_id = request_id or response.headers.get("x-request-id")
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    elif body and b"<" in body:
+        text = body.decode("utf-8", "replace")
+        code, message, request_id = (
+            _xml_element(text, "Code"), _xml_element(text, "Message"),
+            _xml_element(text, "RequestId"))
+    headers = response.headers
+    for name in _REQUEST_ID_HEADERS:
+        if request_id:
+            break
+        request_id = headers.get(name)
+    retry_after = parse_retry_after(headers.get("retry-after"))
     if 300 <= status < 400:
-        location = redirect_target(response.headers.get("location"))
+        location = redirect_target(headers.get("location"))
         return RedirectError(
             f"redirect to {location or 'an unnamed location'} not followed (API calls never "
             "follow redirects)", status_code=status, method=method, url=display, code=code,
             request_id=request_id, body=data, retry_after=retry_after, location=location)
-    if not message:
+    if message:
+        message = redact(message)[:_MESSAGE_LIMIT]
+    else:
         text = body.decode("utf-8", "replace").strip() if body else ""
         message = redact(text)[:200] if text else response.reason_phrase or "error"
     cls = status_error_class(status)
     return cls(
         message, status_code=status, method=method, url=display, code=code,
         request_id=request_id, body=data, retry_after=retry_after)
+
+
+def _xml_element(text: str, name: str) -> str | None:
+    found = re.search(rf"<{name}>([^<]{{1,500}})</{name}>", text)
+    return found.group(1).strip() or None if found else None
 
 
 def decode(
