@@ -76,13 +76,15 @@ TRANSFER_MAX_DURATION: Final = 3600.0
 #: Rows per page of a tag export.
 EXPORT_PAGE_SIZE: Final = 2500
 #: Datasets per page of ``datasets.list``.
-DATASET_PAGE_SIZE: Final = 5000
+DEFAULT_DATASET_PAGE_SIZE: Final = 5000
 #: Worker runs per page of ``runs.list``.
-RUN_PAGE_SIZE: Final = 5000
+DEFAULT_RUN_PAGE_SIZE: Final = 5000
 #: Entries per page of ``mappings``.
-MAPPING_PAGE_SIZE: Final = 25000
+DEFAULT_MAPPING_PAGE_SIZE: Final = 25000
 
 # -- polling ---------------------------------------------------------------------------------------
+#: Seconds ``jobs.wait`` (and a sampling run waiting for its job) waits for a job to end.
+JOB_WAIT_TIMEOUT: Final = 600.0
 #: The longest wait between two polls of a job (``jobs.wait``).
 MAX_JOB_POLL_INTERVAL: Final = 30.0
 #: Seconds between two polls of a worker run (``runs.watch``).

@@ -45,6 +45,12 @@ from urllib.parse import unquote, urlsplit
 
 import httpx2
 
+from lightly_async._constants import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_PHASE_TIMEOUT,
+    MAX_CONNECTIONS,
+    MAX_KEEPALIVE_CONNECTIONS,
+)
 from lightly_async._redact import REDACTED, install_log_redaction, redact, redact_url
 from lightly_async.errors import MockNotSeenError
 
@@ -116,9 +122,9 @@ ConnectTimeout = httpx2.ConnectTimeout
 PoolTimeout = httpx2.PoolTimeout
 DecodingError = httpx2.DecodingError
 
-DEFAULT_CONNECT_TIMEOUT: Final = 5.0
-DEFAULT_TIMEOUT: Final = httpx2.Timeout(30.0, connect=DEFAULT_CONNECT_TIMEOUT)
-DEFAULT_LIMITS: Final = httpx2.Limits(max_connections=64, max_keepalive_connections=32)
+DEFAULT_TIMEOUT: Final = httpx2.Timeout(DEFAULT_PHASE_TIMEOUT, connect=DEFAULT_CONNECT_TIMEOUT)
+DEFAULT_LIMITS: Final = httpx2.Limits(max_connections=MAX_CONNECTIONS,
+                                      max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS)
 TRANSPORT_ENV: Final = "LIGHTLY_ASYNC_TRANSPORT"
 
 #: Any client or transport we can drive: httpx2's, or one of the httpx family (duck-typed).
@@ -211,7 +217,7 @@ def connection_limit(client: AnyClient | None) -> int:
         limit = getattr(pool, "_max_connections", None)
         if isinstance(limit, int) and limit > 0:
             return limit
-    return int(DEFAULT_LIMITS.max_connections or 64)
+    return int(DEFAULT_LIMITS.max_connections or MAX_CONNECTIONS)
 
 
 def transport_name(client: AnyClient, owned: bool) -> str:
@@ -571,13 +577,9 @@ def fast_transport_available() -> bool:
 
 
 def _on_asyncio() -> bool:
-    import asyncio  # not at import: trio users need not load it
+    from lightly_async._send import running_asyncio_task  # the one asyncio check
 
-    try:
-        # None in a trio task even when trio runs as a guest inside an asyncio loop.
-        return asyncio.current_task() is not None
-    except RuntimeError:  # no running asyncio loop: trio, or no loop at all
-        return False
+    return running_asyncio_task() is not None
 
 
 class AiohttpTransport(httpx2.AsyncBaseTransport):

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from lightly_async._constants import ERROR_MESSAGE_LIMIT
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
 
@@ -24,8 +25,6 @@ __all__ = ["decode", "find_lone_surrogate", "loads", "redirect_target", "status_
 #: Headers naming a request, in the order asked: the Lightly API's, then S3's and Azure's
 #: (a signed-URL transfer's storage host).
 _REQUEST_ID_HEADERS: Final = ("x-request-id", "x-amz-request-id", "x-ms-request-id")
-#: An error message longer than this is cut (a server may echo a whole request back).
-_MESSAGE_LIMIT: Final = 500
 
 
 def status_error(
@@ -67,7 +66,7 @@ def status_error(
             "follow redirects)", status_code=status, method=method, url=display, code=code,
             request_id=request_id, body=data, retry_after=retry_after, location=location)
     if message:
-        message = redact(message)[:_MESSAGE_LIMIT]
+        message = redact(message)[:ERROR_MESSAGE_LIMIT]
     else:
         text = body.decode("utf-8", "replace").strip() if body else ""
         message = redact(text)[:200] if text else response.reason_phrase or "error"

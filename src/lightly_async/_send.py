@@ -20,12 +20,13 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
 
 from lightly_async import _http, _observe
+from lightly_async._constants import CLOSE_GRACE, DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
 from lightly_async._responses import status_error
 from lightly_async._retry import RetryPolicy, parse_retry_after
 from lightly_async.errors import (
@@ -55,16 +56,6 @@ __all__ = [
 log = logging.getLogger("lightly_async")
 T = TypeVar("T")
 
-#: Seconds bounding one API call with its retries. The largest legitimate answer
-#: (``DEFAULT_MAX_RESPONSE_SIZE``) still arrives in time at ~2 MB/s, and a retried call
-#: (3 attempts of up to 30 s per phase, waits of at most 8 s) fits well inside.
-DEFAULT_DEADLINE: Final = 300.0
-
-#: Bytes one API answer may hold (512 MiB). The largest legitimate answer is
-#: ``predictions.list`` of a big dataset: ~110-150 bytes per object-detection singleton, so a
-#: million samples with ~3-4 predictions each is ~450-500 MB.
-DEFAULT_MAX_RESPONSE_SIZE: Final = 512 * 1024 * 1024
-
 Exchange = tuple[_http.Answer | _http.Response, bytes | bytearray]
 """A response and its body, read to the end (or empty when the attempt consumed it)."""
 
@@ -81,6 +72,8 @@ class CallOptions:
     deadline: float | None
     retry: RetryPolicy
     max_response_size: int | None
+    #: a ``with_options`` view that was closed (its session's pool stays open)
+    closed: bool = False
 
 
 @runtime_checkable
@@ -242,17 +235,12 @@ class Sender:
         A call in flight (sending, reading, or waiting to retry) when the session closes
         ends with :class:`SessionClosedError`.
         """
-        if self.closed:
-            raise SessionClosedError("this LightlySession is closed")
-        task = _asyncio_task()
-        loop = task.get_loop() if task is not None else _trio_token()
-        if loop is not self._loop:
-            self._bind(loop)
+        task = self.check_usable(options)
         deadline = options.deadline
         work = self.with_retries(options.retry, method, display, attempt, replay_safe,
                                  watch, self.rate_budget)
         if task is None:  # trio: a cancel scope close() can cancel
-            return await self.guarded(self._bounded(None, deadline, work, method, display))
+            return await self._in_scope(self._bounded(None, deadline, work, method, display))
         # asyncio: the task itself is registered (a cancel scope per call costs too much);
         # close() cancels it, and the cancellation becomes SessionClosedError only if it is
         # close()'s alone (as _within decides for the deadline).
@@ -265,9 +253,7 @@ class Sender:
             if task in self._closing and _is_cancellation(exc):
                 self._closing.discard(task)
                 if task.uncancel() <= cancelling:
-                    raise SessionClosedError(
-                        "the LightlySession was closed while this call was in flight"
-                    ) from None
+                    raise closed_error(in_flight=True) from None
             raise
         finally:
             left = tasks.pop(task) - 1
@@ -291,19 +277,20 @@ class Sender:
                 f"deadline of {deadline:g}s exceeded (including retries)",
                 method=method, url=display()) from None
 
-    async def guarded(self, work: Awaitable[T]) -> T:
+    async def guarded(self, options: CallOptions, work: Awaitable[T]) -> T:
         """``await work`` in a cancel scope that closing the session cancels.
 
         Ends with :class:`SessionClosedError` if it was cancelled so (anything shielded
         inside, such as removing a partial file, still completes).
         """
         try:
-            if self.closed:
-                raise SessionClosedError("this LightlySession is closed")
-            self._bind(_current_loop())
+            self.check_usable(options)
         except BaseException:
             getattr(work, "close", lambda: None)()  # never awaited: no "never awaited" warning
             raise
+        return await self._in_scope(work)
+
+    async def _in_scope(self, work: Awaitable[T]) -> T:
         with anyio.CancelScope() as scope:
             self._scopes.add(scope)
             try:
@@ -311,7 +298,7 @@ class Sender:
             finally:
                 self._scopes.discard(scope)
                 self._maybe_drained()
-        raise SessionClosedError("the LightlySession was closed while this call was in flight")
+        raise closed_error(in_flight=True)
 
     def _bind(self, loop: Any) -> None:
         """Tie the session to the event loop of its first call; refuse any other loop."""
@@ -325,11 +312,20 @@ class Sender:
                 "`async with LightlySession(...) as session:` (or use lightly_async.sync, "
                 "which runs its own loop and may be called from any thread)")
 
-    def check_usable(self) -> None:
-        """Raise now what a call would: the session is closed, or bound to another loop."""
-        if self.closed:
-            raise SessionClosedError("this LightlySession is closed")
-        self._bind(_current_loop())
+    def check_usable(self, options: CallOptions | None = None) -> Any:
+        """Raise now what a call would: the session (or the view ``options`` belong to) is
+        closed, or it is bound to another event loop; binds it to this one on first use.
+
+        The one closed check and loop check of every call, transfer and bulk run. Returns
+        the running asyncio task (``None`` under trio).
+        """
+        if self.closed or (options is not None and options.closed):
+            raise closed_error()
+        task = running_asyncio_task()
+        loop = task.get_loop() if task is not None else _trio_token()
+        if loop is not self._loop:
+            self._bind(loop)
+        return task
 
     def foreign_loop(self) -> bool:
         """True when the current event loop is not the one the session is bound to."""
@@ -340,11 +336,11 @@ class Sender:
         is_running = getattr(self._loop, "is_running", None)
         return True if is_running is None else bool(is_running())
 
-    async def close(self, *, grace: float = 5.0) -> None:
+    async def close(self, *, grace: float = CLOSE_GRACE) -> None:
         """Refuse new calls, cancel those in flight and wait (up to ``grace`` s) until they
         have unwound; the caller closes the pool after."""
         self.closed = True
-        self._closer = current = _asyncio_task()
+        self._closer = current = running_asyncio_task()
         for task in list(self._tasks):
             if task is not current and task not in self._closing:
                 self._closing.add(task)
@@ -381,8 +377,7 @@ class Sender:
         number = 0
         while True:
             if self.closed:  # closed while this call waited to retry
-                raise SessionClosedError(
-                    "the LightlySession was closed while this call was in flight")
+                raise closed_error(in_flight=True)
             number += 1
             failure: APIError
             try:
@@ -476,6 +471,13 @@ class Sender:
             may_have_been_sent=not isinstance(error, _http.ConnectError))
 
 
+def closed_error(*, in_flight: bool = False) -> SessionClosedError:
+    """What a call meets on a closed session (``in_flight``: closed while it ran)."""
+    if in_flight:
+        return SessionClosedError("the LightlySession was closed while this call was in flight")
+    return SessionClosedError("this LightlySession is closed")
+
+
 def _retryable(error: APIError, policy: RetryPolicy, replay_safe: bool) -> bool:
     """Whether ``error`` may be met by another attempt: the rules of :mod:`._retry`."""
     if isinstance(error, APIStatusError):
@@ -492,11 +494,11 @@ def _trio_token() -> Any:
 
 
 def _current_loop() -> Any:
-    task = _asyncio_task()
+    task = running_asyncio_task()
     return task.get_loop() if task is not None else _trio_token()
 
 
-def _asyncio_task() -> Any:
+def running_asyncio_task() -> Any:
     """The running asyncio task, or ``None`` under trio (also as a guest in an asyncio loop)."""
     asyncio = sys.modules.get("asyncio")  # loaded by then on asyncio; never imported for trio
     if asyncio is None:

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from importlib.metadata import version
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 from urllib.parse import quote, urlencode, urlsplit
@@ -27,12 +26,20 @@ import anyio
 import attrs
 
 from lightly_async import _http, _observe
+from lightly_async._constants import (
+    DEFAULT_API,
+    DEFAULT_BASE_URL,
+    DEFAULT_BULK_GIVE_UP_AFTER,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_MAX_RETRIES,
+    REPLAY_SAFE_METHODS,
+    user_agent,
+)
 from lightly_async._redact import mask_secret
 from lightly_async._responses import decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
-    DEFAULT_DEADLINE,
-    DEFAULT_MAX_RESPONSE_SIZE,
     CallOptions,
     LocalRateBudget,
     RateBudget,
@@ -40,7 +47,7 @@ from lightly_async._send import (
     SessionStats,
 )
 from lightly_async._validate import object_id
-from lightly_async.errors import InvalidInputError, SessionClosedError, WrongContextError
+from lightly_async.errors import InvalidInputError, WrongContextError
 
 if TYPE_CHECKING:
     import ssl
@@ -59,14 +66,8 @@ __all__ = ["API_DIALECTS", "NOT_GIVEN", "LightlySession", "NotGiven", "SessionSt
 T = TypeVar("T")
 log = logging.getLogger("lightly_async")
 
-DEFAULT_BASE_URL: Final = "https://api.lightly.ai"
 API_DIALECTS: Final = ("latest", "seed")
 """``api=``: the newest public API (lightly 1.5.20's paths, the default) or the seed era's."""
-DEFAULT_API: Final = "latest"
-DEFAULT_MAX_RETRIES: Final = 2
-#: Consecutive connection failures after which a bulk run starts no more items.
-DEFAULT_BULK_GIVE_UP_AFTER: Final = 10
-_REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _JSON: Final = "application/json"
 
 
@@ -235,7 +236,6 @@ class LightlySession:
             deadline=_check_deadline(deadline), retry=policy,
             max_response_size=_check_size(max_response_size))
         self._sender.rate_budget = _check_budget(rate_budget, policy)
-        self._view_closed = False
         self._is_view = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -259,7 +259,7 @@ class LightlySession:
         this closes only the view; the pool is its session's.
         """
         if self._is_view:
-            self._view_closed = True
+            self._options = attrs.evolve(self._options, closed=True)
             return
         sender = self._sender
         if sender.foreign_loop():
@@ -283,7 +283,7 @@ class LightlySession:
     @property
     def is_closed(self) -> bool:
         """True once ``aclose()`` ran (or the ``async with`` block was left), views included."""
-        return self._view_closed or self._sender.closed
+        return self._options.closed or self._sender.closed
 
     @property
     def api(self) -> str:
@@ -438,10 +438,8 @@ class LightlySession:
         ``json_body`` is already unstructured; ``replay_safe`` marks a POST that may be
         retried after it was sent (create-or-update or pure).
         """
-        if self._view_closed:
-            raise SessionClosedError("this LightlySession is closed")
         method = method.upper()
-        safe = method in _REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
+        safe = method in REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
         query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
         options = self._options
         if timeout is not NOT_GIVEN:
@@ -486,8 +484,6 @@ class LightlySession:
         """PUT ``source`` to a signed URL (``_transfer``), retried by this session's loop."""
         from lightly_async import _transfer
 
-        if self._view_closed:
-            raise SessionClosedError("this LightlySession is closed")
         await _transfer.upload(self._sender, self._options, url, source,
                                transfer_timeout=transfer_timeout)
 
@@ -497,11 +493,14 @@ class LightlySession:
         """Stream a signed URL to ``dest`` (``_transfer``); its Content-Type."""
         from lightly_async import _transfer
 
-        if self._view_closed:
-            raise SessionClosedError("this LightlySession is closed")
         return await _transfer.download(
             self._sender, self._options, url, dest, if_exists=if_exists,
             transfer_timeout=transfer_timeout, max_size=max_size)
+
+    def _check_usable(self) -> None:
+        """Raise now what a call would: this session (or view) is closed, or it is bound to
+        another event loop."""
+        self._sender.check_usable(self._options)
 
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
@@ -516,7 +515,7 @@ class LightlySession:
         return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
 
     def _headers(self) -> dict[str, str]:
-        headers = {"User-Agent": f"lightly-async/{version('lightly-async')}", "Accept": _JSON}
+        headers = {"User-Agent": user_agent(), "Accept": _JSON}
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers

@@ -43,6 +43,14 @@ import anyio
 import attrs
 
 from lightly_async import _http, _observe
+from lightly_async._constants import (
+    CHUNK_SIZE,
+    ERROR_BODY_LIMIT,
+    MAX_REDIRECTS,
+    TRANSFER_GRACE,
+    TRANSFER_MAX_DURATION,
+    TRANSFER_MIN_RATE,
+)
 from lightly_async._redact import signed_url_display
 from lightly_async._responses import status_error
 from lightly_async.errors import (
@@ -69,12 +77,8 @@ __all__ = [
 T = TypeVar("T")
 log = logging.getLogger("lightly_async")
 
-MAX_REDIRECTS: Final = 5
-CHUNK_SIZE: Final = 256 * 1024
 IfExists = Literal["error", "skip", "overwrite"]
 IF_EXISTS_CHOICES: Final = ("error", "skip", "overwrite")
-#: At most this much of an error answer is read (for its code and message).
-_ERROR_BODY_LIMIT: Final = 64 * 1024
 _FOLLOWED: Final = frozenset({301, 302, 303, 307, 308})
 
 
@@ -102,9 +106,9 @@ class TransferTimeout:
             a body without a declared length cannot stream forever).
     """
 
-    min_rate: float = attrs.field(default=100_000.0, validator=_positive)
-    grace: float = attrs.field(default=30.0, validator=_positive)
-    max_duration: float = attrs.field(default=3600.0, validator=_positive)
+    min_rate: float = attrs.field(default=TRANSFER_MIN_RATE, validator=_positive)
+    grace: float = attrs.field(default=TRANSFER_GRACE, validator=_positive)
+    max_duration: float = attrs.field(default=TRANSFER_MAX_DURATION, validator=_positive)
 
 
 DEFAULT_TRANSFER_TIMEOUT: Final = TransferTimeout()
@@ -203,7 +207,7 @@ async def _run(
         shown)
     # Replay-safe: a signed PUT stores the same bytes again; no rate budget: a storage
     # host's 429 says nothing of the API's pace.
-    response, _ = await pipe.guarded(pipe.with_retries(
+    response, _ = await pipe.guarded(options, pipe.with_retries(
         options.retry, method, shown, attempt, replay_safe=True, watch=watch))
     return response
 
@@ -317,11 +321,11 @@ async def _read_head(response: _http.Response) -> bytes:
     try:
         async for chunk in response.aiter_bytes():
             head += chunk
-            if len(head) >= _ERROR_BODY_LIMIT:
+            if len(head) >= ERROR_BODY_LIMIT:
                 break
     except _http.HTTPError:  # a broken error body: what arrived (or the status) says enough
-        return bytes(head[:_ERROR_BODY_LIMIT])
-    return bytes(head[:_ERROR_BODY_LIMIT])
+        return bytes(head[:ERROR_BODY_LIMIT])
+    return bytes(head[:ERROR_BODY_LIMIT])
 
 
 # -- the time bound of one attempt ---------------------------------------------------------------

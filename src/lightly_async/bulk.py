@@ -117,9 +117,7 @@ async def run_bulk(
     items from starting; calls already running finish and are recorded.
     """
     check_progress(progress)
-    if session.is_closed:
-        raise SessionClosedError("this LightlySession is closed")
-    session._sender.check_usable()  # another event loop: one clear error, not one per item
+    session._check_usable()  # closed, another event loop: one clear error, not one per item
     limiter = session.limiter
     ceiling = math.ceil(limiter.total_tokens)
     if concurrency is not None:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._constants import EXPORT_PAGE_SIZE
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._operation import Operation
 from lightly_async.bitmask import BitMask
@@ -36,10 +37,6 @@ from lightly_async.resources.mappings import Mappings
 __all__ = ["Tags"]
 
 T = TypeVar("T")
-
-
-EXPORT_PAGE_SIZE = 2500
-"""Rows per request of a paged export (lightly 1.5.20's own exports ask for 2,500)."""
 
 
 LABEL_BOX_V3_DEPRECATED = ("the LabelBox v3 export is deprecated by the Lightly API: use "
