@@ -577,7 +577,7 @@ def fast_transport_available() -> bool:
 
 
 def _on_asyncio() -> bool:
-    from lightly_async._send import running_asyncio_task  # the one asyncio check
+    from lightly_async._pipeline import running_asyncio_task  # the one asyncio check
 
     return running_asyncio_task() is not None
 

@@ -1,26 +1,21 @@
-"""LightlySession: configuration, auth, lifecycle, ``dataset()`` and ``jobs``.
+"""LightlySession: configuration, auth, lifecycle and the handles it gives out.
 
-The pipeline an API call runs through lives in its own rooms:
-
-* ``_send``: the send/deadline/retry loop and the 429 pause (knows no resource);
-* ``_responses``: status errors (3xx/4xx/5xx) and decoding a body into a model;
-* ``_http``: the only module that touches httpx2/httpx/aiohttp.
-
-:meth:`LightlySession._request` turns a resource's call into an attempt for ``_send`` and
-decodes the answer. The session knows no endpoint; resources know no HTTP.
+An API call does not run through this module: a resource sends its declared operation
+through the session's :class:`~lightly_async._pipeline.Pipeline` (``resources/_base.py`` ->
+``_pipeline`` -> ``_http`` -> ``_convert``'s decoder). The session builds that pipeline
+(client, URL, token, headers, limits) and closes it. It knows no endpoint; resources know
+no HTTP.
 """
 
 from __future__ import annotations
 
-import enum
 import ipaddress
-import json
 import logging
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
-from urllib.parse import quote, urlencode, urlsplit
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+from urllib.parse import quote, urlsplit
 
 import anyio
 import attrs
@@ -33,19 +28,19 @@ from lightly_async._constants import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
-    REPLAY_SAFE_METHODS,
     user_agent,
 )
-from lightly_async._redact import mask_secret
-from lightly_async._responses import decode
-from lightly_async._retry import RetryPolicy
-from lightly_async._send import (
+from lightly_async._pipeline import (
+    NOT_GIVEN,
     CallOptions,
     LocalRateBudget,
+    NotGiven,
+    Pipeline,
     RateBudget,
-    Sender,
     SessionStats,
 )
+from lightly_async._redact import mask_secret
+from lightly_async._retry import RetryPolicy
 from lightly_async._validate import object_id
 from lightly_async.errors import InvalidInputError, WrongContextError
 
@@ -70,18 +65,6 @@ API_DIALECTS: Final = ("latest", "seed")
 """``api=``: the newest public API (lightly 1.5.20's paths, the default) or the seed era's."""
 _JSON: Final = "application/json"
 
-
-class NotGiven(enum.Enum):
-    """Marks an argument the caller did not pass (``None`` may mean "disabled")."""
-
-    NOT_GIVEN = enum.auto()
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = NotGiven.NOT_GIVEN
-"""The default of an argument whose ``None`` means "off" (``timeout=None``: no timeout)."""
 
 TimeoutArg = float | _http.Timeout | None
 
@@ -222,20 +205,21 @@ class LightlySession:
             _http.install_log_redaction()  # its URLs carry the token too
             client, owned = http_client, False
         own_headers = owned and isinstance(client, _http.AsyncClient)
-        self._plain_headers: Mapping[str, str] | None = None if own_headers else call_headers
-        self._json_headers: Mapping[str, str] = (
-            {"Content-Type": _JSON} if own_headers else {**call_headers, "Content-Type": _JSON})
         ceiling = _http.connection_limit(client) if concurrency is None else concurrency
-        self._sender = Sender(client, owns_client=owned, concurrency=ceiling,
-                              redact=self._redact)
+        self._pipeline = Pipeline(
+            client, owns_client=owned, concurrency=ceiling, redact=self._redact,
+            base_url=self._base_url, token_query=self._token_query,
+            plain_headers=None if own_headers else call_headers,
+            json_headers=({"Content-Type": _JSON} if own_headers
+                          else {**call_headers, "Content-Type": _JSON}))
         observer = _observe.Observer(on_request, on_response, on_retry)
-        self._sender.observer = observer if observer.active else None
+        self._pipeline.observer = observer if observer.active else None
         policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._options = CallOptions(
             timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
             deadline=_check_deadline(deadline), retry=policy,
             max_response_size=_check_size(max_response_size))
-        self._sender.rate_budget = _check_budget(rate_budget, policy)
+        self._pipeline.rate_budget = _check_budget(rate_budget, policy)
         self._is_view = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -261,7 +245,7 @@ class LightlySession:
         if self._is_view:
             self._options = attrs.evolve(self._options, closed=True)
             return
-        sender = self._sender
+        sender = self._pipeline
         if sender.foreign_loop():
             sender.closed = True  # no more calls; its pool can only be closed on its loop
             if sender.bound_loop_running():
@@ -283,7 +267,7 @@ class LightlySession:
     @property
     def is_closed(self) -> bool:
         """True once ``aclose()`` ran (or the ``async with`` block was left), views included."""
-        return self._options.closed or self._sender.closed
+        return self._options.closed or self._pipeline.closed
 
     @property
     def api(self) -> str:
@@ -297,12 +281,12 @@ class LightlySession:
 
     @property
     def _client(self) -> _http.AnyClient:
-        return self._sender.client
+        return self._pipeline.client
 
     @property
     def transport_name(self) -> str:
         """What carries the requests: ``"aiohttp"``, ``"httpx2"``, …"""
-        return _http.transport_name(self._sender.client, self._sender.owns_client)
+        return _http.transport_name(self._pipeline.client, self._pipeline.owns_client)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -322,17 +306,17 @@ class LightlySession:
     @property
     def stats(self) -> SessionStats:
         """Counters shared by this session and its views (requests, retries, …)."""
-        return self._sender.stats
+        return self._pipeline.stats
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
         """The session-wide ceiling of requests in flight the bulk helpers share."""
-        return self._sender.limiter
+        return self._pipeline.limiter
 
     @property
     def concurrency(self) -> int:
         """The ceiling of bulk requests in flight (see ``concurrency=``)."""
-        return int(self._sender.limiter.total_tokens)
+        return int(self._pipeline.limiter.total_tokens)
 
     def dataset(self, dataset_id: str | DatasetData) -> Dataset:
         """A handle on a dataset (by id or ``DatasetData``); no I/O until a method is awaited."""
@@ -385,7 +369,7 @@ class LightlySession:
         changes: dict[str, Any] = {}
         if timeout is not NOT_GIVEN:
             changes["timeout"] = per_phase = _http.make_timeout(timeout)
-            changes["client_timeout"] = _http.client_timeout(self._sender.client, per_phase)
+            changes["client_timeout"] = _http.client_timeout(self._pipeline.client, per_phase)
         if deadline is not NOT_GIVEN:
             changes["deadline"] = _check_deadline(deadline)
         if retry is not NOT_GIVEN:
@@ -400,91 +384,29 @@ class LightlySession:
         view._is_view = True
         return view
 
-    # -- the pipeline --------------------------------------------------------------------------
-    @overload
+    # -- the pipeline ----------------------------------------------------------------------------
     async def _request(
-        self, method: str, path: str, *, cast: type[T],
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> T: ...
-
-    @overload
-    async def _request(
-        self, method: str, path: str, *, cast: None = ...,
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> None: ...
-
-    @overload
-    async def _request(
-        self, method: str, path: str, *, cast: Any,
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> Any: ...
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast: Any = None,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        replay_safe: bool | None = None,
-        timeout: TimeoutArg | NotGiven = NOT_GIVEN,
+        self, method: str, path: str, *, cast: Any = None,
+        params: Mapping[str, Any] | None = None, json_body: Any = None,
+        replay_safe: bool | None = None, timeout: TimeoutArg | NotGiven = NOT_GIVEN,
     ) -> Any:
-        """Send one API call (with retries) and decode its answer into ``cast``.
-
-        ``json_body`` is already unstructured; ``replay_safe`` marks a POST that may be
-        retried after it was sent (create-or-update or pure).
-        """
-        method = method.upper()
-        safe = method in REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
-        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
+        """An API call by method and path (``timeout`` for this call alone), for tests and
+        diagnostics; resources send their declared operations (``Resource._call``)."""
         options = self._options
         if timeout is not NOT_GIVEN:
             per_call = _http.make_timeout(timeout)
             options = attrs.evolve(options, timeout=per_call, client_timeout=_http.client_timeout(
-                self._sender.client, per_call))
-        try:
-            if json_body is None:
-                content, headers = None, self._plain_headers
-            else:
-                content, headers = _dumps(json_body), self._json_headers
-            # Absolute (a caller's http_client has no base_url), the query encoded once
-            # here: handing httpx2 `params=` would make it parse the URL a second time on
-            # every call. The token goes last, encoded once per session.
-            url = self._base_url + path
-            if query:
-                url += "?" + urlencode(query, quote_via=quote)
-                if self._token_query:
-                    url += "&" + self._token_query
-            elif self._token_query:
-                url += "?" + self._token_query
-        except UnicodeEncodeError:
-            raise _unencodable(path, query, json_body) from None
-
-        def display() -> str:
-            return self._display_url(path, query)
-
-        sender = self._sender
-        attempt = sender.api_attempt(options, method, url, content, headers)
-        watch = sender.watch(_observe.operation_name, method, display)
-        if watch is None:
-            response, body = await sender.send(
-                options, method, display, attempt, replay_safe=safe)
-        else:
-            response, body = await sender.send_watched(
-                watch, options, method, display, attempt, replay_safe=safe)
-        return decode(body, cast, response.status_code, method, display, self._redact)
-
+                self._pipeline.client, per_call))
+        return await self._pipeline.request(options, method.upper(), path, cast=cast,
+                                            params=params, json_body=json_body,
+                                            replay_safe=replay_safe)
 
     async def _upload(self, url: str, source: bytes | str | os.PathLike[str], *,
                       transfer_timeout: TransferTimeout) -> None:
         """PUT ``source`` to a signed URL (``_transfer``), retried by this session's loop."""
         from lightly_async import _transfer
 
-        await _transfer.upload(self._sender, self._options, url, source,
+        await _transfer.upload(self._pipeline, self._options, url, source,
                                transfer_timeout=transfer_timeout)
 
     async def _download(self, url: str, dest: Path, *, if_exists: IfExists,
@@ -494,13 +416,13 @@ class LightlySession:
         from lightly_async import _transfer
 
         return await _transfer.download(
-            self._sender, self._options, url, dest, if_exists=if_exists,
+            self._pipeline, self._options, url, dest, if_exists=if_exists,
             transfer_timeout=transfer_timeout, max_size=max_size)
 
     def _check_usable(self) -> None:
         """Raise now what a call would: this session (or view) is closed, or it is bound to
         another event loop."""
-        self._sender.check_usable(self._options)
+        self._pipeline.check_usable(self._options)
 
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
@@ -509,10 +431,6 @@ class LightlySession:
             if secret and secret in text:
                 text = mask_secret(text, secret)
         return text
-
-    def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        qs = "&".join(f"{k}={v}" for k, v in (query or {}).items() if k != "token")
-        return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
 
     def _headers(self) -> dict[str, str]:
         headers = {"User-Agent": user_agent(), "Accept": _JSON}
@@ -629,30 +547,5 @@ def _check_size(size: int | None) -> int | None:
         raise InvalidInputError(
             "max_response_size", f"must be a number of bytes >= 1 or None, got {size!r}")
     return size
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
-
-
-def _unencodable(path: str, query: Mapping[str, str] | None, body: Any) -> InvalidInputError:
-    """The error for text that is no Unicode (a lone UTF-16 surrogate): it cannot be sent."""
-    from lightly_async._responses import find_lone_surrogate
-
-    where = next((key for key, value in (query or {}).items()
-                  if find_lone_surrogate(value) or find_lone_surrogate(key)), None)
-    if where is None and body is not None:
-        where = find_lone_surrogate(body)
-    return InvalidInputError(
-        where or "path", "holds a lone UTF-16 surrogate, which is no character and cannot "
-        "be sent as UTF-8 (text decoded with errors='surrogateescape', or cut mid-pair?)")
-
-
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 

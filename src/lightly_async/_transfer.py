@@ -51,8 +51,8 @@ from lightly_async._constants import (
     TRANSFER_MAX_DURATION,
     TRANSFER_MIN_RATE,
 )
+from lightly_async._pipeline import status_error
 from lightly_async._redact import signed_url_display
-from lightly_async._responses import status_error
 from lightly_async.errors import (
     APITimeoutError,
     RedirectError,
@@ -60,7 +60,7 @@ from lightly_async.errors import (
 )
 
 if TYPE_CHECKING:
-    from lightly_async._send import CallOptions, Sender
+    from lightly_async._pipeline import CallOptions, Pipeline
 
 __all__ = [
     "CHUNK_SIZE",
@@ -115,7 +115,7 @@ DEFAULT_TRANSFER_TIMEOUT: Final = TransferTimeout()
 
 
 async def upload(
-    pipe: Sender,
+    pipe: Pipeline,
     options: CallOptions,
     url: str,
     source: bytes | str | os.PathLike[str],
@@ -132,7 +132,7 @@ async def upload(
 
 
 async def download(
-    pipe: Sender,
+    pipe: Pipeline,
     options: CallOptions,
     url: str,
     dest: Path,
@@ -184,7 +184,7 @@ async def download(
 
 
 async def _run(
-    pipe: Sender, options: CallOptions, method: str, url: str,
+    pipe: Pipeline, options: CallOptions, method: str, url: str,
     work: Callable[[_Clock], Awaitable[_http.Response]], bound: TransferTimeout,
 ) -> _http.Response | _http.Answer:
     """``work`` run by the session's retry loop, each attempt within ``bound``; closing the
@@ -227,7 +227,7 @@ def _too_large(limit: int, size: int, display: str) -> ResponseTooLargeError:
 
 # -- one attempt: hops until a 2xx --------------------------------------------------------------
 async def _exchange(
-    pipe: Sender, options: CallOptions, stack: AsyncExitStack, method: str, url: str,
+    pipe: Pipeline, options: CallOptions, stack: AsyncExitStack, method: str, url: str,
     source: bytes | str | os.PathLike[str] | None, clock: _Clock,
 ) -> _http.Response:
     """Send ``method url``, following redirects; returns the streamed 2xx answer.

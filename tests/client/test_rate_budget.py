@@ -17,7 +17,7 @@ import pytest
 import lightly_async as la
 import lightly_async.sync
 from lightly_async import _http
-from lightly_async import _send as send_module
+from lightly_async import _pipeline as pipeline_module
 from lightly_async._transfer import TransferTimeout
 
 BASE_URL = "https://api.test"
@@ -81,7 +81,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
-    monkeypatch.setattr(send_module, "time", fake)
+    monkeypatch.setattr(pipeline_module, "time", fake)
     return fake
 
 
@@ -100,8 +100,8 @@ def _session(script: Script, **kwargs: Any) -> la.LightlySession:
 
 
 def test_both_names_are_exported_and_the_default_budget_meets_the_protocol() -> None:
-    assert la.RateBudget is send_module.RateBudget
-    assert la.LocalRateBudget is send_module.LocalRateBudget
+    assert la.RateBudget is pipeline_module.RateBudget
+    assert la.LocalRateBudget is pipeline_module.LocalRateBudget
     assert isinstance(la.LocalRateBudget(), la.RateBudget)
     assert isinstance(CountingBudget(), la.RateBudget)
     assert "RateBudget" in la.__all__

@@ -65,8 +65,9 @@ class Resource:
         the session's dialect) and decode the answer into ``cast``."""
         session = self._session
         url = op.path_for(session.api, **self._path_params(), **path)
-        return await session._request(op.method, url, cast=cast, params=params,
-                                      json_body=json_body, replay_safe=replay_safe)
+        return await session._pipeline.request(
+            session._options, op.method, url, cast=cast, params=params, json_body=json_body,
+            replay_safe=replay_safe)
 
     async def _upload_to(self, url: str, source: bytes | str | os.PathLike[str], *,
                       transfer_timeout: TransferTimeout) -> None:

@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lightly_async import resources as aio
+    from lightly_async._pipeline import SessionStats
     from lightly_async._retry import RetryPolicy
-    from lightly_async._send import SessionStats
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._transfer import IfExists, TransferTimeout
     from lightly_async.bitmask import BitMask

@@ -15,8 +15,8 @@ from lightly_async.sync._portal import Runner, close_at_exit, finalize_unclosed
 
 if TYPE_CHECKING:
     from lightly_async import _http
+    from lightly_async._pipeline import RateBudget
     from lightly_async._retry import RetryPolicy
-    from lightly_async._send import RateBudget
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven, TimeoutArg
     from lightly_async.models.datasets import DatasetData
