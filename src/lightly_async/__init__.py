@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from lightly_async._pipeline import NOT_GIVEN, LocalRateBudget, RateBudget, SessionStats
 from lightly_async._retry import RetryPolicy
-from lightly_async._send import SessionStats
-from lightly_async._session import NOT_GIVEN, LightlySession
+from lightly_async._session import LightlySession
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
     AmbiguousNameError,
@@ -163,6 +163,7 @@ __all__ = [
     "Jobs",
     "LightlyError",
     "LightlySession",
+    "LocalRateBudget",
     "Mappings",
     "Metadata",
     "MetadataConfigs",
@@ -181,6 +182,7 @@ __all__ = [
     "PredictionTaskSchemaCategory",
     "Predictions",
     "ProgressCallback",
+    "RateBudget",
     "RateLimitError",
     "RawSamplesShard",
     "RedirectError",

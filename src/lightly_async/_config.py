@@ -24,11 +24,14 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from lightly_async import _http
-from lightly_async._retry import RetryPolicy
-from lightly_async._send import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_SIZE
-from lightly_async._session import (
+from lightly_async._constants import (
     DEFAULT_BULK_GIVE_UP_AFTER,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_MAX_RETRIES,
+)
+from lightly_async._retry import RetryPolicy
+from lightly_async._session import (
     NOT_GIVEN,
     NotGiven,
     _check_base_url,

@@ -157,7 +157,12 @@ class Watch:
 
 
 def operation_name(depth: int = 2) -> str:
-    """``"tags.get"``: the resource method up the stack from the caller of ``_request``."""
+    """``"tags.get"``: the resource method up the stack from ``Pipeline.request``.
+
+    Called only for an observed call (hooks given, or a tracer set): an unobserved call
+    never walks the stack. The name is the resource method's, not the operation's id
+    (``get_tag_by_tag_id``), so that hooks and spans speak the caller's words.
+    """
     frame = sys._getframe(depth)
     for _ in range(6):
         if frame is None:

@@ -17,6 +17,10 @@ __all__ = ["SAME", "Operation"]
 SAME: Final = "="
 """``Operation.seed_path`` when the seed era's API has the operation at the same path."""
 _PARAM: Final = re.compile(r"\{([^}]+)\}")
+#: A path parameter of only these characters is sent as is (``quote`` would keep it so).
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9_.~-]+").fullmatch
+#: Each path template split at its parameters, on first use.
+_PIECES: dict[str, list[str]] = {}
 
 
 class Operation(NamedTuple):
@@ -57,4 +61,12 @@ class Operation(NamedTuple):
         template = self.template(api)
         if template is None:
             raise LookupError(f"{self.name} is not in the seed era's API")
-        return _PARAM.sub(lambda m: quote(params[m.group(1)], safe=""), template)
+        pieces = _PIECES.get(template)
+        if pieces is None:
+            pieces = _PIECES[template] = _PARAM.split(template)
+        # pieces: literal, name, literal, name, ..., literal (names at the odd places)
+        path = pieces[0]
+        for i in range(1, len(pieces), 2):
+            value = params[pieces[i]]
+            path += (value if _UNRESERVED(value) else quote(value, safe="")) + pieces[i + 1]
+        return path

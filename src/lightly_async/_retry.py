@@ -16,14 +16,20 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final
 
 import anyio
 import attrs
 
+from lightly_async._constants import (
+    DEFAULT_MAX_RETRIES,
+    INITIAL_BACKOFF,
+    MAX_BACKOFF,
+    MAX_RETRY_AFTER,
+    RETRYABLE_STATUSES,
+)
+
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
 
-RETRYABLE_STATUSES: Final = frozenset({408, 429})
 
 
 def _default_sleep(seconds: float) -> Awaitable[None]:
@@ -42,10 +48,10 @@ class RetryPolicy:
         sleep: the awaitable sleep used between attempts (a seam for tests).
     """
 
-    max_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
-    initial_backoff: float = 0.5
-    max_backoff: float = 8.0
-    max_retry_after: float = 60.0
+    max_retries: int = attrs.field(default=DEFAULT_MAX_RETRIES, validator=attrs.validators.ge(0))
+    initial_backoff: float = INITIAL_BACKOFF
+    max_backoff: float = MAX_BACKOFF
+    max_retry_after: float = MAX_RETRY_AFTER
     sleep: Callable[[float], Awaitable[None]] = attrs.field(
         default=_default_sleep, eq=False, repr=False
     )

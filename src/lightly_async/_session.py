@@ -1,48 +1,55 @@
-"""LightlySession: configuration, auth, lifecycle, ``dataset()`` and ``jobs``.
+"""LightlySession: configuration, auth, lifecycle and the handles it gives out.
 
-The pipeline an API call runs through lives in its own rooms:
-
-* ``_send``: the send/deadline/retry loop and the 429 pause (knows no resource);
-* ``_responses``: status errors (3xx/4xx/5xx) and decoding a body into a model;
-* ``_http``: the only module that touches httpx2/httpx/aiohttp.
-
-:meth:`LightlySession._request` turns a resource's call into an attempt for ``_send`` and
-decodes the answer. The session knows no endpoint; resources know no HTTP.
+An API call does not run through this module: a resource sends its declared operation
+through the session's :class:`~lightly_async._pipeline.Pipeline` (``resources/_base.py`` ->
+``_pipeline`` -> ``_http`` -> ``_convert``'s decoder). The session builds that pipeline
+(client, URL, token, headers, limits) and closes it. It knows no endpoint; resources know
+no HTTP.
 """
 
 from __future__ import annotations
 
-import enum
 import ipaddress
-import json
 import logging
 import os
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar, overload
-from urllib.parse import quote, urlencode, urlsplit
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypeVar
+from urllib.parse import quote, urlsplit
 
 import anyio
 import attrs
 
 from lightly_async import _http, _observe
-from lightly_async._redact import mask_secret
-from lightly_async._responses import PlainText, decode
-from lightly_async._retry import RetryPolicy
-from lightly_async._send import (
+from lightly_async._constants import (
+    DEFAULT_API,
+    DEFAULT_BASE_URL,
+    DEFAULT_BULK_GIVE_UP_AFTER,
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_MAX_RETRIES,
+    user_agent,
+)
+from lightly_async._pipeline import (
+    NOT_GIVEN,
     CallOptions,
-    Sender,
+    LocalRateBudget,
+    NotGiven,
+    Pipeline,
+    RateBudget,
     SessionStats,
 )
+from lightly_async._redact import mask_secret
+from lightly_async._retry import RetryPolicy
 from lightly_async._validate import object_id
-from lightly_async.errors import InvalidInputError, SessionClosedError, WrongContextError
+from lightly_async.errors import InvalidInputError, WrongContextError
 
 if TYPE_CHECKING:
     import ssl
+    from pathlib import Path
 
     from lightly_async._config import SessionConfig
+    from lightly_async._transfer import IfExists, TransferTimeout
     from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
@@ -55,28 +62,10 @@ __all__ = ["API_DIALECTS", "NOT_GIVEN", "LightlySession", "NotGiven", "SessionSt
 T = TypeVar("T")
 log = logging.getLogger("lightly_async")
 
-DEFAULT_BASE_URL: Final = "https://api.lightly.ai"
 API_DIALECTS: Final = ("latest", "seed")
 """``api=``: the newest public API (lightly 1.5.20's paths, the default) or the seed era's."""
-DEFAULT_API: Final = "latest"
-DEFAULT_MAX_RETRIES: Final = 2
-#: Consecutive connection failures after which a bulk run starts no more items.
-DEFAULT_BULK_GIVE_UP_AFTER: Final = 10
-_REPLAY_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _JSON: Final = "application/json"
 
-
-class NotGiven(enum.Enum):
-    """Marks an argument the caller did not pass (``None`` may mean "disabled")."""
-
-    NOT_GIVEN = enum.auto()
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-NOT_GIVEN: Final = NotGiven.NOT_GIVEN
-"""The default of an argument whose ``None`` means "off" (``timeout=None``: no timeout)."""
 
 #: (a string: naming ``_http.Timeout`` here would import httpx2 at ``import lightly_async``)
 TimeoutArg: TypeAlias = "float | _http.Timeout | None"
@@ -140,6 +129,11 @@ class LightlySession:
         on_response: a hook called after each attempt (its status or error, the elapsed
             seconds).
         on_retry: a hook called before a retry (the wait).
+        rate_budget: the pace API calls keep (a :class:`RateBudget`): awaited before each
+            attempt of an API call and told of each 429. Default: a
+            :class:`LocalRateBudget` of this session, which holds its calls back for the
+            server's ``Retry-After`` after a 429. Pass a budget shared by several processes
+            to pace them together.
     """
 
     def __init__(
@@ -165,6 +159,7 @@ class LightlySession:
         on_request: _observe.Hook | None = None,
         on_response: _observe.Hook | None = None,
         on_retry: _observe.Hook | None = None,
+        rate_budget: RateBudget | None = None,
     ) -> None:
         self._api = (check_api(api) if api is not None
                      else check_api(os.environ.get("LIGHTLY_API") or None, "LIGHTLY_API"))
@@ -205,20 +200,21 @@ class LightlySession:
             _http.install_log_redaction()  # its URLs carry the token too
             client, owned = http_client, False
         own_headers = owned and isinstance(client, _http.AsyncClient)
-        self._plain_headers: Mapping[str, str] | None = None if own_headers else call_headers
-        self._json_headers: Mapping[str, str] = (
-            {"Content-Type": _JSON} if own_headers else {**call_headers, "Content-Type": _JSON})
         ceiling = _http.connection_limit(client) if concurrency is None else concurrency
-        self._sender = Sender(client, owns_client=owned, concurrency=ceiling,
-                              redact=self._redact)
+        self._pipeline = Pipeline(
+            client, owns_client=owned, concurrency=ceiling, redact=self._redact,
+            base_url=self._base_url, token_query=self._token_query,
+            plain_headers=None if own_headers else call_headers,
+            json_headers=({"Content-Type": _JSON} if own_headers
+                          else {**call_headers, "Content-Type": _JSON}))
         observer = _observe.Observer(on_request, on_response, on_retry)
-        self._sender.observer = observer if observer.active else None
+        self._pipeline.observer = observer if observer.active else None
+        policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._options = CallOptions(
             timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
-            deadline=_check_deadline(deadline), retry=(
-                retry if retry is not None else RetryPolicy(max_retries=max_retries)),
+            deadline=_check_deadline(deadline), retry=policy,
             max_response_size=_check_size(max_response_size))
-        self._view_closed = False
+        self._pipeline.rate_budget = _check_budget(rate_budget, policy)
         self._is_view = False
         # what `config` reports beyond the options in force (never a secret)
         self._config_given: dict[str, Any] = {
@@ -279,9 +275,9 @@ class LightlySession:
         this closes only the view; the pool is its session's.
         """
         if self._is_view:
-            self._view_closed = True
+            self._options = attrs.evolve(self._options, closed=True)
             return
-        sender = self._sender
+        sender = self._pipeline
         if sender.foreign_loop():
             sender.closed = True  # no more calls; its pool can only be closed on its loop
             if sender.bound_loop_running():
@@ -303,7 +299,7 @@ class LightlySession:
     @property
     def is_closed(self) -> bool:
         """True once ``aclose()`` ran (or the ``async with`` block was left), views included."""
-        return self._view_closed or self._sender.closed
+        return self._options.closed or self._pipeline.closed
 
     @property
     def api(self) -> str:
@@ -317,12 +313,12 @@ class LightlySession:
 
     @property
     def _client(self) -> _http.AnyClient:
-        return self._sender.client
+        return self._pipeline.client
 
     @property
     def transport_name(self) -> str:
         """What carries the requests: ``"aiohttp"``, ``"httpx2"``, …"""
-        return _http.transport_name(self._sender.client, self._sender.owns_client)
+        return _http.transport_name(self._pipeline.client, self._pipeline.owns_client)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -342,17 +338,17 @@ class LightlySession:
     @property
     def stats(self) -> SessionStats:
         """Counters shared by this session and its views (requests, retries, …)."""
-        return self._sender.stats
+        return self._pipeline.stats
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
         """The session-wide ceiling of requests in flight the bulk helpers share."""
-        return self._sender.limiter
+        return self._pipeline.limiter
 
     @property
     def concurrency(self) -> int:
         """The ceiling of bulk requests in flight (see ``concurrency=``)."""
-        return int(self._sender.limiter.total_tokens)
+        return int(self._pipeline.limiter.total_tokens)
 
     def dataset(self, dataset_id: str | DatasetData) -> Dataset:
         """A handle on a dataset (by id or ``DatasetData``); no I/O until a method is awaited."""
@@ -405,7 +401,7 @@ class LightlySession:
         changes: dict[str, Any] = {}
         if timeout is not NOT_GIVEN:
             changes["timeout"] = per_phase = _http.make_timeout(timeout)
-            changes["client_timeout"] = _http.client_timeout(self._sender.client, per_phase)
+            changes["client_timeout"] = _http.client_timeout(self._pipeline.client, per_phase)
         if deadline is not NOT_GIVEN:
             changes["deadline"] = _check_deadline(deadline)
         if retry is not NOT_GIVEN:
@@ -420,89 +416,53 @@ class LightlySession:
         view._is_view = True
         return view
 
-    # -- the pipeline --------------------------------------------------------------------------
-    @overload
+    # -- the pipeline ----------------------------------------------------------------------------
     async def _request(
-        self, method: str, path: str, *, cast: type[T],
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> T: ...
-
-    @overload
-    async def _request(
-        self, method: str, path: str, *, cast: None = ...,
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> None: ...
-
-    @overload
-    async def _request(
-        self, method: str, path: str, *, cast: Any,
-        params: Mapping[str, Any] | None = ..., json_body: Any = ...,
-        replay_safe: bool | None = ..., timeout: TimeoutArg | NotGiven = ...,
-    ) -> Any: ...
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        cast: Any = None,
-        params: Mapping[str, Any] | None = None,
-        json_body: Any = None,
-        replay_safe: bool | None = None,
-        timeout: TimeoutArg | NotGiven = NOT_GIVEN,
+        self, method: str, path: str, *, cast: Any = None,
+        params: Mapping[str, Any] | None = None, json_body: Any = None,
+        replay_safe: bool | None = None, timeout: TimeoutArg | NotGiven = NOT_GIVEN,
     ) -> Any:
-        """Send one API call (with retries) and decode its answer into ``cast``.
-
-        ``json_body`` is already unstructured; ``replay_safe`` marks a POST that may be
-        retried after it was sent (create-or-update or pure).
-        """
-        if self._view_closed:
-            raise SessionClosedError("this LightlySession is closed")
-        method = method.upper()
-        safe = method in _REPLAY_SAFE_METHODS if replay_safe is None else replay_safe
-        query = {k: _query_value(v) for k, v in params.items() if v is not None} if params else None
+        """An API call by method and path (``timeout`` for this call alone), for tests and
+        diagnostics; resources send their declared operations (``Resource._call``)."""
         options = self._options
         if timeout is not NOT_GIVEN:
             per_call = _http.make_timeout(timeout)
             options = attrs.evolve(options, timeout=per_call, client_timeout=_http.client_timeout(
-                self._sender.client, per_call))
-        try:
-            if json_body is None:
-                content, headers = None, self._plain_headers
-            else:
-                content, headers = _dumps(json_body), self._json_headers
-            # Absolute (a caller's http_client has no base_url), the query encoded once
-            # here: handing httpx2 `params=` would make it parse the URL a second time on
-            # every call. The token goes last, encoded once per session.
-            url = self._base_url + path
-            if query:
-                url += "?" + urlencode(query, quote_via=quote)
-                if self._token_query:
-                    url += "&" + self._token_query
-            elif self._token_query:
-                url += "?" + self._token_query
-        except UnicodeEncodeError:
-            raise _unencodable(path, query, json_body) from None
+                self._pipeline.client, per_call))
+        return await self._pipeline.request(options, method.upper(), path, cast=cast,
+                                            params=params, json_body=json_body,
+                                            replay_safe=replay_safe)
 
-        def display() -> str:
-            return self._display_url(path, query)
+    async def _upload(self, url: str, source: bytes | str | os.PathLike[str], *,
+                      transfer_timeout: TransferTimeout) -> None:
+        """PUT ``source`` to a signed URL (``_transfer``), retried by this session's loop."""
+        from lightly_async import _transfer
 
-        sender = self._sender
-        attempt = sender.api_attempt(options, method, url, content, headers)
-        watch = sender.watch(_observe.operation_name, method, display)
-        if watch is None:
-            response, body = await sender.send(
-                options, method, display, attempt, replay_safe=safe)
-        else:
-            response, body = await sender.send_watched(
-                watch, options, method, display, attempt, replay_safe=safe)
-        if cast is PlainText:
-            return decode(body, cast, response.status_code, method, display, self._redact,
-                          response.headers.get("content-type"))
-        return decode(body, cast, response.status_code, method, display, self._redact)
+        await _transfer.upload(self._pipeline, self._options, url, source,
+                               transfer_timeout=transfer_timeout)
 
+    async def _download(self, url: str, dest: Path, *, if_exists: IfExists,
+                        transfer_timeout: TransferTimeout, max_size: int | None = None,
+                        ) -> str | None:
+        """Stream a signed URL to ``dest`` (``_transfer``); its Content-Type."""
+        from lightly_async import _transfer
+
+        return await _transfer.download(
+            self._pipeline, self._options, url, dest, if_exists=if_exists,
+            transfer_timeout=transfer_timeout, max_size=max_size)
+
+    async def _read(self, url: str, *, transfer_timeout: TransferTimeout,
+                    max_size: int | None = None) -> bytes:
+        """The bytes behind a signed URL, read into memory (``_transfer``)."""
+        from lightly_async import _transfer
+
+        return await _transfer.read(self._pipeline, self._options, url,
+                                    transfer_timeout=transfer_timeout, max_size=max_size)
+
+    def _check_usable(self) -> None:
+        """Raise now what a call would: this session (or view) is closed, or it is bound to
+        another event loop."""
+        self._pipeline.check_usable(self._options)
 
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
@@ -512,12 +472,8 @@ class LightlySession:
                 text = mask_secret(text, secret)
         return text
 
-    def _display_url(self, path: str, query: Mapping[str, str] | None = None) -> str:
-        qs = "&".join(f"{k}={v}" for k, v in (query or {}).items() if k != "token")
-        return _http.redact(f"{self._base_url}{path}" + (f"?{qs}" if qs else ""))
-
     def _headers(self) -> dict[str, str]:
-        headers = {"User-Agent": _http.user_agent(), "Accept": _JSON}
+        headers = {"User-Agent": user_agent(), "Accept": _JSON}
         if self._bearer is not None:
             headers["Authorization"] = f"Bearer {self._bearer}"
         return headers
@@ -627,6 +583,16 @@ def check_give_up_after(value: int | None) -> int | None:
     return value
 
 
+def _check_budget(budget: RateBudget | None, policy: RetryPolicy) -> RateBudget:
+    if budget is None:
+        return LocalRateBudget(policy)
+    if isinstance(budget, type) or not isinstance(budget, RateBudget):
+        raise InvalidInputError("rate_budget", f"must have async acquire() and "
+                                               f"on_rate_limited(retry_after), got "
+                                               f"{type(budget).__name__}")
+    return budget
+
+
 def _check_deadline(deadline: float | None) -> float | None:
     if deadline is not None and (isinstance(deadline, bool) or not deadline > 0):
         raise InvalidInputError("deadline", f"must be a number of seconds > 0, got {deadline!r}")
@@ -638,30 +604,5 @@ def _check_size(size: int | None) -> int | None:
         raise InvalidInputError(
             "max_response_size", f"must be a number of bytes >= 1 or None, got {size!r}")
     return size
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
-
-
-def _unencodable(path: str, query: Mapping[str, str] | None, body: Any) -> InvalidInputError:
-    """The error for text that is no Unicode (a lone UTF-16 surrogate): it cannot be sent."""
-    from lightly_async._responses import find_lone_surrogate
-
-    where = next((key for key, value in (query or {}).items()
-                  if find_lone_surrogate(value) or find_lone_surrogate(key)), None)
-    if where is None and body is not None:
-        where = find_lone_surrogate(body)
-    return InvalidInputError(
-        where or "path", "holds a lone UTF-16 surrogate, which is no character and cannot "
-        "be sent as UTF-8 (text decoded with errors='surrogateescape', or cut mid-pair?)")
-
-
-def _dumps(body: Any) -> bytes:
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 

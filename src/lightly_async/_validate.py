@@ -18,13 +18,13 @@ from lightly_async.errors import InvalidInputError
 
 __all__ = [
     "bitmask",
-    "check",
     "dataset_name",
     "enum_value",
     "non_negative_int",
     "object_id",
     "path_safe_name",
     "positive_int",
+    "satisfies",
     "score_type",
     "tag_name",
     "timestamp",
@@ -84,7 +84,7 @@ def positive_int(field: str, value: Any) -> int:
     return value
 
 
-def check(field: str, value: Any, constraint: c.Pattern | c.Range | c.OneOf) -> Any:
+def satisfies(field: str, value: Any, constraint: c.Pattern | c.Range | c.OneOf) -> Any:
     """``value`` if it satisfies ``constraint``, else an ``InvalidInputError`` for ``field``."""
     problem = constraint.problem(value)
     if problem:
@@ -130,9 +130,9 @@ def non_empty(field: str, values: Iterable[Any]) -> list[Any]:
 
 
 def _pattern(field: str, value: Any, pattern: c.Pattern) -> str:
-    checked: str = check(field, value, pattern)
+    checked: str = satisfies(field, value, pattern)
     return checked
 
 
 def _range(field: str, value: Any, rule: c.Range) -> Any:
-    return check(field, value, rule)
+    return satisfies(field, value, rule)

@@ -336,9 +336,7 @@ async def run_bulk(
     check_progress(progress)
     if on_result is not None and not callable(on_result):
         raise InvalidInputError("on_result", f"must be a callable, got {on_result!r}")
-    if session.is_closed:
-        raise SessionClosedError("this LightlySession is closed")
-    session._sender.check_usable()  # another event loop: one clear error, not one per item
+    session._check_usable()  # closed, another event loop: one clear error, not one per item
     limiter = session.limiter
     slot = _Slot(limiter)
     ceiling = math.ceil(limiter.total_tokens)

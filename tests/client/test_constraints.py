@@ -23,7 +23,7 @@ def test_client_and_fake_refuse_with_the_same_phrase_when_a_value_breaks_a_const
     problem = constraint.problem(value)
     assert problem is not None
     with pytest.raises(InvalidInputError) as client:
-        _validate.check("field", value, constraint)
+        _validate.satisfies("field", value, constraint)
     with pytest.raises(FakeApiError) as fake:
         check(value, constraint, "field")
     assert str(client.value) == f"field: {problem}"

@@ -225,7 +225,7 @@ async def test_respx_mock_answers_default_session_and_aiohttp_returns_after_it(
     ) as session:
         tags = session.dataset(dataset_id).tags
         assert await tags.list() == []
-        assert session._sender.channel.direct  # aiohttp's pool, straight
+        assert session._pipeline.channel.direct  # aiohttp's pool, straight
         assert not _http.mock_active()
         served = len(fake.calls)
         with respx.mock(using=using) as mock:

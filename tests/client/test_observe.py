@@ -176,7 +176,7 @@ async def test_no_span_and_no_watch_without_a_tracer_provider() -> None:
     assert isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
     assert _observe.tracer() is None
     async with _session([(200, TAG_JSON, {})]) as session:
-        assert session._sender.watch(lambda: "x", "GET", lambda: BASE) is None
+        assert session._pipeline.watch(lambda: "x", "GET", lambda: BASE) is None
         await session.dataset(DS).tags.get(TAG)
 
 

@@ -21,8 +21,8 @@ from lightly_async import (
     RetryPolicy,
     ServerError,
 )
+from lightly_async import _pipeline as send_module
 from lightly_async import _retry as retry_module
-from lightly_async import _send as send_module
 from lightly_async._retry import parse_retry_after
 from lightly_async.models import PredictionTaskSchema, PredictionTaskSchemaCategory
 from lightly_async.resources import Dataset

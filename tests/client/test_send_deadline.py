@@ -1,4 +1,4 @@
-"""The per-call deadline on asyncio (``_send._within``) keeps ``asyncio.timeout``'s protocol.
+"""The per-call deadline on asyncio (``_pipeline._within``) keeps ``asyncio.timeout``'s protocol.
 
 It replaces the context manager on the hot path, so each rule of that protocol is checked
 here against asyncio itself: expiry is ``TimeoutError``; a cancellation that is not ours
@@ -12,7 +12,7 @@ import asyncio
 
 import pytest
 
-from lightly_async._send import _within
+from lightly_async._pipeline import _within
 
 pytestmark = pytest.mark.asyncio
 

@@ -199,7 +199,7 @@ def test_deadline_is_on_by_default_when_not_configured() -> None:
 
 
 # -- the same request and the same reading of the answer on every pool ----------------------------
-# On asyncio a session's own API calls go straight to aiohttp (``_http.ApiChannel``), elsewhere
+# On asyncio a session's own API calls go straight to aiohttp (``_http.ApiCallPath``), elsewhere
 # through httpx2's client: what the server sees and what the caller gets must not differ.
 TAG_JSON = (b'{"id":"0123456789abcdef01234567","datasetId":"5f0c1c6e2a9b4c1d8e7f6a5b",'
             b'"prevTagId":null,"name":"t","bitMaskData":"0x1","totSize":1,"createdAt":1,'

@@ -82,10 +82,6 @@ if TYPE_CHECKING:
         transport_errors,
     )
 
-    #: Old names, kept until the session and the sender use the new ones.
-    ApiChannel = ApiCallPath
-    Answer = ResponseHead
-
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_LIMITS",
@@ -94,11 +90,9 @@ __all__ = [
     "TRANSPORT_ENV",
     "ASGITransport",
     "AiohttpTransport",
-    "Answer",
     "AnyClient",
     "AnyTransport",
     "ApiCallPath",
-    "ApiChannel",
     "AsyncBaseTransport",
     "AsyncClient",
     "AutoTransport",
@@ -162,9 +156,6 @@ _LAZY: dict[str, tuple[str, str]] = {
     "ApiCallPath": ("lightly_async._http.call_path", "ApiCallPath"),
     "NoCookies": ("lightly_async._http.client", "NoCookies"),
     "build_client": ("lightly_async._http.client", "build_client"),
-    # old names (the sender still uses them): to go once it says ApiCallPath / ResponseHead
-    "ApiChannel": ("lightly_async._http.call_path", "ApiCallPath"),
-    "Answer": (_AIOHTTP, "ResponseHead"),
 }
 
 

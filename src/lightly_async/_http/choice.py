@@ -244,13 +244,9 @@ def aiohttp_installed() -> bool:
 
 
 def _on_asyncio() -> bool:
-    import asyncio  # not at import: trio users need not load it
+    from lightly_async._pipeline import running_asyncio_task  # the one asyncio check
 
-    try:
-        # None in a trio task even when trio runs as a guest inside an asyncio loop.
-        return asyncio.current_task() is not None
-    except RuntimeError:  # no running asyncio loop: trio, or no loop at all
-        return False
+    return running_asyncio_task() is not None
 
 
 def report_stale_connections(client: AnyClient, stats: Any) -> None:

@@ -22,13 +22,15 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lightly_async._constants import CLI_MAX_CONCURRENCY
+
 __all__ = ["main"]
 
 PROG = "lightly-async"
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: The ceiling of requests in flight of the session a command runs on (its pool's size).
-MAX_CONCURRENCY = 64
+MAX_CONCURRENCY = CLI_MAX_CONCURRENCY
 
 
 def main(argv: Sequence[str] | None = None, *, prog: str = PROG) -> int:

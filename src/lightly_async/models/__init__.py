@@ -230,7 +230,7 @@ def from_wire(type_: type[_T] | Any, data: Any, *, strict: bool = False) -> _T:
         tag = from_wire(TagData, {"id": "…", "name": "initial-tag", …})
         rows = from_wire(list[SampleData], raw_bytes)
     """
-    from lightly_async._responses import from_wire as decode
+    from lightly_async._pipeline import from_wire as decode
 
     value: _T = decode(type_, data, strict=strict)
     return value
@@ -243,7 +243,7 @@ def to_wire(model: Any, *, as_type: Any = None) -> Any:
     the value's own class is not enough (``list[PredictionSingleton]``). ``json.dumps`` of
     the result is the request body; ``from_wire(type(model), to_wire(model)) == model``.
     """
-    from lightly_async._responses import to_wire as encode
+    from lightly_async._pipeline import to_wire as encode
 
     return encode(model, as_type)
 

@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._constants import DEFAULT_DATASET_PAGE_SIZE
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._operation import Operation
 from lightly_async.errors import (
@@ -33,9 +34,6 @@ from lightly_async.models.tags import ImageType
 from lightly_async.resources._base import Resource
 
 __all__ = ["DEFAULT_DATASET_PAGE_SIZE", "UNIQUE_NAME_ATTEMPTS", "DatasetPager", "Datasets"]
-
-DEFAULT_DATASET_PAGE_SIZE: Final = 5000
-"""Datasets asked for per page (what lightly's ``paginate_endpoint`` uses)."""
 
 UNIQUE_NAME_ATTEMPTS: Final = 5
 """``create_unique`` tries this many names when another client takes each one first."""

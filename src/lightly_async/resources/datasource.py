@@ -554,7 +554,7 @@ class Datasource(DatasetResource):
         if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
             raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                                   str(dest))
-        download = partial(_transfer.download, self._session, dest=dest, if_exists=if_exists,
+        download = partial(self._download_from, dest=dest, if_exists=if_exists,
                            transfer_timeout=transfer_timeout, max_size=max_size)
         try:
             await download(url=url)

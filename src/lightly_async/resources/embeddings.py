@@ -19,7 +19,6 @@ from pathlib import Path
 import anyio
 
 from lightly_async import _operations as op
-from lightly_async import _transfer
 from lightly_async import _validate as check
 from lightly_async._embedding_csv import CsvIndex, index_csv, write_ordered
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
@@ -147,8 +146,8 @@ class Embeddings(DatasetResource):
                 f"{name}_{datetime.now().strftime('%Y%m%d_%Hh%Mm%Ss')}")
             target = await self._call(op.GET_EMBEDDINGS_CSV_WRITE_URL_BY_ID,
                                       cast=WriteCSVUrlData, params={"name": final_name})
-            await _transfer.upload(self._session, target.signed_write_url, upload_path,
-                                   transfer_timeout=transfer_timeout)
+            await self._upload_to(target.signed_write_url, upload_path,
+                                  transfer_timeout=transfer_timeout)
         finally:
             await anyio.to_thread.run_sync(shutil.rmtree, workdir, True)
         embedding_id = check.object_id("embeddingId", target.embedding_id)
@@ -181,8 +180,8 @@ class Embeddings(DatasetResource):
         dest = Path(path)
         url = await self._call(op.GET_EMBEDDINGS_CSV_READ_URL_BY_ID, cast=str,
                                embeddingId=embedding_id)
-        await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout)
+        await self._download_from(url, dest, if_exists=if_exists,
+                                  transfer_timeout=transfer_timeout)
         return dest
 
     async def _remote_rows(

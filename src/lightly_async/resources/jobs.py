@@ -8,6 +8,7 @@ import re
 import anyio
 
 from lightly_async import _operations as op
+from lightly_async._constants import JOB_WAIT_TIMEOUT, MAX_JOB_POLL_INTERVAL
 from lightly_async.errors import APITimeoutError, InvalidInputError, JobFailedError
 from lightly_async.models.common import JobState, JobStatusData
 from lightly_async.resources._base import Resource
@@ -37,9 +38,9 @@ class Jobs(Resource):
         self,
         job_id: str,
         *,
-        timeout: float | None = 600.0,
+        timeout: float | None = JOB_WAIT_TIMEOUT,
         min_poll_interval: float = 0.0,
-        max_poll_interval: float = 30.0,
+        max_poll_interval: float = MAX_JOB_POLL_INTERVAL,
     ) -> JobStatusData:
         """Poll until the job finishes, honouring ``waitTimeTillNextPoll``.
 

@@ -8,17 +8,15 @@ Every bitmask's bit ``i`` is the ``i``-th entry of this order (lightly 1.5.20's
 from __future__ import annotations
 
 import builtins
-from typing import Final
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._constants import DEFAULT_MAPPING_PAGE_SIZE
 from lightly_async._offset_pager import OffsetPager
 from lightly_async.errors import InvalidInputError
 from lightly_async.resources._base import DatasetResource
 
 __all__ = ["DEFAULT_MAPPING_PAGE_SIZE", "Mappings"]
-
-DEFAULT_MAPPING_PAGE_SIZE: Final = 25000
 
 
 class Mappings(DatasetResource):

@@ -224,13 +224,13 @@ def check_task_schema(schema: Any) -> PredictionTaskSchema:
     seen: set[int] = set()
     for i, category in enumerate(schema.categories):
         if category.id is not None:
-            check.check(f"schema.categories[{i}].id", category.id, CATEGORY_ID)
+            check.satisfies(f"schema.categories[{i}].id", category.id, CATEGORY_ID)
             if category.id in seen:
                 raise InvalidInputError(f"schema.categories[{i}].id",
                                         f"duplicate category id {category.id}")
             seen.add(category.id)
         if category.name is not None:
-            check.check(f"schema.categories[{i}].name", category.name, CATEGORY_NAME)
+            check.satisfies(f"schema.categories[{i}].name", category.name, CATEGORY_NAME)
     if task_type is not schema.type:
         return PredictionTaskSchema(name=schema.name, type=task_type, categories=schema.categories)
     checked: PredictionTaskSchema = schema

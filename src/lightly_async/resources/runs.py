@@ -27,6 +27,7 @@ import attrs
 from lightly_async import _operations as op
 from lightly_async import _transfer
 from lightly_async import _validate as check
+from lightly_async._constants import DEFAULT_RUN_PAGE_SIZE, RUN_POLL_INTERVAL
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
 from lightly_async.bulk import SKIPPED, BulkResult, OnResult, run_bulk
@@ -68,7 +69,6 @@ OPEN: Final = "OPEN"
 """``RunInfo.state`` while the run is scheduled but no worker has taken it."""
 CANCELED_OR_NOT_EXISTING: Final = "CANCELED_OR_NOT_EXISTING"
 """``RunInfo.state`` when neither a run nor a scheduled run has the id (canceled, or never)."""
-DEFAULT_RUN_PAGE_SIZE: Final = 5000
 
 #: The states after which a run never changes.
 END_STATES: Final = frozenset({DockerRunState.COMPLETED, DockerRunState.FAILED,
@@ -171,7 +171,8 @@ class Runs(DatasetResource):
             f"No run or scheduled run has the id {scheduled_id}: it was canceled before a "
             "worker took it, or never existed."))
 
-    def watch(self, scheduled_id: str, *, poll_interval: float = 30.0) -> AsyncIterator[RunInfo]:
+    def watch(self, scheduled_id: str, *,
+              poll_interval: float = RUN_POLL_INTERVAL) -> AsyncIterator[RunInfo]:
         """Poll the run every ``poll_interval`` seconds, yielding a ``RunInfo`` each time its
         state or message changes (the first one at once); ends after an end state."""
         scheduled_id = check.object_id("scheduled_id", scheduled_id)
@@ -183,7 +184,7 @@ class Runs(DatasetResource):
         scheduled_id: str,
         *,
         timeout: float | None = None,
-        poll_interval: float = 30.0,
+        poll_interval: float = RUN_POLL_INTERVAL,
         progress: Callable[[RunInfo], Any] | None = None,
     ) -> DockerRunData:
         """Wait for the run to end; returns it on ``COMPLETED``.
@@ -382,8 +383,7 @@ class AllRuns(Resource):
             raise FileExistsError(errno.EEXIST, f"destination exists (if_exists={if_exists!r})",
                                   str(dest))
         url = await self._read_url(run, artifact)
-        await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout)
+        await self._download_from(url, dest, if_exists=if_exists, transfer_timeout=transfer_timeout)
         return dest
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._constants import JOB_WAIT_TIMEOUT
 from lightly_async.errors import DecodeError, InvalidInputError
 from lightly_async.models.common import AsyncTaskData
 from lightly_async.models.embeddings import DatasetEmbeddingData
@@ -63,7 +64,7 @@ class Samplings(DatasetResource):
         query_tag_id: str | None = None,
         score_type: str | None = None,
         row_count: float | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | None = JOB_WAIT_TIMEOUT,
     ) -> TagData:
         """Trigger a sampling, wait for its job (honouring ``waitTimeTillNextPoll``, within
         ``timeout`` seconds; cancellable) and return the new tag.

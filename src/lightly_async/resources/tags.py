@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 from lightly_async import _operations as op
 from lightly_async import _validate as check
 from lightly_async._concurrent import gather_first_error
+from lightly_async._constants import EXPORT_PAGE_SIZE
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._operation import Operation
-from lightly_async._responses import PlainText
+from lightly_async._pipeline import PlainText
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import DecodeError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
@@ -42,10 +43,6 @@ from lightly_async.resources.mappings import Mappings
 __all__ = ["Tags"]
 
 T = TypeVar("T")
-
-
-EXPORT_PAGE_SIZE = 2500
-"""Rows per request of a paged export (lightly 1.5.20's own exports ask for 2,500)."""
 
 
 DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL")

@@ -25,6 +25,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lightly_async._constants import (
+    DEFAULT_DATASET_PAGE_SIZE,
+    DEFAULT_MAPPING_PAGE_SIZE,
+    DEFAULT_RUN_PAGE_SIZE,
+    EXPORT_PAGE_SIZE,
+    JOB_WAIT_TIMEOUT,
+    MAX_JOB_POLL_INTERVAL,
+    RUN_POLL_INTERVAL,
+)
 from lightly_async._session import NOT_GIVEN
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT
 from lightly_async.models.datasets import DatasetCreator, DatasetData, DatasetType
@@ -32,10 +41,7 @@ from lightly_async.models.datasources import DatasourceRawSamplesData, Datasourc
 from lightly_async.models.docker import DockerRunData, DockerRunScheduledPriority
 from lightly_async.models.samples import SampleListMode
 from lightly_async.models.tags import ImageType, TagCreator
-from lightly_async.resources.datasets import DEFAULT_DATASET_PAGE_SIZE
-from lightly_async.resources.mappings import DEFAULT_MAPPING_PAGE_SIZE
-from lightly_async.resources.runs import DEFAULT_RUN_PAGE_SIZE
-from lightly_async.resources.tags import DEFAULT_EXPORT_FORMATS, EXPORT_PAGE_SIZE
+from lightly_async.resources.tags import DEFAULT_EXPORT_FORMATS
 from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource
 
 if TYPE_CHECKING:
@@ -47,8 +53,8 @@ if TYPE_CHECKING:
 
     from lightly_async import resources as aio
     from lightly_async._config import SessionConfig
+    from lightly_async._pipeline import SessionStats
     from lightly_async._retry import RetryPolicy
-    from lightly_async._send import SessionStats
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven
     from lightly_async._transfer import IfExists, TransferTimeout
@@ -491,9 +497,9 @@ class Jobs(Resource):
         self,
         job_id: str,
         *,
-        timeout: float | None = 600.0,
+        timeout: float | None = JOB_WAIT_TIMEOUT,
         min_poll_interval: float = 0.0,
-        max_poll_interval: float = 30.0,
+        max_poll_interval: float = MAX_JOB_POLL_INTERVAL,
     ) -> JobStatusData:
         """Poll until the job finishes, honouring ``waitTimeTillNextPoll``. More in the async
         :meth:`lightly_async.Jobs.wait`.
@@ -713,7 +719,7 @@ class Runs(DatasetResource):
         scheduled_id: str,
         *,
         timeout: float | None = None,
-        poll_interval: float = 30.0,
+        poll_interval: float = RUN_POLL_INTERVAL,
         progress: Callable[[RunInfo], Any] | None = None,
     ) -> DockerRunData:
         """Wait for the run to end; returns it on ``COMPLETED``. More in the async
@@ -991,7 +997,7 @@ class Samplings(DatasetResource):
         query_tag_id: str | None = None,
         score_type: str | None = None,
         row_count: float | None = None,
-        timeout: float | None = 600.0,
+        timeout: float | None = JOB_WAIT_TIMEOUT,
     ) -> TagData:
         """Trigger a sampling, wait for its job (honouring ``waitTimeTillNextPoll``, within
         ``timeout`` seconds; cancellable) and return the new tag. More in the async

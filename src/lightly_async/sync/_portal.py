@@ -26,6 +26,7 @@ from typing import Any, ParamSpec, TypeVar
 import anyio
 from anyio.from_thread import BlockingPortal
 
+from lightly_async._constants import SYNC_UNWIND_SECONDS
 from lightly_async.errors import SessionClosedError, WrongContextError
 
 __all__ = ["Runner"]
@@ -34,7 +35,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 #: How long an interrupted call may take to unwind (its cleanup) before the caller goes on.
-UNWIND_SECONDS = 5.0
+UNWIND_SECONDS = SYNC_UNWIND_SECONDS
 
 
 class Runner:

@@ -10,7 +10,7 @@ import builtins
 import warnings
 from typing import TYPE_CHECKING
 
-from lightly_async.resources.tags import EXPORT_PAGE_SIZE
+from lightly_async._constants import EXPORT_PAGE_SIZE
 from lightly_async.sync import _generated
 from lightly_async.sync._base import OffsetPager
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from lightly_async._constants import RUN_POLL_INTERVAL
 from lightly_async.sync import _generated
 
 if TYPE_CHECKING:
@@ -18,7 +19,8 @@ class Runs(_generated.Runs):
 
     __slots__ = ()
 
-    def watch(self, scheduled_id: str, *, poll_interval: float = 30.0) -> Iterator[RunInfo]:
+    def watch(self, scheduled_id: str, *,
+              poll_interval: float = RUN_POLL_INTERVAL) -> Iterator[RunInfo]:
         """A ``RunInfo`` each time the run's state or message changes (the first one at
         once); ends after an end state. More in the async :meth:`lightly_async.Runs.watch`."""
         return self._runner.iterate(self._aio.watch(scheduled_id, poll_interval=poll_interval))
