@@ -16,9 +16,9 @@ import pytest
 
 import lightly_async as la
 import lightly_async.sync
-from lightly_async import _http
 from lightly_async import _pipeline as pipeline_module
 from lightly_async._transfer import TransferTimeout
+from lightly_async.testing._transports import mock_transport
 
 BASE_URL = "https://api.test"
 TOKEN = "tok-budget-0123456789abcdef"
@@ -57,7 +57,7 @@ class Script:
             self.events.append("request")
             return self.steps.pop(0)
 
-        return _http.mock_transport(handle)
+        return mock_transport(handle)
 
 
 class Clock:
