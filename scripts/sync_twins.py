@@ -151,6 +151,8 @@ class _SyncModule:
                 body = [f"        return {returned}(self._runner, self._aio.{func.name})"]
             else:
                 body = [f"        return self._aio.{func.name}"]
+        elif "classmethod" in decorators:
+            why = "a constructor: the sync class builds its own session"
         elif any(d.endswith("contextmanager") for d in decorators):
             why = "an async context manager (a ``with`` block in sync code)"
         elif _warns(func):

@@ -39,6 +39,7 @@ from lightly_async.errors import (
 )
 
 if TYPE_CHECKING:
+    from lightly_async._config import SessionConfig
     from lightly_async._observe import CallEvent
     from lightly_async._transfer import TransferTimeout
     from lightly_async.bulk import BulkResult
@@ -97,6 +98,7 @@ _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
     "CallEvent": "lightly_async._observe",
     "ProgressCallback": "lightly_async.progress",
+    "SessionConfig": "lightly_async._config",
     "TransferTimeout": "lightly_async._transfer",
     **dict.fromkeys(
         ["Dataset", "DatasetPager", "Datasets", "Datasource", "Embeddings", "Jobs", "Mappings",
@@ -184,6 +186,7 @@ __all__ = [
     "SelectionConfigV4",
     "ServerError",
     "SessionClosedError",
+    "SessionConfig",
     "SessionStats",
     "TLSCertificateError",
     "TagArithmeticsOperation",

@@ -43,6 +43,7 @@ from lightly_async.errors import InvalidInputError, SessionClosedError, WrongCon
 if TYPE_CHECKING:
     import ssl
 
+    from lightly_async._config import SessionConfig
     from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
@@ -182,15 +183,8 @@ class LightlySession:
         _check_secret("bearer_token", bearer_token, "")
         if http_client is not None and transport is not None:
             raise InvalidInputError("transport", "pass either http_client or transport, not both")
-        if concurrency is not None and (isinstance(concurrency, bool)
-                                        or not isinstance(concurrency, int) or concurrency < 1):
-            raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
-        if bulk_give_up_after is not None and (
-                isinstance(bulk_give_up_after, bool) or not isinstance(bulk_give_up_after, int)
-                or bulk_give_up_after < 1):
-            raise InvalidInputError("bulk_give_up_after", f"must be an integer >= 1 or None, "
-                                                          f"got {bulk_give_up_after!r}")
-        self.bulk_give_up_after = bulk_give_up_after
+        check_concurrency(concurrency)
+        self.bulk_give_up_after = check_give_up_after(bulk_give_up_after)
         url = (base_url or os.environ.get("LIGHTLY_SERVER_LOCATION") or DEFAULT_BASE_URL)
         self._base_url = _check_base_url(url.rstrip("/"), allow_insecure_http)
         self._token = token
@@ -226,6 +220,43 @@ class LightlySession:
             max_response_size=_check_size(max_response_size))
         self._view_closed = False
         self._is_view = False
+        # what `config` reports beyond the options in force (never a secret)
+        self._config_given: dict[str, Any] = {
+            "bearer": token is None, "allow_insecure_http": allow_insecure_http,
+            "ca_bundle": None if ca_bundle is None else os.fspath(ca_bundle), "proxy": proxy}
+        self._config_source: SessionConfig | None = None
+
+    @classmethod
+    def from_config(cls, config: SessionConfig, /, **overrides: Any) -> LightlySession:
+        """A session opened from a :class:`SessionConfig` (the token read now, in this process).
+
+        ``overrides`` are the session's keyword arguments: those that are config fields
+        replace the config's (checked the same way), the others (``transport``,
+        ``http_client``, hooks, ``ssl_context``, ``token``) pass as they are. The token comes
+        from ``config.token_provider`` or ``$config.token_env`` (an
+        :class:`InvalidInputError` when that is unset), unless ``token=`` or
+        ``bearer_token=`` is among the overrides. ``session.config`` then gives back the
+        config (with the overrides that are its fields).
+        """
+        from lightly_async._config import session_arguments
+
+        effective, kwargs = session_arguments(config, overrides)
+        session = cls(**kwargs)
+        session._config_source = effective
+        return session
+
+    @property
+    def config(self) -> SessionConfig:
+        """This session's :class:`SessionConfig`: its options in force, the secret only named.
+
+        For a session opened with ``from_config`` that config's ``token_env`` /
+        ``token_provider``; otherwise ``token_env="LIGHTLY_TOKEN"`` (``auth="bearer"`` for a
+        ``bearer_token=`` session). A ``proxy=`` with credentials is not carried (a config
+        never holds them): name it with ``proxy_env``.
+        """
+        from lightly_async._config import config_of
+
+        return config_of(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def __aenter__(self) -> LightlySession:
@@ -574,6 +605,23 @@ def _check_secret(field: str, secret: str | None, source: str) -> None:
         raise InvalidInputError(
             field, f"the API token{source} holds {where}whitespace or control characters "
             "(a trailing newline from a file or a shell?); pass it stripped")
+
+
+def check_concurrency(concurrency: int | None) -> int | None:
+    """``concurrency`` if it is an integer >= 1 or ``None``, else an ``InvalidInputError``."""
+    if concurrency is not None and (isinstance(concurrency, bool)
+                                    or not isinstance(concurrency, int) or concurrency < 1):
+        raise InvalidInputError("concurrency", f"must be an integer >= 1, got {concurrency!r}")
+    return concurrency
+
+
+def check_give_up_after(value: int | None) -> int | None:
+    """``bulk_give_up_after`` if it is an integer >= 1 or ``None``, else an error."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                              or value < 1):
+        raise InvalidInputError("bulk_give_up_after", f"must be an integer >= 1 or None, "
+                                                      f"got {value!r}")
+    return value
 
 
 def _check_deadline(deadline: float | None) -> float | None:

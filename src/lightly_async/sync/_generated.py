@@ -10,6 +10,7 @@ Not generated here (hand-written next to this module, or not mirrored):
 * ``Runs.watch``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Tags.export_label_box``: it warns, and the warning must point at the caller's line
 * ``Tags.file_names``: it warns, and the warning must point at the caller's line
+* ``LightlySession.from_config``: a constructor: the sync class builds its own session
 * ``LightlySession.aclose``: not mirrored: ``close()`` is its sync counterpart
 * ``LightlySession.limiter``: not mirrored: a limiter of the session's own loop, unusable
   from another thread
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lightly_async import resources as aio
+    from lightly_async._config import SessionConfig
     from lightly_async._retry import RetryPolicy
     from lightly_async._send import SessionStats
     from lightly_async._session import LightlySession as AsyncSession
@@ -879,6 +881,13 @@ class LightlySession:
 
     _runner: Runner
     _aio: AsyncSession
+
+    @property
+    def config(self) -> SessionConfig:
+        """This session's :class:`SessionConfig`: its options in force, the secret only named. More
+        in the async :meth:`lightly_async.LightlySession.config`.
+        """
+        return self._aio.config
 
     @property
     def is_closed(self) -> bool:

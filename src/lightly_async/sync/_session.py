@@ -15,6 +15,7 @@ from lightly_async.sync._portal import Runner, close_at_exit, finalize_unclosed
 
 if TYPE_CHECKING:
     from lightly_async import _http
+    from lightly_async._config import SessionConfig
     from lightly_async._retry import RetryPolicy
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven, TimeoutArg
@@ -73,6 +74,19 @@ class LightlySession(_generated.LightlySession):
         self._finalizer = weakref.finalize(self, finalize_unclosed, runner, repr(self))
         self._finalizer.atexit = False  # at exit, close_at_exit closes it (silently)
         close_at_exit(self)
+
+    @classmethod
+    def from_config(cls, config: SessionConfig, /, *, backend: str = "asyncio",
+                    **overrides: Any) -> LightlySession:
+        """A session opened from a :class:`~lightly_async.SessionConfig`, as
+        :meth:`lightly_async.LightlySession.from_config` (plus ``backend``)."""
+        from lightly_async._config import session_arguments
+
+        effective, kwargs = session_arguments(config, overrides)
+        token = kwargs.pop("token", None)
+        session = cls(token, backend=backend, **kwargs)
+        session._aio._config_source = effective
+        return session
 
     def _init(self, runner: Runner, aio: AsyncSession, *, owns_runner: bool) -> None:
         self._runner = runner
