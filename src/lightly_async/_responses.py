@@ -39,6 +39,7 @@ def status_error(
         message = None if message is None else redact(message)
         request_id = _as_str(data.get("requestId"))
     request_id = request_id or response.headers.get("x-request-id")
+    data = _redact_json(data, redact)  # a server may echo the token: never kept (nor pickled)
     retry_after = parse_retry_after(response.headers.get("retry-after"))
     if 300 <= status < 400:
         location = redirect_target(response.headers.get("location"))
@@ -53,6 +54,20 @@ def status_error(
     return cls(
         message, status_code=status, method=method, url=display, code=code,
         request_id=request_id, body=data, retry_after=retry_after)
+
+
+def _redact_json(data: Any, redact: Callable[[str], str], depth: int = 0) -> Any:
+    """``data`` with every string (key or value) redacted; bounded in depth."""
+    if isinstance(data, str):
+        return redact(data)
+    if depth > 32:
+        return None
+    if isinstance(data, list):
+        return [_redact_json(item, redact, depth + 1) for item in data]
+    if isinstance(data, dict):
+        return {redact(str(key)): _redact_json(value, redact, depth + 1)
+                for key, value in data.items()}
+    return data
 
 
 def decode(

@@ -73,7 +73,23 @@ __all__ = [
 
 
 class LightlyError(Exception):
-    """Root of every exception raised by lightly_async."""
+    """Root of every exception raised by lightly_async.
+
+    Every one pickles and unpickles with its attributes (its message, ``args`` and every
+    attribute set on it, notes included), whatever its constructor takes: a failure crosses
+    a process boundary (``multiprocessing``, Ray, Dask) intact. The traceback, ``__cause__``
+    and ``__context__`` do not travel, as with any exception.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args), self.__dict__)
+
+
+def _restore(cls: type[LightlyError], args: tuple[Any, ...]) -> LightlyError:
+    """An exception of ``cls`` with ``args``, its constructor not run (pickle sets its state)."""
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    return exc
 
 
 class InvalidInputError(LightlyError, ValueError):
@@ -217,9 +233,6 @@ class RunFailedError(LightlyError):
         self.run = run
         which = f"run {run.id}" if run is not None else "the scheduled run"
         super().__init__(f"{which} ended in state {state}: {message or 'no message'}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.state, self.message, self.run))
 
 
 class APIStatusError(APIError):
