@@ -1,0 +1,132 @@
+"""Batches in, columns out: what the Ray callables and the datasink share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lightly_async import _validate as check
+from lightly_async.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from lightly_async.bulk import BulkResult
+    from lightly_async.models import PredictionSingleton
+
+__all__ = ["OUTCOME_COLUMNS", "columns_of", "outcome", "outcome_columns", "singletons_of"]
+
+OUTCOME_COLUMNS = ("ok", "error_type", "message", "status", "request_id")
+"""The columns each row gets: ``ok`` (bool), the error's type name, its message, the HTTP
+status and the server's request id (``None`` where they do not apply)."""
+
+_OK: dict[str, Any] = {"ok": True, "error_type": None, "message": None, "status": None,
+                       "request_id": None}
+
+
+def columns_of(batch: Any) -> dict[str, list[Any]]:
+    """A batch (a dict of arrays or lists, a pandas DataFrame or a pyarrow Table) as
+    plain column lists."""
+    if hasattr(batch, "to_pydict"):  # pyarrow.Table
+        return {k: list(v) for k, v in batch.to_pydict().items()}
+    if hasattr(batch, "to_dict") and hasattr(batch, "columns"):  # pandas.DataFrame
+        return {str(k): batch[k].tolist() for k in batch.columns}
+    if isinstance(batch, Mapping):
+        return {str(k): list(v) for k, v in batch.items()}
+    raise TypeError(f"a batch must be a dict of columns, a DataFrame or a Table, "
+                    f"got {type(batch).__name__}")
+
+
+def outcome(error: BaseException | None) -> dict[str, Any]:
+    """One row's outcome columns: success, or the error's type, message, status, id."""
+    if error is None:
+        return dict(_OK)
+    message = getattr(error, "message", None) or str(error)
+    status = getattr(error, "status_code", None)
+    return {"ok": False, "error_type": type(error).__name__, "message": str(message),
+            "status": int(status) if status is not None else None,
+            "request_id": getattr(error, "request_id", None)}
+
+
+def outcome_of(result: BulkResult[Any, Any], key: Any) -> dict[str, Any]:
+    """The outcome of ``key`` in a bulk result (a key never attempted is a failure)."""
+    if key in result.failed:
+        return outcome(result.failed[key])
+    if key in result.not_attempted:
+        cause = result.stopped_by
+        why = f" (the run stopped: {type(cause).__name__})" if cause is not None else ""
+        return {"ok": False, "error_type": "NotAttempted",
+                "message": f"not attempted{why}", "status": None, "request_id": None}
+    return dict(_OK)
+
+
+def outcome_columns(outcomes: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+    """Outcome dicts, one per row, as the ``OUTCOME_COLUMNS`` arrays."""
+    columns: dict[str, np.ndarray] = {"ok": np.array([o["ok"] for o in outcomes], dtype=bool)}
+    for name in OUTCOME_COLUMNS[1:]:
+        columns[name] = np.array([o[name] for o in outcomes], dtype=object)
+    return columns
+
+
+def sample_id_of(value: Any) -> str:
+    """A row's sample id, checked (an :class:`InvalidInputError` naming the column)."""
+    if isinstance(value, bytes):
+        value = value.decode()
+    return check.object_id("sample_id", value)
+
+
+def singletons_of(value: Any, task_name: str | None = None) -> list[PredictionSingleton]:
+    """A row's prediction singletons: JSON text, or a list of API-shaped dicts or models.
+
+    With ``task_name``, dicts without ``taskName`` get it and any singleton naming another
+    task is refused. A value that is not a list of singletons raises
+    :class:`InvalidInputError` (or :class:`DecodeError` for a malformed singleton).
+    """
+    from lightly_async.resources.predictions import check_singletons
+
+    if isinstance(value, bytes):
+        value = value.decode()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError as exc:
+            raise InvalidInputError("predictions", f"is not JSON: {exc}") from None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise InvalidInputError("predictions", f"must be a list of singletons, got "
+                                               f"{type(value).__name__}")
+    singletons = []
+    for item in value:
+        if isinstance(item, Mapping):
+            item = dict(item)
+            if task_name is not None:
+                item.setdefault("taskName", task_name)
+            item = _from_wire(item)
+        singletons.append(item)
+    checked = list(check_singletons(singletons, field="predictions"))
+    if task_name is not None:
+        for singleton in checked:
+            named = getattr(singleton, "task_name", task_name)
+            if named != task_name:
+                raise InvalidInputError("predictions", f"a singleton names task {named!r}, "
+                                                       f"not {task_name!r}")
+    return checked
+
+
+def _from_wire(item: dict[str, Any]) -> PredictionSingleton:
+    from lightly_async import models
+    from lightly_async.models import PredictionSingleton
+
+    from_wire = getattr(models, "from_wire", None)
+    if from_wire is not None:
+        singleton: PredictionSingleton = from_wire(PredictionSingleton, item)
+        return singleton
+    from lightly_async._convert import get_decoder
+
+    try:
+        decoded: PredictionSingleton = get_decoder().structure(item, PredictionSingleton)
+    except Exception as exc:  # cattrs raises many types: all mean "not a singleton"
+        raise InvalidInputError("predictions", f"not a prediction singleton: {exc}") from None
+    return decoded
