@@ -188,4 +188,5 @@ def test_a_ray_task_returns_a_bulk_result_with_its_typed_failures_to_the_driver(
     error = result.failed[unknown]
     assert isinstance(error, NotFoundError)
     assert (error.status_code, error.method, bool(error.request_id)) == (404, "POST", True)
-    assert fake_server.token not in repr(error) and fake_server.token not in str(error)
+    assert fake_server.token not in repr(error)
+    assert fake_server.token not in str(error)
