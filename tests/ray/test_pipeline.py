@@ -89,11 +89,11 @@ def test_upsert_predictions_in_map_batches_reports_every_row_and_stores_them(
     assert set(OUTCOME_COLUMNS) <= set(out[0])
     by_id = {row["sample_id"]: row for row in out}
     assert all(by_id[sid]["ok"] for sid in fake_server.sample_ids)
-    assert (by_id[unknown]["ok"], by_id[unknown]["error_type"], by_id[unknown]["status"]) == (
-        False, "NotFoundError", 404)
+    assert (by_id[unknown]["ok"], by_id[unknown]["error_type"],
+            by_id[unknown]["status_code"]) == (False, "NotFoundError", 404)
     assert by_id[unknown]["request_id"]
     assert (by_id[malformed]["ok"], by_id[malformed]["error_type"],
-            by_id[malformed]["status"]) == (False, "InvalidInputError", None)
+            by_id[malformed]["status_code"]) == (False, "InvalidInputError", None)
     stored = anyio.run(_stored_predictions, fake_server, version)
     assert len(stored) == len(fake_server.sample_ids)
     assert [s[0].category_id for s in stored] == [i % 3 for i in range(len(stored))]
@@ -143,8 +143,8 @@ def test_download_images_to_a_directory_writes_every_selected_image(
         assert by_id[sid]["path"] == str(tmp_path / name)
         assert (tmp_path / name).read_bytes() == image_bytes(name)
     missing = by_id["d" * 24]
-    assert (missing["ok"], missing["error_type"], missing["status"], missing["path"]) == (
-        False, "NotFoundError", 404, None)
+    assert (missing["ok"], missing["error_type"], missing["status_code"],
+            missing["path"]) == (False, "NotFoundError", 404, None)
     assert not (tmp_path / "missing.jpg").exists()
     assert len(list(tmp_path.iterdir())) == len(fake_server.sample_ids)
 

@@ -14,9 +14,7 @@ exception that stops the job. See docs/ray.md for the whole pipeline.
 from __future__ import annotations
 
 try:
-    import ray.data
-
-    import ray  # noqa: F401  (only to fail here, with the hint, when the extra is missing)
+    import ray.data  # noqa: F401  (only to fail here, with the hint, without the extra)
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     from lightly_async._install import install_hint
 

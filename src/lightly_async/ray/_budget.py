@@ -56,7 +56,7 @@ class _BudgetState:
                 "rate_limited": self.rate_limited, "rate": self.rate}
 
 
-_BudgetActor = ray.remote(num_cpus=0)(_BudgetState)
+_BudgetActor: Any = ray.remote(num_cpus=0)(_BudgetState)
 
 
 class RayRateBudget:
@@ -89,7 +89,7 @@ class RayRateBudget:
         if not 0 <= default_pause < math.inf:
             raise ValueError(f"default_pause must be >= 0 seconds, got {default_pause!r}")
         options: dict[str, Any] = {} if name is None else {"name": name}
-        self._actor = _BudgetActor.options(**options).remote(rate, burst, default_pause)
+        self._actor: Any = _BudgetActor.options(**options).remote(rate, burst, default_pause)
 
     async def acquire(self) -> None:
         """Wait until this request may start: after any global pause, in its rate slot."""

@@ -38,7 +38,8 @@ def read_raw_samples(config: SessionConfig, dataset_id: str, *, shards: int,
     """
     source = RawSamplesDatasource.from_config(config, dataset_id, shards=shards, from_=from_,
                                               to=to)
-    return ray.data.read_datasource(source, **read_options)
+    dataset: ray.data.Dataset = ray.data.read_datasource(source, **read_options)
+    return dataset
 
 
 class RawSamplesDatasource(Datasource):
@@ -50,7 +51,7 @@ class RawSamplesDatasource(Datasource):
     """
 
     def __init__(self, config: SessionConfig, shards: Sequence[RawSamplesShard]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.config = config
         self.shards = list(shards)
 

@@ -17,12 +17,14 @@ if TYPE_CHECKING:
 
 __all__ = ["OUTCOME_COLUMNS", "columns_of", "outcome", "outcome_columns", "singletons_of"]
 
-OUTCOME_COLUMNS = ("ok", "error_type", "message", "status", "request_id")
-"""The columns each row gets: ``ok`` (bool), the error's type name, its message, the HTTP
-status and the server's request id (``None`` where they do not apply)."""
+OUTCOME_COLUMNS = ("ok", "status", "error_type", "message", "status_code", "request_id")
+"""The columns each row gets, as in :meth:`BulkResult.to_rows`: ``ok`` (bool), ``status``
+(``"succeeded"``, ``"skipped"``, ``"failed"``, ``"not_attempted"``), the error's type name,
+its message, the HTTP status code and the server's request id (``None`` where they do not
+apply)."""
 
-_OK: dict[str, Any] = {"ok": True, "error_type": None, "message": None, "status": None,
-                       "request_id": None}
+_OK: dict[str, Any] = {"ok": True, "status": "succeeded", "error_type": None, "message": None,
+                       "status_code": None, "request_id": None}
 
 
 def columns_of(batch: Any) -> dict[str, list[Any]]:
@@ -42,10 +44,9 @@ def outcome(error: BaseException | None) -> dict[str, Any]:
     """One row's outcome columns: success, or the error's type, message, status, id."""
     if error is None:
         return dict(_OK)
-    message = getattr(error, "message", None) or str(error)
     status = getattr(error, "status_code", None)
-    return {"ok": False, "error_type": type(error).__name__, "message": str(message),
-            "status": int(status) if status is not None else None,
+    return {"ok": False, "status": "failed", "error_type": type(error).__name__,
+            "message": str(error), "status_code": int(status) if status is not None else None,
             "request_id": getattr(error, "request_id", None)}
 
 
@@ -56,8 +57,10 @@ def outcome_of(result: BulkResult[Any, Any], key: Any) -> dict[str, Any]:
     if key in result.not_attempted:
         cause = result.stopped_by
         why = f" (the run stopped: {type(cause).__name__})" if cause is not None else ""
-        return {"ok": False, "error_type": "NotAttempted",
-                "message": f"not attempted{why}", "status": None, "request_id": None}
+        return {"ok": False, "status": "not_attempted", "error_type": None,
+                "message": f"not attempted{why}", "status_code": None, "request_id": None}
+    if key in result.skipped:
+        return dict(_OK, status="skipped")
     return dict(_OK)
 
 
