@@ -8,6 +8,8 @@ Then it answers one JSON command per stdin line with one JSON line:
 
 - ``{"cmd": "rate_limit", "per_second": R}``: the server-wide rate limit (replacing any),
   ``{"cmd": "rate_limit", "per_second": null}`` removes it;
+- ``{"cmd": "latency", "path": GLOB, "seconds": S}``: delay each matching request by S
+  seconds (``seconds: 0`` removes every fault and limit);
 - ``{"cmd": "stats"}``: ``{"statuses": {"200": n, "429": m, ...}, "limited": m}`` since the
   last ``reset``;
 - ``{"cmd": "reset"}``: forget the calls recorded so far.
@@ -100,6 +102,12 @@ def main() -> None:
                 limits.clear()
                 if cmd["per_second"] is not None:
                     limits.append(fake.faults.add_rate_limit(cmd["per_second"]))
+            elif cmd["cmd"] == "latency":
+                if cmd["seconds"]:
+                    fake.faults.add(path=cmd["path"], latency=cmd["seconds"])
+                else:
+                    fake.faults.clear()
+                    limits.clear()
             elif cmd["cmd"] == "stats":
                 statuses = collections.Counter(str(c.status) for c in fake.calls[calls_seen:])
                 answer = {"statuses": dict(statuses),
