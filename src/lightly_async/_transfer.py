@@ -70,6 +70,7 @@ __all__ = [
     "IfExists",
     "TransferTimeout",
     "download",
+    "read",
     "remove_stale_partials",
     "upload",
 ]
@@ -183,6 +184,39 @@ async def download(
                 raise
         content_type: str | None = response.headers.get("content-type")
         return content_type
+
+    return await session._sender.guarded(
+        _with_retries(session, "GET", display, attempt, transfer_timeout))
+
+
+async def read(
+    session: LightlySession,
+    url: str,
+    *,
+    transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    max_size: int | None = None,
+) -> bytes:
+    """The bytes behind a signed URL, read into memory: the transfer :func:`download` makes
+    (redirects checked, no token, retries, exactly the stored bytes), into memory.
+
+    With ``max_size`` a body past that many bytes (declared or read) fails with
+    :class:`ResponseTooLargeError`, the read stopping there.
+    """
+    display = signed_url_display(url)
+
+    async def attempt(clock: _Clock) -> bytes:
+        async with AsyncExitStack() as stack:
+            response = await _exchange(session, stack, "GET", url, None, clock)
+            _check_declared_size(response, max_size, display)
+            buffer = bytearray()
+            chunks = (response.aiter_bytes() if response.is_stream_consumed
+                      else response.aiter_raw())
+            async for chunk in chunks:
+                if max_size is not None and len(buffer) + len(chunk) > max_size:
+                    raise _too_large(max_size, len(buffer) + len(chunk), display)
+                buffer += chunk
+                clock.moved(len(chunk))
+        return bytes(buffer)
 
     return await session._sender.guarded(
         _with_retries(session, "GET", display, attempt, transfer_timeout))

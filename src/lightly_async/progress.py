@@ -25,7 +25,7 @@ class ProgressCallback(Protocol):
     """Receives progress events of one bulk operation."""
 
     def start(self, total: int, description: str) -> None:
-        """The operation begins with ``total`` items."""
+        """The operation begins with ``total`` items (0: not known, a streamed run)."""
 
     def advance(self, n: int) -> None:
         """``n`` more items are done (succeeded or failed)."""
@@ -60,6 +60,11 @@ class LineProgress:
         self._draw(end="\n")
 
     def _draw(self, end: str = "") -> None:
+        if not self.total:  # a stream of unknown length: the count, every 1000 items
+            if end or self.done % 1000 == 0:
+                stream = self._stream if self._stream is not None else sys.stderr
+                print(f"\r{self.description}: {self.done}", end=end, file=stream, flush=True)
+            return
         tenth = 10 * self.done // max(self.total, 1)
         if tenth == self._shown:
             return
@@ -88,7 +93,7 @@ class _Tqdm:
     def start(self, total: int, description: str) -> None:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]
 
-        self._bar = tqdm(total=total, desc=description, unit="item", leave=True)
+        self._bar = tqdm(total=total or None, desc=description, unit="item", leave=True)
 
     def advance(self, n: int) -> None:
         self._bar.update(n)

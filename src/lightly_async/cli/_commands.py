@@ -138,7 +138,7 @@ async def _sample_ids_by_name(ds: la.Dataset, names: list[str], concurrency: int
     async def lookup(name: str) -> list[str]:
         return [s.id for s in await ds.samples.list(mode="ids", filename=name)]
 
-    result = await run_bulk(ds.session, ((name, partial(lookup, name)) for name in names),
+    result = await run_bulk(ds.session, [(name, partial(lookup, name)) for name in names],
                             concurrency=concurrency, progress=False,
                             description="sample lookups")
     failed.update(result.failed)
@@ -202,7 +202,7 @@ def predictions_upload(args: argparse.Namespace) -> int:
         try:
             async with _progress(args, len(predictions), "predictions") as bar:
                 result = await run_bulk(
-                    ds.session, ((sid, partial(upsert, sid)) for sid in predictions),
+                    ds.session, [(sid, partial(upsert, sid)) for sid in predictions],
                     concurrency=args.concurrency, progress=bar, description="predictions")
         except BaseException:  # Ctrl-C (or a crash): say what is done, keep the rest
             unfinished = [sid for sid in predictions if sid not in stored]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
@@ -14,7 +14,7 @@ from lightly_async._constraints import (
     CATEGORY_NAME,
     singleton_problems,
 )
-from lightly_async.bulk import BulkResult, run_bulk
+from lightly_async.bulk import BulkResult, OnResult, map_items, run_bulk
 from lightly_async.errors import InvalidInputError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.predictions import (
@@ -36,6 +36,12 @@ __all__ = ["Predictions", "check_singletons"]
 
 #: ``list_task_schemas``' answer: a bare list (seed era) or the newer wrapper object.
 _TaskSchemasAnswer = builtins.list[PredictionTaskSchema] | PredictionTaskSchemas
+
+PredictionItems = (Mapping[str, Sequence[PredictionSingleton]]
+                   | Iterable[tuple[str, Sequence[PredictionSingleton]]]
+                   | AsyncIterable[tuple[str, Sequence[PredictionSingleton]]])
+"""``upsert_many``'s input: a mapping of sample id to singletons, or an (async) iterable of
+``(sample_id, singletons)`` pairs."""
 
 _SINGLETON_TYPES = (PredictionSingletonClassification, PredictionSingletonObjectDetection,
                     PredictionSingletonInstanceSegmentation, PredictionSingletonKeypointDetection,
@@ -62,20 +68,35 @@ class Predictions(DatasetResource):
 
     async def upsert_many(
         self,
-        predictions: Mapping[str, Sequence[PredictionSingleton]],
+        predictions: PredictionItems,
         *,
         prediction_uuid_timestamp: int,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, CreateEntityResponse]:
         """Upsert many samples' singletons concurrently; every sample id is accounted for.
 
-        All input is validated before the first request is sent.
+        A mapping (sample id -> singletons) is validated whole before the first request is
+        sent. An iterable or async iterable of ``(sample_id, singletons)`` pairs is
+        streamed: pulled as the run goes (at most ``concurrency`` pairs ahead), each pair
+        validated when it is pulled (an invalid one is that sample's failure, nothing sent
+        for it; an item that is no pair ends the run with :class:`InvalidInputError`).
+        ``on_result`` receives each :class:`~lightly_async.bulk.BulkOutcome` as it ends,
+        and the result then keeps only counts and failures (see :mod:`lightly_async.bulk`).
         """
         ts = check.timestamp("prediction_uuid_timestamp", prediction_uuid_timestamp)
         if not isinstance(predictions, Mapping):
-            raise InvalidInputError("predictions", "must map sample ids to singleton lists")
+            if isinstance(predictions, str | bytes) or not isinstance(
+                    predictions, Iterable | AsyncIterable):
+                raise InvalidInputError(
+                    "predictions", "must map sample ids to singleton lists, or be an "
+                    "(async) iterable of (sample_id, singletons) pairs")
+            return await run_bulk(
+                self._session, map_items(predictions, partial(self._streamed_item, ts)),
+                concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+                description="predictions", on_result=on_result)
         bodies = {
             check.object_id(f"predictions[{sample_id!r}]", sample_id): self._dump(
                 check_singletons(singletons, field=f"predictions[{sample_id!r}]"),
@@ -84,10 +105,28 @@ class Predictions(DatasetResource):
         }
         return await run_bulk(
             self._session,
-            ((sample_id, partial(self._post_singletons, sample_id, body, ts))
-             for sample_id, body in bodies.items()),
+            [(sample_id, partial(self._post_singletons, sample_id, body, ts))
+             for sample_id, body in bodies.items()],
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            description="predictions")
+            description="predictions", on_result=on_result)
+
+    def _streamed_item(
+        self, ts: int, pair: Any,
+    ) -> tuple[str, Callable[[], Awaitable[CreateEntityResponse]]]:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise InvalidInputError("predictions", f"items must be (sample_id, singletons) "
+                                                   f"pairs, got {type(pair).__name__}")
+        sample_id, singletons = pair
+        return sample_id, partial(self._check_and_post, sample_id, singletons, ts)
+
+    async def _check_and_post(
+        self, sample_id: Any, singletons: Any, ts: int,
+    ) -> CreateEntityResponse:
+        field = f"predictions[{sample_id!r}]"
+        sample_id = check.object_id(field, sample_id)
+        body = self._dump(check_singletons(singletons, field=field),
+                          builtins.list[PredictionSingleton])
+        return await self._post_singletons(sample_id, body, ts)
 
     async def _post_singletons(self, sample_id: str, body: Any, ts: int) -> CreateEntityResponse:
         return await self._call(

@@ -29,7 +29,7 @@ from lightly_async import _transfer
 from lightly_async import _validate as check
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
-from lightly_async.bulk import BulkResult, run_bulk
+from lightly_async.bulk import SKIPPED, BulkResult, OnResult, run_bulk
 from lightly_async.errors import APITimeoutError, InvalidInputError, NotFoundError, RunFailedError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.docker import (
@@ -322,9 +322,11 @@ class AllRuns(Resource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, Path]:
         """Stream every artifact of the run into ``dest_dir`` (keyed by artifact id, each
-        file under its own file name); ``if_exists="skip"`` resumes an interrupted run."""
+        file under its own file name); ``if_exists="skip"`` resumes an interrupted run.
+        ``on_result`` receives each outcome as it ends (see :mod:`lightly_async.bulk`)."""
         _check_if_exists(if_exists)
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
@@ -338,18 +340,13 @@ class AllRuns(Resource):
                 name = f"{artifact.id}-{name.strip('.') or 'artifact'}"
             names.add(name)
             plan[artifact.id] = (artifact, directory / name)
-        skipped: builtins.list[str] = []
-        if if_exists == "skip":
-            skipped = [k for k, (_, dest) in plan.items() if await anyio.Path(dest).exists()]
         download = partial(self._download, run, if_exists=if_exists,
-                           transfer_timeout=transfer_timeout)
-        result = await run_bulk(
-            self._session, ((key, partial(download, artifact, dest))
-                            for key, (artifact, dest) in plan.items() if key not in skipped),
+                           transfer_timeout=transfer_timeout, bulk=True)
+        return await run_bulk(
+            self._session, [(key, partial(download, artifact, dest))
+                            for key, (artifact, dest) in plan.items()],
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            description="artifacts")
-        result.skipped.extend(skipped)
-        return result
+            description="artifacts", on_result=on_result)
 
     async def report(self, run: DockerRunData | str) -> dict[str, Any]:
         """The run's report (the v2 JSON report artifact), parsed."""
@@ -377,10 +374,12 @@ class AllRuns(Resource):
 
     async def _download(
         self, run: DockerRunData, artifact: DockerRunArtifactData, dest: Path, *,
-        if_exists: IfExists, transfer_timeout: TransferTimeout,
+        if_exists: IfExists, transfer_timeout: TransferTimeout, bulk: bool = False,
     ) -> Path:
-        if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
-            raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
+        if if_exists != "overwrite" and await anyio.to_thread.run_sync(os.path.lexists, dest):
+            if if_exists == "skip" and bulk:
+                return SKIPPED  # type: ignore[return-value]  # counted as skipped
+            raise FileExistsError(errno.EEXIST, f"destination exists (if_exists={if_exists!r})",
                                   str(dest))
         url = await self._read_url(run, artifact)
         await _transfer.download(self._session, url, dest, if_exists=if_exists,

@@ -10,17 +10,19 @@ from __future__ import annotations
 import builtins
 import errno
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Collection, Iterable, Mapping
 from functools import partial
 from pathlib import Path
+from typing import Any, TypeVar
 
 import anyio
 
 from lightly_async import _operations as op
 from lightly_async import _transfer
 from lightly_async import _validate as check
+from lightly_async._session import NOT_GIVEN, NotGiven
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
-from lightly_async.bulk import BulkResult, run_bulk
+from lightly_async.bulk import SKIPPED, BulkResult, OnResult, map_items, run_bulk
 from lightly_async.errors import DecodeError, InvalidInputError, PermissionDeniedError
 from lightly_async.models.samples import (
     ImageUrlType,
@@ -36,9 +38,20 @@ from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Samples"]
 
+T = TypeVar("T")
+
 
 ImageSource = str | os.PathLike[str] | tuple[str, bytes] | bytes
 """A file path, a ``(file_name, bytes)`` pair, or (for thumbnails) bare bytes."""
+
+ImageItems = (Mapping[str, ImageSource] | Iterable[tuple[str, ImageSource]]
+              | AsyncIterable[tuple[str, ImageSource]])
+"""``upload_images``' input: a mapping, or an (async) iterable of ``(sample_id, source)``."""
+
+DownloadItems = (Iterable[str] | Mapping[str, str] | Iterable[tuple[str, str]]
+                 | AsyncIterable[str] | AsyncIterable[tuple[str, str]])
+"""``download``'s input: ids, a mapping of id to file name, or an (async) iterable of ids or
+``(sample_id, file_name)`` pairs."""
 
 
 class Samples(DatasetResource):
@@ -181,15 +194,28 @@ class Samples(DatasetResource):
     # -- bulk workflows ----------------------------------------------------------------------
     async def update_many(
         self,
-        samples: Iterable[SampleData],
+        samples: Iterable[SampleData] | AsyncIterable[SampleData],
         *,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, SampleData]:
-        """Update many samples concurrently, keyed by sample id."""
+        """Update many samples concurrently, keyed by sample id.
+
+        A collection (a list, a tuple) is validated whole before the first request. An
+        iterator (a generator) or an async iterable is streamed: pulled as the run goes, a
+        sample with a bad id is that item's failure, an item that is no ``SampleData``
+        ends the run with :class:`InvalidInputError`. ``on_result`` receives each outcome
+        as it ends (the result then keeps only counts and failures).
+        """
+        if _streamed(samples):
+            return await run_bulk(
+                self._session, map_items(samples, self._streamed_update),
+                concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+                description="sample updates", on_result=on_result)
         checked: dict[str, SampleData] = {}
-        for i, sample in enumerate(samples):
+        for i, sample in enumerate(samples):  # type: ignore[arg-type]
             if not isinstance(sample, SampleData):
                 raise InvalidInputError(f"samples[{i}]", f"must be a SampleData, got {sample!r}")
             check.object_id(f"samples[{i}].id", sample.id)
@@ -197,20 +223,29 @@ class Samples(DatasetResource):
                 raise InvalidInputError(f"samples[{i}].id", f"duplicate sample id {sample.id}")
             checked[sample.id] = sample
         return await run_bulk(
-            self._session, ((sid, partial(self.update, sid, sample))
-                            for sid, sample in checked.items()),
+            self._session, [(sid, partial(self.update, sid, sample))
+                            for sid, sample in checked.items()],
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            description="sample updates")
+            description="sample updates", on_result=on_result)
+
+    def _streamed_update(
+        self, sample: Any,
+    ) -> tuple[str, Callable[[], Awaitable[SampleData]]]:
+        if not isinstance(sample, SampleData):
+            raise InvalidInputError("samples", f"items must be SampleData, got "
+                                               f"{type(sample).__name__}")
+        return sample.id, partial(self.update, sample.id, sample)
 
     async def upload_images(
         self,
-        images: Mapping[str, ImageSource],
+        images: ImageItems,
         *,
         thumbnail: bool = False,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample.
 
@@ -222,27 +257,50 @@ class Samples(DatasetResource):
         URL) a fresh URL is fetched once. ``thumbnail=True`` uploads thumbnails
         (``<stem>_thumb.webp``). ``transfer_timeout`` bounds each PUT (see
         :class:`TransferTimeout`). The result maps each sample id to the stored file name.
+
+        A mapping is validated whole before anything is sent; an iterable or async
+        iterable of ``(sample_id, source)`` pairs is streamed (each pair checked when it is
+        pulled, a bad one that item's failure). ``on_result`` receives each outcome as it
+        ends (the result then keeps only counts and failures).
         """
+        if not isinstance(transfer_timeout, TransferTimeout):
+            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
+                                                        f"{transfer_timeout!r}")
         if not isinstance(images, Mapping):
-            raise InvalidInputError("images", "must map sample ids to paths or bytes")
+            if isinstance(images, str | bytes) or not isinstance(
+                    images, Iterable | AsyncIterable):
+                raise InvalidInputError("images", "must map sample ids to paths or bytes, or "
+                                                  "be an (async) iterable of such pairs")
+            upload = partial(self._check_and_upload, transfer_timeout=transfer_timeout,
+                             thumbnail=thumbnail)
+            return await run_bulk(
+                self._session, map_items(images, partial(_streamed_pair, "images", upload)),
+                concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+                description="uploads", on_result=on_result)
         plan: dict[str, tuple[str | None, ImageSource]] = {}
         for sample_id, source in images.items():
             check.object_id(f"images[{sample_id!r}]", sample_id)
             name = _upload_name(sample_id, source, thumbnail)
             plan[sample_id] = (name, _source(sample_id, source))
-        if not isinstance(transfer_timeout, TransferTimeout):
-            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
-                                                        f"{transfer_timeout!r}")
         return await run_bulk(
-            self._session, ((sid, partial(self._upload_one, sid, name, source, transfer_timeout,
+            self._session, [(sid, partial(self._upload_one, sid, name, source, transfer_timeout,
                                           thumbnail=thumbnail))
-                            for sid, (name, source) in plan.items()),
+                            for sid, (name, source) in plan.items()],
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            description="uploads")
+            description="uploads", on_result=on_result)
+
+    async def _check_and_upload(
+        self, sample_id: Any, source: Any, *, transfer_timeout: TransferTimeout,
+        thumbnail: bool,
+    ) -> str:
+        sample_id = check.object_id(f"images[{sample_id!r}]", sample_id)
+        name = _upload_name(sample_id, source, thumbnail)
+        return await self._upload_one(sample_id, name, _source(sample_id, source),
+                                      transfer_timeout, thumbnail=thumbnail)
 
     async def download(
         self,
-        sample_ids: Iterable[str] | Mapping[str, str],
+        sample_ids: DownloadItems,
         dest_dir: str | os.PathLike[str],
         *,
         type: ImageUrlType | str = "full",
@@ -252,6 +310,7 @@ class Samples(DatasetResource):
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
         max_file_size: int | None = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory.
 
@@ -269,37 +328,123 @@ class Samples(DatasetResource):
         decompressed (``Accept-Encoding: identity``; a ``Content-Encoding`` is ignored).
         ``max_file_size`` (bytes, default no bound) fails an item whose file would be larger
         with :class:`ResponseTooLargeError`, writing nothing.
+
+        A collection (a mapping, a list, a set) is checked whole before anything is sent.
+        An iterator (a generator) or an async iterable of ids or ``(sample_id, file_name)``
+        pairs is streamed: each item is checked when it is pulled (a bad id or name is that
+        item's failure); two ids streamed to one name are not detected beforehand (the
+        second finds the file there: ``FileExistsError``, unless ``"overwrite"``).
+        ``on_result`` receives each outcome as it ends (the result then keeps only counts
+        and failures). To get the bytes in memory instead, see :meth:`read_bytes`.
         """
         kind = check.enum_value("type", type, ImageUrlType)
         if if_exists not in _transfer.IF_EXISTS_CHOICES:
             raise InvalidInputError("if_exists", f"must be one of "
                                     f"{', '.join(_transfer.IF_EXISTS_CHOICES)}, got {if_exists!r}")
-        if not isinstance(transfer_timeout, TransferTimeout):
-            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
-                                                        f"{transfer_timeout!r}")
-        if max_file_size is not None and (isinstance(max_file_size, bool) or not isinstance(
-                max_file_size, int) or max_file_size < 0):
-            raise InvalidInputError("max_file_size", f"must be a number of bytes >= 0 or None, "
-                                                     f"got {max_file_size!r}")
-        names = _download_names(sample_ids)
+        _check_transfer_timeout(transfer_timeout)
+        _check_max_file_size(max_file_size)
+        streamed = _streamed(sample_ids)
+        names = None if streamed else _download_names(sample_ids)  # type: ignore[arg-type]
         directory = Path(dest_dir)
         if not await anyio.Path(directory).is_dir():
             raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
         # what a download killed outright (kill -9) left here: ours by name, its process gone
         await anyio.to_thread.run_sync(_transfer.remove_stale_partials, directory)
-        skipped: builtins.list[str] = []
-        if if_exists == "skip":
-            present = await anyio.to_thread.run_sync(_present, directory, names)
-            skipped = [sid for sid in names if sid in present]
         download = partial(self._download_one, kind=kind, if_exists=if_exists,
                            transfer_timeout=transfer_timeout, max_size=max_file_size)
-        result = await run_bulk(
-            self._session, ((sid, partial(download, sid, directory / name))
-                            for sid, name in names.items() if sid not in skipped),
-            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            description="downloads")
-        result.skipped.extend(skipped)
-        return result
+        items: Any
+        if names is None:
+            items = map_items(sample_ids, partial(_streamed_download, download, directory))
+        else:
+            items = [(sid, partial(download, sid, directory / name))
+                     for sid, name in names.items()]
+        return await run_bulk(
+            self._session, items, concurrency=concurrency, fail_fast=fail_fast,
+            progress=progress, description="downloads", on_result=on_result)
+
+    async def read_image(
+        self,
+        sample_id: str,
+        *,
+        type: ImageUrlType | str = "full",
+        max_file_size: int | NotGiven | None = NOT_GIVEN,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> bytes:
+        """A sample's image (or thumbnail) as bytes, read through its signed URL.
+
+        The transfer is the one :meth:`download` makes (no API token sent, redirects
+        checked, retried like it, exactly the stored bytes), into memory. ``max_file_size``
+        bounds what is held (default: the session's ``max_response_size``; ``None``: no
+        bound): a larger file fails with :class:`ResponseTooLargeError`.
+        """
+        sample_id = check.object_id("sample_id", sample_id)
+        kind = check.enum_value("type", type, ImageUrlType)
+        _check_transfer_timeout(transfer_timeout)
+        limit = self._read_limit(max_file_size)
+        return await self._read_one(sample_id, kind=kind, transfer_timeout=transfer_timeout,
+                                    max_size=limit)
+
+    async def read_bytes(
+        self,
+        sample_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        type: ImageUrlType | str = "full",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | NotGiven | None = NOT_GIVEN,
+        on_result: OnResult | None = None,
+    ) -> BulkResult[str, bytes]:
+        """Read many samples' images into memory: ``result.results[sample_id]`` is the
+        bytes of each one read (the batch form of :meth:`read_image`).
+
+        Each file is held whole in memory, up to ``max_file_size`` bytes (default: the
+        session's ``max_response_size``; a larger one is that item's
+        :class:`ResponseTooLargeError`). A collection of ids is checked whole before
+        anything is sent; an iterator or async iterable is streamed (an id checked when it
+        is pulled). With ``on_result`` each outcome carries its bytes (``outcome.value``)
+        and is dropped once handed over: memory stays bounded by the concurrency.
+        """
+        kind = check.enum_value("type", type, ImageUrlType)
+        _check_transfer_timeout(transfer_timeout)
+        limit = self._read_limit(max_file_size)
+        read = partial(self._checked_read, kind=kind, transfer_timeout=transfer_timeout,
+                       max_size=limit)
+        items: Any
+        if _streamed(sample_ids):
+            items = map_items(sample_ids, lambda sid: (sid, partial(read, sid)))
+        else:
+            if isinstance(sample_ids, str | bytes | Mapping):
+                raise InvalidInputError("sample_ids", "must be an iterable of sample ids")
+            ids = [check.object_id(f"sample_ids[{i}]", sid)
+                   for i, sid in enumerate(sample_ids)]  # type: ignore[arg-type]
+            items = [(sid, partial(read, sid)) for sid in ids]
+        return await run_bulk(
+            self._session, items, concurrency=concurrency, fail_fast=fail_fast,
+            progress=progress, description="reads", on_result=on_result)
+
+    def _read_limit(self, max_file_size: int | NotGiven | None) -> int | None:
+        if max_file_size is NOT_GIVEN:
+            return self._session.max_response_size
+        _check_max_file_size(max_file_size)
+        return max_file_size
+
+    async def _checked_read(
+        self, sample_id: Any, *, kind: ImageUrlType, transfer_timeout: TransferTimeout,
+        max_size: int | None,
+    ) -> bytes:
+        sample_id = check.object_id(f"sample_ids[{sample_id!r}]", sample_id)
+        return await self._read_one(sample_id, kind=kind, transfer_timeout=transfer_timeout,
+                                    max_size=max_size)
+
+    async def _read_one(
+        self, sample_id: str, *, kind: ImageUrlType, transfer_timeout: TransferTimeout,
+        max_size: int | None,
+    ) -> bytes:
+        url = await self.read_url(sample_id, type=kind)
+        return await _transfer.read(self._session, url, transfer_timeout=transfer_timeout,
+                                    max_size=max_size)
 
     async def _upload_one(
         self, sample_id: str, file_name: str | None, source: ImageSource,
@@ -328,13 +473,68 @@ class Samples(DatasetResource):
         self, sample_id: str, dest: Path, *, kind: ImageUrlType, if_exists: IfExists,
         transfer_timeout: TransferTimeout, max_size: int | None,
     ) -> Path:
-        if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
+        if if_exists != "overwrite" and await anyio.to_thread.run_sync(os.path.lexists, dest):
+            if if_exists == "skip":
+                return SKIPPED  # type: ignore[return-value]  # counted as skipped
             raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                                   str(dest))
         url = await self.read_url(sample_id, type=kind)
         await _transfer.download(self._session, url, dest, if_exists=if_exists,
                                  transfer_timeout=transfer_timeout, max_size=max_size)
         return dest
+
+
+def _streamed(items: object) -> bool:
+    """True for an async iterable or an iterable that is no collection (a generator):
+    pulled as the run goes, rather than checked whole first."""
+    return isinstance(items, AsyncIterable) or (
+        isinstance(items, Iterable) and not isinstance(items, Collection))
+
+
+def _streamed_pair(
+    field: str, call: Callable[..., Awaitable[T]], pair: Any,
+) -> tuple[Any, Callable[[], Awaitable[T]]]:
+    if not isinstance(pair, tuple) or len(pair) != 2:
+        raise InvalidInputError(field, f"items must be (sample_id, value) pairs, got "
+                                       f"{builtins.type(pair).__name__}")
+    return pair[0], partial(call, pair[0], pair[1])
+
+
+def _streamed_download(
+    download: Callable[..., Awaitable[Path]], directory: Path, item: Any,
+) -> tuple[Any, Callable[[], Awaitable[Path]]]:
+    sample_id, name = item if isinstance(item, tuple) and len(item) == 2 else (item, None)
+    return sample_id, partial(_checked_download, download, directory, sample_id, name)
+
+
+async def _checked_download(
+    download: Callable[..., Awaitable[Path]], directory: Path, sample_id: Any, name: Any,
+) -> Path:
+    field = f"sample_ids[{sample_id!r}]"
+    sample_id = check.object_id(field, sample_id)
+    name = sample_id if name is None else _plain_name(field, name)
+    return await download(sample_id, directory / name)
+
+
+def _plain_name(field: str, name: Any) -> str:
+    if (not isinstance(name, str) or name in ("", ".", "..") or "\x00" in name
+            or any(sep in name for sep in _SEPARATORS)):
+        raise InvalidInputError(field, f"file name must be a plain name (no path "
+                                       f"separator, not '.' or '..'), got {name!r}")
+    return name
+
+
+def _check_transfer_timeout(transfer_timeout: object) -> None:
+    if not isinstance(transfer_timeout, TransferTimeout):
+        raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
+                                                    f"{transfer_timeout!r}")
+
+
+def _check_max_file_size(max_file_size: object) -> None:
+    if max_file_size is not None and (isinstance(max_file_size, bool) or not isinstance(
+            max_file_size, int) or max_file_size < 0):
+        raise InvalidInputError("max_file_size", f"must be a number of bytes >= 0 or None, "
+                                                 f"got {max_file_size!r}")
 
 
 def _download_names(sample_ids: Iterable[str] | Mapping[str, str]) -> dict[str, str]:
@@ -351,10 +551,7 @@ def _download_names(sample_ids: Iterable[str] | Mapping[str, str]) -> dict[str, 
         check.object_id(field, sample_id)
         if sample_id in names:
             raise InvalidInputError(field, "the same sample id is listed twice")
-        if (not isinstance(name, str) or name in ("", ".", "..") or "\x00" in name
-                or any(sep in name for sep in _SEPARATORS)):
-            raise InvalidInputError(field, f"file name must be a plain name (no path "
-                                           f"separator, not '.' or '..'), got {name!r}")
+        _plain_name(field, name)
         key = os.path.normcase(name)
         if key in owners:
             raise InvalidInputError(field, f"file name {name!r} is also the name for sample "
@@ -362,11 +559,6 @@ def _download_names(sample_ids: Iterable[str] | Mapping[str, str]) -> dict[str, 
         owners[key] = sample_id
         names[sample_id] = name
     return names
-
-
-def _present(directory: Path, names: Mapping[str, str]) -> set[str]:
-    """The ids whose destination already exists (a symlink or directory counts)."""
-    return {sid for sid, name in names.items() if os.path.lexists(directory / name)}
 
 
 THUMBNAIL_SUFFIX = "_thumb.webp"

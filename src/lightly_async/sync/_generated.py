@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from lightly_async._session import NOT_GIVEN
 from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT
 from lightly_async.models.datasets import DatasetCreator, DatasetData, DatasetType
 from lightly_async.models.datasources import DatasourceRawSamplesData, DatasourceRawSamplesDataRow
@@ -39,7 +40,7 @@ from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resour
 if TYPE_CHECKING:
     import builtins
     import os
-    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterable, Callable, Iterable, Sequence
     from pathlib import Path
     from typing import Any
 
@@ -48,9 +49,10 @@ if TYPE_CHECKING:
     from lightly_async._retry import RetryPolicy
     from lightly_async._send import SessionStats
     from lightly_async._session import LightlySession as AsyncSession
+    from lightly_async._session import NotGiven
     from lightly_async._transfer import IfExists, TransferTimeout
     from lightly_async.bitmask import BitMask
-    from lightly_async.bulk import BulkResult
+    from lightly_async.bulk import BulkResult, OnResult
     from lightly_async.models.common import AsyncTaskData, CreateEntityResponse, JobStatusData
     from lightly_async.models.datasources import (
         DatasourceConfig,
@@ -82,8 +84,9 @@ if TYPE_CHECKING:
         TagData,
     )
     from lightly_async.progress import ProgressArg
+    from lightly_async.resources.predictions import PredictionItems
     from lightly_async.resources.runs import RunInfo
-    from lightly_async.resources.samples import ImageSource
+    from lightly_async.resources.samples import DownloadItems, ImageItems
     from lightly_async.resources.workers import (
         LightlyConfigArg,
         SelectionConfigArg,
@@ -313,19 +316,20 @@ class Predictions(DatasetResource):
 
     def upsert_many(
         self,
-        predictions: Mapping[str, Sequence[PredictionSingleton]],
+        predictions: PredictionItems,
         *,
         prediction_uuid_timestamp: int,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, CreateEntityResponse]:
         """Upsert many samples' singletons concurrently; every sample id is accounted for. More in
         the async :meth:`lightly_async.Predictions.upsert_many`.
         """
         return self._runner.call(
             self._aio.upsert_many, predictions, prediction_uuid_timestamp=prediction_uuid_timestamp,
-            concurrency=concurrency, fail_fast=fail_fast, progress=progress)
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress, on_result=on_result)
 
     def get(
         self,
@@ -509,14 +513,16 @@ class AllRuns(Resource):
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, Path]:
         """Stream every artifact of the run into ``dest_dir`` (keyed by artifact id, each file under
-        its own file name); ``if_exists="skip"`` resumes an interrupted run.
+        its own file name); ``if_exists="skip"`` resumes an interrupted run. ``on_result``
+        receives each outcome as it ends (see :mod:`lightly_async.bulk`).
         """
         return self._runner.call(
             self._aio.download_artifacts, run, dest_dir, if_exists=if_exists,
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            transfer_timeout=transfer_timeout)
+            transfer_timeout=transfer_timeout, on_result=on_result)
 
     def report(self, run: DockerRunData | str) -> dict[str, Any]:
         """The run's report (the v2 JSON report artifact), parsed."""
@@ -576,37 +582,42 @@ class Samples(DatasetResource):
 
     def update_many(
         self,
-        samples: Iterable[SampleData],
+        samples: Iterable[SampleData] | AsyncIterable[SampleData],
         *,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, SampleData]:
-        """Update many samples concurrently, keyed by sample id."""
+        """Update many samples concurrently, keyed by sample id. More in the async
+        :meth:`lightly_async.Samples.update_many`.
+        """
         return self._runner.call(
             self._aio.update_many, samples, concurrency=concurrency, fail_fast=fail_fast,
-            progress=progress)
+            progress=progress, on_result=on_result)
 
     def upload_images(
         self,
-        images: Mapping[str, ImageSource],
+        images: ImageItems,
         *,
         thumbnail: bool = False,
         concurrency: int | None = None,
         fail_fast: bool = False,
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, str]:
         """Upload image files (or bytes) through signed write URLs, one per sample. More in the
         async :meth:`lightly_async.Samples.upload_images`.
         """
         return self._runner.call(
             self._aio.upload_images, images, thumbnail=thumbnail, concurrency=concurrency,
-            fail_fast=fail_fast, progress=progress, transfer_timeout=transfer_timeout)
+            fail_fast=fail_fast, progress=progress, transfer_timeout=transfer_timeout,
+            on_result=on_result)
 
     def download(
         self,
-        sample_ids: Iterable[str] | Mapping[str, str],
+        sample_ids: DownloadItems,
         dest_dir: str | os.PathLike[str],
         *,
         type: ImageUrlType | str = "full",
@@ -616,6 +627,7 @@ class Samples(DatasetResource):
         progress: ProgressArg = None,
         transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
         max_file_size: int | None = None,
+        on_result: OnResult | None = None,
     ) -> BulkResult[str, Path]:
         """Stream images to ``dest_dir`` through signed read URLs, never whole in memory. More in
         the async :meth:`lightly_async.Samples.download`.
@@ -623,7 +635,43 @@ class Samples(DatasetResource):
         return self._runner.call(
             self._aio.download, sample_ids, dest_dir, type=type, if_exists=if_exists,
             concurrency=concurrency, fail_fast=fail_fast, progress=progress,
-            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size, on_result=on_result)
+
+    def read_image(
+        self,
+        sample_id: str,
+        *,
+        type: ImageUrlType | str = "full",
+        max_file_size: int | NotGiven | None = NOT_GIVEN,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+    ) -> bytes:
+        """A sample's image (or thumbnail) as bytes, read through its signed URL. More in the async
+        :meth:`lightly_async.Samples.read_image`.
+        """
+        return self._runner.call(
+            self._aio.read_image, sample_id, type=type, max_file_size=max_file_size,
+            transfer_timeout=transfer_timeout)
+
+    def read_bytes(
+        self,
+        sample_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        type: ImageUrlType | str = "full",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | NotGiven | None = NOT_GIVEN,
+        on_result: OnResult | None = None,
+    ) -> BulkResult[str, bytes]:
+        """Read many samples' images into memory: ``result.results[sample_id]`` is the bytes of each
+        one read (the batch form of :meth:`read_image`). More in the async
+        :meth:`lightly_async.Samples.read_bytes`.
+        """
+        return self._runner.call(
+            self._aio.read_bytes, sample_ids, type=type, concurrency=concurrency,
+            fail_fast=fail_fast, progress=progress, transfer_timeout=transfer_timeout,
+            max_file_size=max_file_size, on_result=on_result)
 
 
 class Samplings(DatasetResource):
