@@ -77,7 +77,7 @@ class PredictionsDatasink(Datasink[BulkResult[str, Any]]):
                     prediction_uuid_timestamp=self.prediction_uuid_timestamp,
                     task_name=self.task_name, concurrency=self.concurrency)
                 if result is not None:
-                    _merge_into(merged, result)
+                    merged = BulkResult.merge(merged, result)
                 task = getattr(ctx, "task_idx", 0)
                 for i, error in refused.items():
                     merged.failed[f"row:{task}:{row_number + i}"] = error
@@ -88,17 +88,4 @@ class PredictionsDatasink(Datasink[BulkResult[str, Any]]):
 
     def on_write_complete(self, write_result: WriteResult[BulkResult[str, Any]]) -> None:
         """On the driver: merge every write task's result into ``self.result``."""
-        merged: BulkResult[str, Any] = BulkResult()
-        for part in write_result.write_returns:
-            _merge_into(merged, part)
-        self.result = merged
-
-
-def _merge_into(into: BulkResult[str, Any], part: BulkResult[str, Any]) -> None:
-    into.succeeded.extend(part.succeeded)
-    into.failed.update(part.failed)
-    into.not_attempted.extend(part.not_attempted)
-    into.results.update(part.results)
-    into.skipped.extend(part.skipped)
-    if into.stopped_by is None:
-        into.stopped_by = part.stopped_by
+        self.result = BulkResult.merge(*write_result.write_returns)

@@ -15,16 +15,14 @@ if TYPE_CHECKING:
     from lightly_async.bulk import BulkResult
     from lightly_async.models import PredictionSingleton
 
-__all__ = ["OUTCOME_COLUMNS", "columns_of", "outcome", "outcome_columns", "singletons_of"]
+__all__ = ["OUTCOME_COLUMNS", "columns_of", "outcome", "outcome_columns", "outcomes_by_key",
+           "sample_id_of", "singletons_of"]
 
 OUTCOME_COLUMNS = ("ok", "status", "error_type", "message", "status_code", "request_id")
 """The columns each row gets, as in :meth:`BulkResult.to_rows`: ``ok`` (bool), ``status``
 (``"succeeded"``, ``"skipped"``, ``"failed"``, ``"not_attempted"``), the error's type name,
 its message, the HTTP status code and the server's request id (``None`` where they do not
 apply)."""
-
-_OK: dict[str, Any] = {"ok": True, "status": "succeeded", "error_type": None, "message": None,
-                       "status_code": None, "request_id": None}
 
 
 def columns_of(batch: Any) -> dict[str, list[Any]]:
@@ -40,28 +38,18 @@ def columns_of(batch: Any) -> dict[str, list[Any]]:
                     f"got {type(batch).__name__}")
 
 
-def outcome(error: BaseException | None) -> dict[str, Any]:
-    """One row's outcome columns: success, or the error's type, message, status, id."""
-    if error is None:
-        return dict(_OK)
-    status = getattr(error, "status_code", None)
-    return {"ok": False, "status": "failed", "error_type": type(error).__name__,
-            "message": str(error), "status_code": int(status) if status is not None else None,
-            "request_id": getattr(error, "request_id", None)}
+def outcome(error: BaseException) -> dict[str, Any]:
+    """The outcome columns of a row refused before sending (``status="failed"``)."""
+    from lightly_async.bulk import BulkOutcome
+
+    row = BulkOutcome(key=None, status="failed", error=error).to_row()
+    return {name: row[name] for name in OUTCOME_COLUMNS}
 
 
-def outcome_of(result: BulkResult[Any, Any], key: Any) -> dict[str, Any]:
-    """The outcome of ``key`` in a bulk result (a key never attempted is a failure)."""
-    if key in result.failed:
-        return outcome(result.failed[key])
-    if key in result.not_attempted:
-        cause = result.stopped_by
-        why = f" (the run stopped: {type(cause).__name__})" if cause is not None else ""
-        return {"ok": False, "status": "not_attempted", "error_type": None,
-                "message": f"not attempted{why}", "status_code": None, "request_id": None}
-    if key in result.skipped:
-        return dict(_OK, status="skipped")
-    return dict(_OK)
+def outcomes_by_key(result: BulkResult[Any, Any]) -> dict[Any, dict[str, Any]]:
+    """The outcome columns of every item of a bulk result (its ``to_rows()``), by key."""
+    return {row["key"]: {name: row[name] for name in OUTCOME_COLUMNS}
+            for row in result.to_rows()}
 
 
 def outcome_columns(outcomes: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
@@ -129,7 +117,8 @@ def _from_wire(item: dict[str, Any]) -> PredictionSingleton:
     from lightly_async._convert import get_decoder
 
     try:
-        decoded: PredictionSingleton = get_decoder().structure(item, PredictionSingleton)
+        decoded: PredictionSingleton = get_decoder().structure(
+            item, PredictionSingleton)  # type: ignore[arg-type]
     except Exception as exc:  # cattrs raises many types: all mean "not a singleton"
         raise InvalidInputError("predictions", f"not a prediction singleton: {exc}") from None
     return decoded

@@ -15,7 +15,7 @@ from lightly_async.ray._rows import (
     columns_of,
     outcome,
     outcome_columns,
-    outcome_of,
+    outcomes_by_key,
     sample_id_of,
     singletons_of,
 )
@@ -129,8 +129,9 @@ def upsert_rows(
                 concurrency=concurrency)
 
         result = run(upsert)
+        by_key = outcomes_by_key(result)
         for sample_id, i in where.items():
-            outcomes[i] = outcome_of(result, sample_id)
+            outcomes[i] = by_key[sample_id]
     return result, [o for o in outcomes if o is not None], refused
 
 
@@ -208,8 +209,9 @@ class DownloadImages(_SessionActor):
                 result = self._runner.run(self._to_files(wanted))
             else:
                 result = self._runner.run(self._to_bytes(wanted))
+            by_key = outcomes_by_key(result)
             for sample_id, i in where.items():
-                outcomes[i] = outcome_of(result, sample_id)
+                outcomes[i] = by_key[sample_id]
                 value = result.results.get(sample_id)
                 values[i] = str(value) if isinstance(value, Path) else value
         column = np.empty(len(rows), dtype=object)
@@ -227,6 +229,6 @@ class DownloadImages(_SessionActor):
 
     def _to_bytes(self, wanted: dict[str, str]) -> Any:
         async def download(session: LightlySession) -> BulkResult[str, Any]:
-            return await session.dataset(self.dataset_id).samples.download_bytes(  # type: ignore[attr-defined]
+            return await session.dataset(self.dataset_id).samples.read_bytes(
                 list(wanted), type=self.type, concurrency=self.concurrency)
         return download
