@@ -1,7 +1,7 @@
 """The fake Lightly server in its own process, seeded for the benchmarks.
 
     python benchmarks/_fake_server.py [--samples N] [--raw-rows N] [--page-size N]
-                                      [--latency S]
+                                      [--latency S] [--list-latency S]
 
 prints one JSON line (``base_url``, ``token``, ``dataset_id``, ``tag_id``, ``ts``,
 ``sample_ids``) and serves on 127.0.0.1 until its stdin is closed.
@@ -15,8 +15,8 @@ otherwise dominate the client's peak RSS.
 
 The dataset gets ``--samples`` samples, an initial tag, an object-detection task schema at
 ``ts`` and ``--raw-rows`` datasource files (file ``i`` created at second ``i``). POSTs of
-prediction singletons wait ``--latency`` seconds (a fault rule), everything else answers
-at once.
+prediction singletons wait ``--latency`` seconds and every raw-file page
+``--list-latency`` seconds (fault rules); everything else answers at once.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from lightly_async.testing import FakeLightly
 
 TS = 1_700_000_000_000
 PREDICTION_PATH = "/v1/datasets/*/predictions/samples/*"
+LIST_PATH = "/v1/datasets/*/datasource/list"
 
 
 def main() -> None:
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--raw-rows", type=int, default=0)
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.0)
+    parser.add_argument("--list-latency", type=float, default=0.0)
     args = parser.parse_args()
 
     fake = FakeLightly(seed=1)
@@ -48,6 +50,8 @@ def main() -> None:
         fake.add_raw_files(dataset_id, ((f"raw/{i:07d}.jpg", i) for i in range(args.raw_rows)))
     if args.latency:
         fake.faults.add(method="POST", path=PREDICTION_PATH, latency=args.latency)
+    if args.list_latency:
+        fake.faults.add(method="GET", path=LIST_PATH, latency=args.list_latency)
     fake.calls.clear()  # the seeding went through the in-process transport
 
     # Not fake.serve_in_thread(): this process serves nothing else, so the server gets the

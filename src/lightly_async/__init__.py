@@ -91,12 +91,14 @@ if TYPE_CHECKING:
         Tags,
         Workers,
     )
+    from lightly_async.resources.datasource import RawSamplesShard
 
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
     "BulkResult": "lightly_async.bulk",
     "CallEvent": "lightly_async._observe",
+    "RawSamplesShard": "lightly_async.resources.datasource",
     "ProgressCallback": "lightly_async.progress",
     "SessionConfig": "lightly_async._config",
     "TransferTimeout": "lightly_async._transfer",
@@ -171,6 +173,7 @@ __all__ = [
     "Predictions",
     "ProgressCallback",
     "RateLimitError",
+    "RawSamplesShard",
     "RedirectError",
     "ResponseTooLargeError",
     "RetryPolicy",

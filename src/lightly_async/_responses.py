@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
 
-__all__ = ["decode", "find_lone_surrogate", "loads", "redirect_target", "status_error"]
+__all__ = ["PlainText", "decode", "find_lone_surrogate", "loads", "redirect_target",
+           "status_error"]
 
 
 def status_error(
@@ -70,14 +71,31 @@ def _redact_json(data: Any, redact: Callable[[str], str], depth: int = 0) -> Any
     return data
 
 
+class PlainText:
+    """``cast=PlainText``: a text answer as ``str`` (``text/plain`` UTF-8, or a JSON string
+    when the answer says ``application/json``), as the paged file-name export sends."""
+
+
 def decode(
     body: bytes | bytearray, cast: Any, status_code: int, method: str,
     display: Callable[[], str],
     redact: Callable[[str], str],
+    content_type: str | None = None,
 ) -> Any:
-    """``body`` (JSON) structured into ``cast``: exact, or a :class:`DecodeError`."""
+    """``body`` (JSON) structured into ``cast``: exact, or a :class:`DecodeError`.
+
+    ``cast=PlainText`` takes a text body (``content_type`` says which kind) as ``str``.
+    """
     if cast is None:
         return None
+    if cast is PlainText and not (content_type or "").lower().startswith("application/json"):
+        try:
+            return bytes(body).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"text answer is not UTF-8: {exc.reason}", method=method,
+                              url=display(), status_code=status_code) from None
+    if cast is PlainText:
+        cast = str
     try:
         data = loads(body)
     except (ValueError, RecursionError) as exc:

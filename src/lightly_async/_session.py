@@ -28,7 +28,7 @@ import attrs
 
 from lightly_async import _http, _observe
 from lightly_async._redact import mask_secret
-from lightly_async._responses import decode
+from lightly_async._responses import PlainText, decode
 from lightly_async._retry import RetryPolicy
 from lightly_async._send import (
     DEFAULT_DEADLINE,
@@ -498,6 +498,9 @@ class LightlySession:
         else:
             response, body = await sender.send_watched(
                 watch, options, method, display, attempt, replay_safe=safe)
+        if cast is PlainText:
+            return decode(body, cast, response.status_code, method, display, self._redact,
+                          response.headers.get("content-type"))
         return decode(body, cast, response.status_code, method, display, self._redact)
 
 

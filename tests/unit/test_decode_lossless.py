@@ -68,6 +68,7 @@ from lightly_async.models import (
     PredictionSingletonSemanticSegmentation,
     PredictionTaskSchema,
     PredictionTaskSchemas,
+    SamaTask,
     SampleData,
     SampleUpdateRequest,
     SamplingCreateRequest,
@@ -112,6 +113,7 @@ CASTS: dict[str, Any] = {
     "PredictionSingleton": PredictionSingleton,
     "PredictionTaskSchema": PredictionTaskSchema,
     "PredictionTaskSchemas": PredictionTaskSchemas,
+    "SamaTask": SamaTask,
     "SampleData": SampleData,
     "SampleDataModes": SampleData,  # the partial listing's rows: one class for both
     "SampleUpdateRequest": SampleUpdateRequest,

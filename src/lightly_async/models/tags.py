@@ -1,4 +1,4 @@
-"""Models of the Tags API: tags, requests, arithmetic and the LabelBox/LabelStudio exports."""
+"""Models of the Tags API: tags, requests, arithmetic and the LabelBox/LabelStudio/Sama exports."""
 
 from __future__ import annotations
 
@@ -14,12 +14,15 @@ from lightly_async.models.common import CreateEntityResponse
 __all__ = [
     "CropData",
     "CustomSampleMetaData",
+    "FileNameFormat",
     "ImageType",
     "InitialTagCreateRequest",
     "LabelBoxDataRow",
     "LabelBoxV4DataRow",
     "LabelStudioTask",
     "LabelStudioTaskData",
+    "SamaTask",
+    "SamaTaskData",
     "SampleDataV2",
     "SampleMetaDataV2",
     "SampleType",
@@ -41,6 +44,7 @@ __all__ = [
     "TagCreateRequest",
     "TagCreator",
     "TagData",
+    "TagFileExport",
     "TagUpdateRequest",
     "TagUpsizeRequest",
     "VideoFrameData",
@@ -294,6 +298,53 @@ class LabelBoxV4DataRow:
     row_data: str = attrs.field(repr=url_repr, metadata={"wire": "row_data"})
     global_key: str | None = attrs.field(default=None, metadata={"wire": "global_key"})
     media_type: str | None = attrs.field(default=None, metadata={"wire": "media_type"})
+
+
+class FileNameFormat(str, Enum):
+    """How ``GET .../tags/{tagId}/export/basic/filenames`` writes each of a tag's files."""
+
+    NAME = "NAME"
+    """The file name within the datasource (``car/green/frame0.png``)."""
+    DATASOURCE_FULL = "DATASOURCE_FULL"
+    """The file's full datasource URL (``s3://bucket/datasets/car/green/frame0.png``)."""
+    REDIRECTED_READ_URL = "REDIRECTED_READ_URL"
+    """A URL of the API that redirects to the file (a signed URL: its query is a
+    credential)."""
+
+
+@attrs.frozen(kw_only=True)
+class TagFileExport:
+    """One file of a tag, as :meth:`Tags.export_files` exports it: each field is ``None``
+    unless its format was asked for (``NAME``: ``file_name``, ``REDIRECTED_READ_URL``:
+    ``read_url``, ``DATASOURCE_FULL``: ``datasource_url``).
+
+    Built by the client from the paged text export, not a body of the API.
+    """
+
+    file_name: str | None = None
+    read_url: str | None = attrs.field(default=None, repr=url_repr)  # a credential
+    datasource_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SamaTaskData:
+    """The ``data`` of a Sama task: the sample index, signed URLs to the image and the
+    sample's file name and meta information (a JSON string)."""
+
+    id: int
+    url: str = attrs.field(repr=url_repr)  # a signed URL: its query is a credential
+    image: str | None = attrs.field(default=None, repr=url_repr)
+    lightly_file_name: str | None = None
+    lightly_meta_info: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SamaTask:
+    """A Sama import task (``reserve_for`` is snake_case on the wire too)."""
+
+    data: SamaTaskData
+    priority: int | None = None
+    reserve_for: int | None = attrs.field(default=None, metadata={"wire": "reserve_for"})
 
 
 @attrs.frozen(kw_only=True)

@@ -30,8 +30,9 @@ def read_raw_samples(config: SessionConfig, dataset_id: str, *, shards: int,
                      **read_options: Any) -> ray.data.Dataset:
     """A Ray Dataset of the raw files of a dataset's datasource, listed in ``shards`` parts.
 
-    The driver asks for the shards (``ds.datasource.shards(shards, from_=from_, to=to)``,
-    one short request); each read task then lists one shard with its own session from
+    The driver splits ``[from_, to]`` (seconds, inclusive; default 0 to now) into
+    ``shards`` time windows (``ds.datasource.shards``, no request); each read task then lists
+    one shard with its own session from
     ``config``, a page at a time (one block per page), so the listing runs ``shards`` ways
     at once. Rows have ``file_name`` and ``read_url`` (a signed URL: a credential while it
     lasts). ``read_options`` go to ``ray.data.read_datasource`` (``concurrency=`` ...).
@@ -58,16 +59,15 @@ class RawSamplesDatasource(Datasource):
     @classmethod
     def from_config(cls, config: SessionConfig, dataset_id: str, *, shards: int,
                     from_: int | None = None, to: int | None = None) -> RawSamplesDatasource:
-        """Fetch the shard specs with a session from ``config`` (on the calling process)."""
+        """Split ``[from_, to]`` into the shard specs (``ds.datasource.shards``, no request)."""
         dataset_id = check.object_id("dataset_id", dataset_id)
         count = check.positive_int("shards", shards)
 
-        async def fetch() -> list[RawSamplesShard]:
+        async def split() -> list[RawSamplesShard]:
             async with LightlySession.from_config(config) as session:
-                return list(await session.dataset(dataset_id).datasource.shards(
-                    count, from_=from_, to=to))
+                return session.dataset(dataset_id).datasource.shards(count, from_=from_, to=to)
 
-        return cls(config, anyio.run(fetch))
+        return cls(config, anyio.run(split))
 
     def get_name(self) -> str:
         """The name of the read tasks in Ray's progress and stats."""

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import builtins
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 import attrs
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._concurrent import gather_first_error
 from lightly_async._pager import Pager
-from lightly_async.errors import InvalidInputError
+from lightly_async.errors import DecodeError, InvalidInputError
 from lightly_async.models.datasources import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -32,9 +38,79 @@ from lightly_async.models.datasources import (
 )
 from lightly_async.resources._base import DatasetResource
 
-__all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager"]
+__all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager", "RawSamplesShard"]
 
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
+_SHARDED = "lightly-async-shards:"
+"""How the cursor of a sharded listing starts (no cursor of the API does)."""
+
+
+@attrs.frozen(kw_only=True)
+class RawSamplesShard:
+    """One time window of a raw-file listing (see ``Datasource.shards``): frozen and
+    picklable, no secret inside. ``from_``/``to`` are seconds, both inclusive."""
+
+    dataset_id: str
+    index: int
+    count: int
+    from_: int
+    to: int
+    use_redirected_read_url: bool | None = None
+    relevant_filenames_file_name: str | None = None
+
+
+@attrs.frozen
+class _ShardState:
+    """Where each window of a sharded listing stands: ``None`` not started, a cursor, or
+    ``""`` done."""
+
+    shards: tuple[RawSamplesShard, ...]
+    cursors: tuple[str | None, ...]
+
+    @classmethod
+    def start(cls, shards: builtins.list[RawSamplesShard]) -> _ShardState:
+        return cls(tuple(shards), (None,) * len(shards))
+
+    def active(self) -> builtins.list[int]:
+        return [i for i, c in enumerate(self.cursors) if c != ""]
+
+    def advance(self, pages: dict[int, DatasourceRawSamplesData]) -> DatasourceRawSamplesData:
+        """The joined page (windows in order) and, as its cursor, the state after it."""
+        cursors = list(self.cursors)
+        rows: builtins.list[DatasourceRawSamplesDataRow] = []
+        for i in sorted(pages):
+            page = pages[i]
+            rows.extend(page.data)
+            if page.has_more and not page.cursor:
+                raise DecodeError("page says hasMore=true but carries no cursor")
+            cursors[i] = page.cursor if page.has_more else ""
+        after = _ShardState(self.shards, tuple(cursors))
+        return DatasourceRawSamplesData(has_more=bool(after.active()), cursor=after.encode(),
+                                        data=rows)
+
+    def encode(self) -> str:
+        raw = json.dumps([[attrs.astuple(s), c] for s, c in zip(self.shards, self.cursors,
+                                                                   strict=True)],
+                         separators=(",", ":")).encode()
+        return _SHARDED + base64.urlsafe_b64encode(raw).decode()
+
+    @classmethod
+    def decode(cls, cursor: str, dataset_id: str) -> _ShardState:
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(cursor[len(_SHARDED):].encode()))
+            shards = tuple(RawSamplesShard(**dict(zip(_SHARD_FIELDS, s, strict=True)))
+                           for s, _ in raw)
+            cursors = tuple(c for _, c in raw)
+        except (binascii.Error, ValueError, TypeError) as exc:
+            raise InvalidInputError("cursor", f"not a sharded listing's cursor: {exc}") from None
+        if not shards or any(s.dataset_id != dataset_id for s in shards) or not all(
+                c is None or isinstance(c, str) for c in cursors):
+            raise InvalidInputError("cursor", "not a sharded listing's cursor of this dataset")
+        return cls(shards, cursors)
+
+
+_SHARD_FIELDS = tuple(f.name for f in attrs.fields(RawSamplesShard))
+
 _CONFIG_TYPES = (DatasourceConfigS3, DatasourceConfigGCS, DatasourceConfigAzure,
                  DatasourceConfigLOCAL, DatasourceConfigLIGHTLY, DatasourceConfigS3DelegatedAccess,
                  DatasourceConfigOBS, DatasourceConfigUnknown)
@@ -95,6 +171,7 @@ class Datasource(DatasetResource):
         cursor: str | None = None,
         use_redirected_read_url: bool | None = None,
         relevant_filenames_file_name: str | None = None,
+        shards: int | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily.
 
@@ -111,7 +188,87 @@ class Datasource(DatasetResource):
                     await process(row)
             except la.APIError:
                 pager = ds.datasource.list_raw_samples(cursor=pager.cursor)  # if not None
+
+        ``shards=N`` (N >= 1) lists faster where each page costs a round trip: ``[from_,
+        to]`` (``from_`` default 0, ``to`` default now) is split into N time windows
+        (:meth:`shards`) and every step requests the next page of each unfinished window at
+        once. Each page the pager yields joins those N pages, window by window: the rows of
+        one window come in its cursor order, the windows' rows interleaved page by page (not
+        the one-cursor order). Its ``cursor`` resumes the whole sharded listing when passed
+        back as ``cursor=`` (without ``shards``). Give ``from_`` near the oldest file: the
+        windows split the time evenly, not the files.
         """
+        if shards is not None:
+            if cursor is not None:
+                raise InvalidInputError("shards", "cannot be combined with cursor= (a sharded "
+                                                  "listing's cursor resumes it by itself)")
+            parts = self.shards(shards, from_=from_, to=to,
+                                use_redirected_read_url=use_redirected_read_url,
+                                relevant_filenames_file_name=relevant_filenames_file_name)
+            return self._sharded(parts, None)
+        if isinstance(cursor, str) and cursor.startswith(_SHARDED):
+            return self._sharded(None, cursor)
+        params, sticky = self._listing_params(from_, to, cursor, use_redirected_read_url,
+                                              relevant_filenames_file_name)
+
+        async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
+            query = params if next_cursor is None else {"cursor": next_cursor, **sticky}
+            return await self._call(op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID,
+                                    cast=DatasourceRawSamplesData, params=query)
+
+        return Pager(fetch, _rows, start_cursor=cursor)
+
+    def shards(
+        self,
+        n: int,
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> builtins.list[RawSamplesShard]:
+        """``[from_, to]`` (seconds, inclusive; ``from_`` default 0, ``to`` default now) split
+        into ``n`` time windows for :meth:`list_shard`, e.g. one per worker process.
+
+        The windows are consecutive whole seconds, each ``[from_, to]`` inclusive as the API
+        reads them, so every file is in exactly one window (none overlap, none is skipped at
+        a boundary). Fewer than ``n`` come back when the span has fewer than ``n`` seconds.
+        A :class:`RawSamplesShard` is frozen and picklable (no secret inside): hand it to
+        another process and list it there with a session of its own.
+        """
+        count = check.positive_int("n", n)
+        start = 0 if from_ is None else check.timestamp("from_", from_)
+        end = int(time.time()) if to is None else check.timestamp("to", to)
+        if start > end:
+            raise InvalidInputError("from_", f"must be <= to, got from_={start} > to={end}")
+        self._listing_params(start, end, None, use_redirected_read_url,
+                             relevant_filenames_file_name)  # the options, checked once here
+        span = end - start + 1
+        count = min(count, span)
+        bounds = [start + (span * i) // count for i in range(count + 1)]
+        return [RawSamplesShard(dataset_id=self._dataset_id, index=i, count=count,
+                                from_=bounds[i], to=bounds[i + 1] - 1,
+                                use_redirected_read_url=use_redirected_read_url,
+                                relevant_filenames_file_name=relevant_filenames_file_name)
+                for i in range(count)]
+
+    def list_shard(self, shard: RawSamplesShard) -> RawSamplesPager:
+        """The raw files of one window of :meth:`shards`: the same pager as
+        :meth:`list_raw_samples` over ``[shard.from_, shard.to]`` with the shard's options."""
+        if not isinstance(shard, RawSamplesShard):
+            raise InvalidInputError("shard", f"must be a RawSamplesShard, got {shard!r}")
+        if shard.dataset_id != self._dataset_id:
+            raise InvalidInputError("shard", f"belongs to dataset {shard.dataset_id}, not "
+                                             f"{self._dataset_id}")
+        return self.list_raw_samples(
+            from_=shard.from_, to=shard.to, use_redirected_read_url=shard.use_redirected_read_url,
+            relevant_filenames_file_name=shard.relevant_filenames_file_name)
+
+    def _listing_params(
+        self, from_: int | None, to: int | None, cursor: str | None,
+        use_redirected_read_url: bool | None, relevant_filenames_file_name: str | None,
+    ) -> tuple[dict[str, object], dict[str, object]]:
+        """(the first request's query, the query every page repeats), checked."""
         params: dict[str, object] = {}
         if from_ is not None:
             params["from"] = check.timestamp("from_", from_)
@@ -139,13 +296,39 @@ class Datasource(DatasetResource):
                                         f"{relevant_filenames_file_name!r}")
             sticky["relevantFilenamesFileName"] = relevant_filenames_file_name
         params.update(sticky)
+        return params, sticky
+
+    def _sharded(self, parts: builtins.list[RawSamplesShard] | None, resume: str | None
+                 ) -> RawSamplesPager:
+        """A pager over several windows at once; its cursors carry every window's state,
+        so it needs no task between pages and resumes from any of its cursors."""
+        if parts is not None:
+            first = _ShardState.start(parts)
+        else:
+            assert resume is not None
+            first = _ShardState.decode(resume, self._dataset_id)
+        for shard in first.shards:
+            self._listing_params(shard.from_, shard.to, None, shard.use_redirected_read_url,
+                                 shard.relevant_filenames_file_name)
 
         async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
-            query = params if next_cursor is None else {"cursor": next_cursor, **sticky}
-            return await self._call(op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID,
-                                    cast=DatasourceRawSamplesData, params=query)
+            state = first if next_cursor is None else _ShardState.decode(
+                next_cursor, self._dataset_id)
+            pages: dict[int, DatasourceRawSamplesData] = {}
 
-        return Pager(fetch, _rows, start_cursor=cursor)
+            async def one(i: int) -> None:
+                shard, position = state.shards[i], state.cursors[i]
+                pager = (self.list_shard(shard) if position is None
+                         else self.list_raw_samples(
+                             cursor=position,
+                             use_redirected_read_url=shard.use_redirected_read_url,
+                             relevant_filenames_file_name=shard.relevant_filenames_file_name))
+                pages[i] = await anext(aiter(pager.pages()))
+
+            await gather_first_error([partial(one, i) for i in state.active()])
+            return state.advance(pages)
+
+        return Pager(fetch, _rows, start_cursor=resume)
 
     @asynccontextmanager
     async def new_raw_samples(self) -> AsyncIterator[RawSamplesBatch]:

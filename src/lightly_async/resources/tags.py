@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from lightly_async import _operations as op
 from lightly_async import _validate as check
+from lightly_async._concurrent import gather_first_error
 from lightly_async._offset_pager import OffsetPager
 from lightly_async._operation import Operation
+from lightly_async._responses import PlainText
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import DecodeError, InvalidInputError, NameNotFoundError
 from lightly_async.models.common import CreateEntityResponse
 from lightly_async.models.tags import (
+    FileNameFormat,
     ImageType,
     InitialTagCreateRequest,
     LabelBoxDataRow,
     LabelBoxV4DataRow,
     LabelStudioTask,
+    SamaTask,
     TagArithmeticsOperation,
     TagArithmeticsRequest,
     TagArithmeticsResponse,
@@ -27,6 +32,7 @@ from lightly_async.models.tags import (
     TagCreateRequest,
     TagCreator,
     TagData,
+    TagFileExport,
     TagUpdateRequest,
     TagUpsizeRequest,
 )
@@ -41,6 +47,12 @@ T = TypeVar("T")
 EXPORT_PAGE_SIZE = 2500
 """Rows per request of a paged export (lightly 1.5.20's own exports ask for 2,500)."""
 
+
+DEFAULT_EXPORT_FORMATS: tuple[str, ...] = ("NAME", "REDIRECTED_READ_URL", "DATASOURCE_FULL")
+"""What :meth:`Tags.export_files` exports by default: every format."""
+
+_EXPORT_FIELDS = {FileNameFormat.NAME: "file_name", FileNameFormat.REDIRECTED_READ_URL: "read_url",
+                  FileNameFormat.DATASOURCE_FULL: "datasource_url"}
 
 LABEL_BOX_V3_DEPRECATED = ("the LabelBox v3 export is deprecated by the Lightly API: use "
                            "Tags.export_label_box_v4()")
@@ -174,6 +186,78 @@ class Tags(DatasetResource):
         return self._export(tag_id, op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, LabelStudioTask,
                             expires_in, preview_example, access_control, page_size)
 
+    def export_sama(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[SamaTask]:
+        """The tag's samples as Sama tasks with signed image URLs; a pager like
+        :meth:`export_label_studio` (paged by the newest API, one answer in the seed era's)."""
+        return self._export(tag_id, op.EXPORT_TAG_TO_SAMA_TASKS, SamaTask, expires_in,
+                            preview_example, access_control, page_size)
+
+    async def export_files(
+        self,
+        tag: TagData | str,
+        *,
+        formats: Sequence[FileNameFormat | str] = DEFAULT_EXPORT_FORMATS,
+        expires_in: int | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> builtins.list[TagFileExport]:
+        """The tag's files, one :class:`TagFileExport` per file in the tag's order.
+
+        Each format of ``formats`` (``NAME``: ``file_name``, ``REDIRECTED_READ_URL``:
+        ``read_url``, ``DATASOURCE_FULL``: ``datasource_url``; other fields stay ``None``)
+        is one paged listing of ``GET .../tags/{tagId}/export/basic/filenames`` with that
+        ``fileNameFormat``, ``page_size`` files a request; the listings run concurrently
+        and are joined by position, as lightly 1.5.20's
+        ``export_filenames_and_read_urls_by_tag_id`` joins them (the API lists every format
+        in the same order). Listings of different lengths are a :class:`DecodeError`.
+        ``expires_in`` (seconds) bounds the read URLs; without it they do not expire.
+        """
+        tag_id = tag.id if isinstance(tag, TagData) else check.object_id("tag", tag)
+        if isinstance(formats, str) or not isinstance(formats, Sequence) or not formats:
+            raise InvalidInputError("formats", f"must be a non-empty sequence of "
+                                               f"FileNameFormat values, got {formats!r}")
+        chosen = [check.enum_value("formats", f, FileNameFormat) for f in formats]
+        if len(set(chosen)) != len(chosen):
+            raise InvalidInputError("formats", f"lists a format twice: {formats!r}")
+        size = check.positive_int("page_size", page_size)
+        if expires_in is not None and (check.non_negative_int("expires_in", expires_in) < 1):
+            raise InvalidInputError("expires_in", f"must be >= 1 second, got {expires_in}")
+        columns: dict[FileNameFormat, builtins.list[str]] = {}
+
+        async def collect(file_format: FileNameFormat) -> None:
+            columns[file_format] = await self._file_lines(tag_id, file_format, expires_in,
+                                                          size).collect()
+
+        await gather_first_error([partial(collect, f) for f in chosen])
+        lengths = {f.value: len(columns[f]) for f in chosen}
+        if len(set(lengths.values())) > 1:
+            raise DecodeError(f"the tag's file listings differ in length: {lengths}")
+        count = next(iter(lengths.values()))
+        return [TagFileExport(**{_EXPORT_FIELDS[f]: columns[f][i] for f in chosen})
+                for i in range(count)]
+
+    def _file_lines(
+        self, tag_id: str, file_format: FileNameFormat, expires_in: int | None, page_size: int,
+    ) -> OffsetPager[str]:
+        """One format's paged text listing, a line per file (an empty page: no files)."""
+        params: dict[str, object] = {"fileNameFormat": file_format.value,
+                                     "expiresIn": expires_in}
+
+        async def fetch(offset: int, page: int) -> builtins.list[str]:
+            text: str = await self._call(
+                op.EXPORT_TAG_TO_BASIC_FILENAMES, cast=PlainText,
+                params={**params, "pageSize": page, "pageOffset": offset}, tagId=tag_id)
+            return text.split("\n") if text else []
+
+        return OffsetPager(fetch, page_size)
+
     async def arithmetics(
         self,
         tag_id1: str,
@@ -219,6 +303,12 @@ class Tags(DatasetResource):
                 return tag
         raise NameNotFoundError("tag", name)
 
+    async def delete_by_name(self, name: str) -> None:
+        """Delete the tag called ``name`` (a leaf, never the initial tag); raises
+        :class:`NameNotFoundError` if there is none."""
+        tag = await self.get_by_name(name)
+        await self.delete(tag.id)
+
     async def get_initial(self) -> TagData:
         """The dataset's initial tag (the one without a parent)."""
         tags = await self.list()
@@ -232,18 +322,31 @@ class Tags(DatasetResource):
         sample mapping: samples added after an upsize are included."""
         return await Mappings(self._session, self._dataset_id).file_names()
 
-    async def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
+    async def file_names_from_bitmask(
+        self, tag: TagData | str, *, exclude_parent: bool = False
+    ) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask.
 
         Not the seed operation :meth:`filenames` (``GET .../tags/{tagId}/filenames``): this
         reads the tag and the dataset's sample order and picks the tag's indices.
+        ``exclude_parent=True`` leaves out the samples of the tag's parent (its
+        ``prev_tag_id``), asking the API for the difference's bitmask as lightly 1.5.20's
+        ``get_filenames_in_tag(exclude_parent_tag=True)`` does; a tag without a parent (the
+        initial tag) excludes nothing.
         """
+        if not isinstance(exclude_parent, bool):
+            raise InvalidInputError("exclude_parent", f"must be a bool, got {exclude_parent!r}")
         tag_data = tag if isinstance(tag, TagData) else await self.get(tag)
+        mask = tag_data.bit_mask_data
+        if exclude_parent and tag_data.prev_tag_id is not None:
+            difference = await self.arithmetics_bitmask(
+                tag_data.id, tag_data.prev_tag_id, TagArithmeticsOperation.DIFFERENCE)
+            mask = difference.bit_mask_data
         names = await self.all_file_names()
-        if not tag_data.bit_mask_data.fits(len(names)):
+        if not mask.fits(len(names)):
             raise DecodeError(
                 f"tag {tag_data.name!r} has bits beyond the dataset's {len(names)} samples")
-        return [names[i] for i in tag_data.bit_mask_data.indices()]
+        return [names[i] for i in mask.indices()]
 
     async def file_names(self, tag: TagData | str) -> builtins.list[str]:
         """Deprecated alias of :meth:`file_names_from_bitmask` (easy to confuse with the seed

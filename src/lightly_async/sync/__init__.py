@@ -24,6 +24,7 @@ thread already runs an event loop (a Jupyter cell). Inside ``async`` code prefer
 API: a blocking call there stalls that code's own loop while it waits.
 """
 
+from lightly_async.resources.datasource import RawSamplesShard
 from lightly_async.resources.runs import RunInfo
 from lightly_async.sync._base import OffsetPager, Pager
 from lightly_async.sync._dataset import Dataset
@@ -59,6 +60,7 @@ __all__ = [
     "Pager",
     "Predictions",
     "RawSamplesBatch",
+    "RawSamplesShard",
     "RunInfo",
     "RunPager",
     "Runs",

@@ -12,6 +12,7 @@ from lightly_async.sync import _generated
 if TYPE_CHECKING:
     from lightly_async.models.datasources import DatasourceRawSamplesDataRow
     from lightly_async.resources.datasource import RawSamplesBatch as AsyncRawSamplesBatch
+    from lightly_async.resources.datasource import RawSamplesShard
     from lightly_async.sync._portal import Runner
 
 __all__ = ["Datasource", "RawSamplesBatch"]
@@ -21,6 +22,21 @@ class Datasource(_generated.Datasource):
     """``dataset.datasource``: where the dataset's raw files live."""
 
     __slots__ = ()
+
+    def shards(
+        self,
+        n: int,
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> list[RawSamplesShard]:
+        """``[from_, to]`` split into ``n`` time windows for :meth:`list_shard` (no request
+        is made). More in the async :meth:`lightly_async.Datasource.shards`."""
+        return self._aio.shards(n, from_=from_, to=to,
+                                use_redirected_read_url=use_redirected_read_url,
+                                relevant_filenames_file_name=relevant_filenames_file_name)
 
     @contextlib.contextmanager
     def new_raw_samples(self) -> Iterator[RawSamplesBatch]:

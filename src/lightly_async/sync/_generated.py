@@ -6,6 +6,7 @@ Each method hands its arguments to the async method on the session's runner (or
 wraps the async pager it returns in the sync one) and returns what that returns.
 Not generated here (hand-written next to this module, or not mirrored):
 
+* ``Datasource.shards``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Datasource.new_raw_samples``: an async context manager (a ``with`` block in sync code)
 * ``Runs.watch``: neither a coroutine nor a pager: what it gives is built by hand
 * ``Tags.export_label_box``: it warns, and the warning must point at the caller's line
@@ -34,7 +35,7 @@ from lightly_async.models.tags import ImageType, TagCreator
 from lightly_async.resources.datasets import DEFAULT_DATASET_PAGE_SIZE
 from lightly_async.resources.mappings import DEFAULT_MAPPING_PAGE_SIZE
 from lightly_async.resources.runs import DEFAULT_RUN_PAGE_SIZE
-from lightly_async.resources.tags import EXPORT_PAGE_SIZE
+from lightly_async.resources.tags import DEFAULT_EXPORT_FORMATS, EXPORT_PAGE_SIZE
 from lightly_async.sync._base import DatasetResource, OffsetPager, Pager, Resource
 
 if TYPE_CHECKING:
@@ -76,14 +77,18 @@ if TYPE_CHECKING:
     )
     from lightly_async.models.samplings import SamplingConfig, SamplingMethod
     from lightly_async.models.tags import (
+        FileNameFormat,
         LabelBoxV4DataRow,
         LabelStudioTask,
+        SamaTask,
         TagArithmeticsOperation,
         TagArithmeticsResponse,
         TagBitMaskResponse,
         TagData,
+        TagFileExport,
     )
     from lightly_async.progress import ProgressArg
+    from lightly_async.resources.datasource import RawSamplesShard
     from lightly_async.resources.predictions import PredictionItems
     from lightly_async.resources.runs import RunInfo
     from lightly_async.resources.samples import DownloadItems, ImageItems
@@ -214,6 +219,7 @@ class Datasource(DatasetResource):
         cursor: str | None = None,
         use_redirected_read_url: bool | None = None,
         relevant_filenames_file_name: str | None = None,
+        shards: int | None = None,
     ) -> RawSamplesPager:
         """Raw files created between ``from_`` and ``to`` (seconds, inclusive), lazily. A pager:
         ``for`` yields the rows, ``.pages()`` whole pages; ``.cursor`` is where to resume after a
@@ -221,7 +227,13 @@ class Datasource(DatasetResource):
         """
         return Pager(self._runner, self._aio.list_raw_samples(
             from_=from_, to=to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
-            relevant_filenames_file_name=relevant_filenames_file_name))
+            relevant_filenames_file_name=relevant_filenames_file_name, shards=shards))
+
+    def list_shard(self, shard: RawSamplesShard) -> RawSamplesPager:
+        """The raw files of one window of :meth:`shards`: the same pager as :meth:`list_raw_samples`
+        over ``[shard.from_, shard.to]`` with the shard's options.
+        """
+        return Pager(self._runner, self._aio.list_shard(shard))
 
 
 class Embeddings(DatasetResource):
@@ -809,6 +821,37 @@ class Tags(DatasetResource):
             tag_id, expires_in=expires_in, preview_example=preview_example,
             access_control=access_control, page_size=page_size))
 
+    def export_sama(
+        self,
+        tag_id: str,
+        *,
+        expires_in: int | None = None,
+        preview_example: bool | None = None,
+        access_control: str | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> OffsetPager[SamaTask]:
+        """The tag's samples as Sama tasks with signed image URLs; a pager like
+        :meth:`export_label_studio` (paged by the newest API, one answer in the seed era's).
+        """
+        return OffsetPager(self._runner, self._aio.export_sama(
+            tag_id, expires_in=expires_in, preview_example=preview_example,
+            access_control=access_control, page_size=page_size))
+
+    def export_files(
+        self,
+        tag: TagData | str,
+        *,
+        formats: Sequence[FileNameFormat | str] = DEFAULT_EXPORT_FORMATS,
+        expires_in: int | None = None,
+        page_size: int = EXPORT_PAGE_SIZE,
+    ) -> builtins.list[TagFileExport]:
+        """The tag's files, one :class:`TagFileExport` per file in the tag's order. More in the
+        async :meth:`lightly_async.Tags.export_files`.
+        """
+        return self._runner.call(
+            self._aio.export_files, tag, formats=formats, expires_in=expires_in,
+            page_size=page_size)
+
     def arithmetics(
         self,
         tag_id1: str,
@@ -849,6 +892,12 @@ class Tags(DatasetResource):
         """The tag called ``name``; raises :class:`NameNotFoundError` if there is none."""
         return self._runner.call(self._aio.get_by_name, name)
 
+    def delete_by_name(self, name: str) -> None:
+        """Delete the tag called ``name`` (a leaf, never the initial tag); raises
+        :class:`NameNotFoundError` if there is none.
+        """
+        self._runner.call(self._aio.delete_by_name, name)
+
     def get_initial(self) -> TagData:
         """The dataset's initial tag (the one without a parent)."""
         return self._runner.call(self._aio.get_initial)
@@ -859,11 +908,17 @@ class Tags(DatasetResource):
         """
         return self._runner.call(self._aio.all_file_names)
 
-    def file_names_from_bitmask(self, tag: TagData | str) -> builtins.list[str]:
+    def file_names_from_bitmask(
+        self,
+        tag: TagData | str,
+        *,
+        exclude_parent: bool = False,
+    ) -> builtins.list[str]:
         """The file names of a tag's samples, decoded locally from its bitmask. More in the async
         :meth:`lightly_async.Tags.file_names_from_bitmask`.
         """
-        return self._runner.call(self._aio.file_names_from_bitmask, tag)
+        return self._runner.call(
+            self._aio.file_names_from_bitmask, tag, exclude_parent=exclude_parent)
 
     def create_from_filenames(
         self,

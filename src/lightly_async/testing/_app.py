@@ -221,6 +221,8 @@ def _op(handler: Handler, body: Any = None, *, status: int = 200) -> Endpoint:
             result = handler(RequestContext(store, user, request, parsed))
         if result is None:
             return Response(status_code=status)
+        if isinstance(result, Response):  # an answer that is not JSON (the text exports)
+            return result
         return JSONResponse(get_converter().unstructure(result), status_code=status)
 
     endpoint.__name__ = handler.__name__.lstrip("_")

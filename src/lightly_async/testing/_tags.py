@@ -23,6 +23,15 @@ Guesses about the real service made here (NOTES.md 7.x marks them unspecified or
   LabelBox ``externalId`` is the file name; the LabelStudio task ``id`` is the sample index;
   ``previewExample=true`` exports only the first sample; ``accessControl`` other than
   ``default`` is 404 ``ACCESS_CONTROL_UNKNOWN``; ``expiresIn`` bounds the signed URLs.
+* ``export/basic/filenames`` answers ``text/plain``: one line per file of the tag in sample
+  order, joined by ``\n`` with no trailing newline (an empty page is an empty body), paged
+  by ``pageSize``/``pageOffset`` in both dialects (absent: every file). ``fileNameFormat``
+  ``NAME`` (default) writes the file name, ``REDIRECTED_READ_URL`` the signed URL of the
+  sample's file, ``DATASOURCE_FULL`` the datasource's ``fullPath`` joined with the file name
+  behind the scheme of its type (``s3://``, ``gs://``, ``azure://``, ``obs://``,
+  ``local://``, ``lightly://``; ``lightly://<datasetId>/`` without a datasource).
+* The Sama export's task ``data.id`` is the sample index, ``url`` and ``image`` the signed
+  URL, ``lightlyFileName`` the file name, ``lightlyMetaInfo`` absent.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+from starlette.responses import PlainTextResponse
 
 from lightly_async import _operations as op
 from lightly_async._constraints import TAG_CREATORS, TAG_CREATORS_LATEST, TAG_NAME, OneOf
@@ -42,6 +52,8 @@ from lightly_async.models import (
     LabelBoxV4DataRow,
     LabelStudioTask,
     LabelStudioTaskData,
+    SamaTask,
+    SamaTaskData,
     TagArithmeticsRequest,
     TagBitMaskResponse,
     TagCreateRequest,
@@ -319,6 +331,32 @@ class TagOps:
             for s in samples
         ]
 
+    def export_sama(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions
+    ) -> list[SamaTask]:
+        """``GET .../export/Sama/tasks``."""
+        dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
+        tasks = []
+        for s in samples:
+            url = self._url(dataset, s, options)
+            tasks.append(SamaTask(data=SamaTaskData(id=s.index, url=url, image=url,
+                                                    lightly_file_name=s.file_name)))
+        return tasks
+
+    def export_filenames(
+        self, user: User, dataset_id: str, tag_id: str, options: ExportOptions, file_format: str
+    ) -> str:
+        """``GET .../export/basic/filenames``: one line per file in ``file_format``."""
+        dataset, samples = self._export_samples(user, dataset_id, tag_id, options)
+        if file_format == "REDIRECTED_READ_URL":
+            lines = [self._url(dataset, s, options) for s in samples]
+        elif file_format == "DATASOURCE_FULL":
+            root = _datasource_root(dataset)
+            lines = [f"{root}/{s.file_name}" for s in samples]
+        else:
+            lines = [s.file_name for s in samples]
+        return "\n".join(lines)
+
     # -- helpers shared with samplings ----------------------------------------------------------
     def add(
         self,
@@ -439,6 +477,20 @@ def _entry(user_id: str, creator: str, ts: int, changes: dict[str, Any]) -> dict
     return {"userId": user_id, "creator": creator, "ts": ts, "changes": changes}
 
 
+_SCHEMES: Final = {"S3": "s3", "S3DelegatedAccess": "s3", "GCS": "gs", "AZURE": "azure",
+                   "OBS": "obs", "LOCAL": "local", "LIGHTLY": "lightly"}
+
+
+def _datasource_root(dataset: Dataset) -> str:
+    """Where the dataset's files live, as ``DATASOURCE_FULL`` writes it (no trailing /)."""
+    config = dataset.datasource
+    path = getattr(config, "full_path", None)
+    if config is None or not isinstance(path, str):
+        return f"lightly://{dataset.id}"
+    scheme = _SCHEMES.get(str(getattr(config, "type", "")), "lightly")
+    return f"{scheme}://{path.strip('/')}"
+
+
 def _samples_of(dataset: Dataset, tag: Tag) -> list[Sample]:
     return [dataset.samples[i] for i in tag.bit_mask.indices() if i < len(dataset.samples)]
 
@@ -496,9 +548,22 @@ def _export_label_studio(c: RequestContext) -> Any:
     return c.store.tags.export_label_studio(c.user, c.ds, c.path("tagId"), _export_options(c))
 
 
-def _export_options(c: RequestContext) -> ExportOptions:
-    paged = c.latest  # the newest API pages exports; the seed era answers every row at once
-    if paged:
+def _export_sama(c: RequestContext) -> Any:
+    return c.store.tags.export_sama(c.user, c.ds, c.path("tagId"), _export_options(c))
+
+
+def _export_filenames(c: RequestContext) -> Any:
+    # paged in both dialects (the seed era never had it: its shape is the newest one)
+    options = _export_options(c, paged=True)
+    file_format = c.query("fileNameFormat", "NAME")
+    text = c.store.tags.export_filenames(c.user, c.ds, c.path("tagId"), options, file_format)
+    return PlainTextResponse(text)
+
+
+def _export_options(c: RequestContext, *, paged: bool | None = None) -> ExportOptions:
+    # the newest API pages exports; the seed era answers every row at once
+    paged = c.latest if paged is None else paged
+    if paged or c.latest:
         for name, allowed in (("fileNameFormat", _FILE_NAME_FORMATS), ("format", _FORMATS)):
             value = c.query(name)
             if value is not None:
@@ -534,5 +599,7 @@ ROUTES: Final = [
     OperationRoute(op.EXPORT_TAG_TO_LABEL_BOX_DATA_ROWS, _export_label_box),
     OperationRoute(op.EXPORT_TAG_TO_LABEL_BOX_V4_DATA_ROWS, _export_label_box_v4),
     OperationRoute(op.EXPORT_TAG_TO_LABEL_STUDIO_TASKS, _export_label_studio),
+    OperationRoute(op.EXPORT_TAG_TO_SAMA_TASKS, _export_sama),
+    OperationRoute(op.EXPORT_TAG_TO_BASIC_FILENAMES, _export_filenames),
 ]
 """The Tags routes, as ``_app.py`` mounts them."""
