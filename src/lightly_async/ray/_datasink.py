@@ -31,7 +31,9 @@ class PredictionsDatasink(Datasink[BulkResult[str, Any]]):
     back to the driver, where ``sink.result`` merges them all once the write is done. A
     row refused before sending (a bad sample id or bad singletons) fails under the key
     ``"row:<write task>:<row>"``. The write itself does not fail on a failed row: check
-    ``sink.result.ok`` (or ``sink.result.raise_for_failures()``).
+    ``sink.result.ok`` (or ``sink.result.raise_for_failures()``). Each sample id may come
+    once: one in two blocks makes the merge (``BulkResult.merge``) raise
+    :class:`InvalidInputError`, as one item must not be reported twice.
 
     Args:
         config: how each write task opens its session.
