@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from lightly_async._retry import RetryPolicy
-from lightly_async._send import SessionStats
+from lightly_async._send import LocalRateBudget, RateBudget, SessionStats
 from lightly_async._session import NOT_GIVEN, LightlySession
 from lightly_async.bitmask import BitMask
 from lightly_async.errors import (
@@ -156,6 +156,7 @@ __all__ = [
     "Jobs",
     "LightlyError",
     "LightlySession",
+    "LocalRateBudget",
     "Mappings",
     "MockNotSeenError",
     "NameNotFoundError",
@@ -172,6 +173,7 @@ __all__ = [
     "PredictionTaskSchemaCategory",
     "Predictions",
     "ProgressCallback",
+    "RateBudget",
     "RateLimitError",
     "RawSamplesShard",
     "RedirectError",

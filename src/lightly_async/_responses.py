@@ -12,7 +12,7 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from lightly_async._retry import parse_retry_after
@@ -22,11 +22,23 @@ __all__ = ["PlainText", "decode", "find_lone_surrogate", "loads", "redirect_targ
            "status_error"]
 
 
+#: Headers naming a request, in the order asked: the Lightly API's, then S3's and Azure's
+#: (a signed-URL transfer's storage host).
+_REQUEST_ID_HEADERS: Final = ("x-request-id", "x-amz-request-id", "x-ms-request-id")
+#: An error message longer than this is cut (a server may echo a whole request back).
+_MESSAGE_LIMIT: Final = 500
+
+
 def status_error(
     response: Any, body: bytes | bytearray, method: str, display: str,
     redact: Callable[[str], str],
 ) -> APIStatusError:
-    """The typed error for a non-2xx answer, with the body's ``code``/``message``/``requestId``."""
+    """The typed error for a non-2xx answer (an API call's or a signed-URL transfer's).
+
+    Its ``code``/``message``/``requestId`` come from a JSON body (the Lightly API's) or an XML
+    one (S3/GCS/Azure: ``<Code>``, ``<Message>``, ``<RequestId>``); without them the body's
+    first 200 characters are the message. Every text is redacted.
+    """
     status = response.status_code
     code = message = request_id = None
     data: Any = None
@@ -37,18 +49,28 @@ def status_error(
     if isinstance(data, dict):
         code = _as_str(data.get("code"))
         message = _as_str(data.get("message")) or _as_str(data.get("error"))
-        message = None if message is None else redact(message)
         request_id = _as_str(data.get("requestId"))
-    request_id = request_id or response.headers.get("x-request-id")
+    elif body and b"<" in body:
+        text = body.decode("utf-8", "replace")
+        code, message, request_id = (
+            _xml_element(text, "Code"), _xml_element(text, "Message"),
+            _xml_element(text, "RequestId"))
+    headers = response.headers
+    for name in _REQUEST_ID_HEADERS:
+        if request_id:
+            break
+        request_id = headers.get(name)
     data = _redact_json(data, redact)  # a server may echo the token: never kept (nor pickled)
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    retry_after = parse_retry_after(headers.get("retry-after"))
     if 300 <= status < 400:
-        location = redirect_target(response.headers.get("location"))
+        location = redirect_target(headers.get("location"))
         return RedirectError(
             f"redirect to {location or 'an unnamed location'} not followed (API calls never "
             "follow redirects)", status_code=status, method=method, url=display, code=code,
             request_id=request_id, body=data, retry_after=retry_after, location=location)
-    if not message:
+    if message:
+        message = redact(message)[:_MESSAGE_LIMIT]
+    else:
         text = body.decode("utf-8", "replace").strip() if body else ""
         message = redact(text)[:200] if text else response.reason_phrase or "error"
     cls = status_error_class(status)
@@ -74,6 +96,11 @@ def _redact_json(data: Any, redact: Callable[[str], str], depth: int = 0) -> Any
 class PlainText:
     """``cast=PlainText``: a text answer as ``str`` (``text/plain`` UTF-8, or a JSON string
     when the answer says ``application/json``), as the paged file-name export sends."""
+
+
+def _xml_element(text: str, name: str) -> str | None:
+    found = re.search(rf"<{name}>([^<]{{1,500}})</{name}>", text)
+    return found.group(1).strip() or None if found else None
 
 
 def decode(

@@ -20,7 +20,7 @@ import logging
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 import anyio
 import attrs
@@ -31,6 +31,7 @@ from lightly_async._retry import RetryPolicy, parse_retry_after
 from lightly_async.errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
     DecodeError,
     ResponseTooLargeError,
@@ -45,6 +46,8 @@ __all__ = [
     "Attempt",
     "CallOptions",
     "Exchange",
+    "LocalRateBudget",
+    "RateBudget",
     "Sender",
     "SessionStats",
 ]
@@ -78,6 +81,60 @@ class CallOptions:
     deadline: float | None
     retry: RetryPolicy
     max_response_size: int | None
+
+
+@runtime_checkable
+class RateBudget(Protocol):
+    """The pace API calls keep: a seam for a budget shared beyond one process.
+
+    A session awaits :meth:`acquire` before each attempt of an API call (not of a signed-URL
+    transfer) and tells :meth:`on_rate_limited` of each 429 the API answers. The default,
+    :class:`LocalRateBudget`, holds every call of the session back for the server's
+    ``Retry-After`` after a 429. A budget shared by several processes or machines (a token
+    bucket in Redis, say) implements the same two methods and is passed as
+    ``LightlySession(rate_budget=...)``.
+    """
+
+    async def acquire(self) -> None:
+        """Return when the next attempt may be sent (may sleep; never raises to refuse)."""
+
+    async def on_rate_limited(self, retry_after: float | None) -> None:
+        """The API answered 429; ``retry_after`` is its ``Retry-After`` in seconds, or None."""
+
+
+class LocalRateBudget:
+    """The per-process rate budget (the default): after a 429, every call that shares this
+    budget waits the server's ``Retry-After`` (capped at the retry policy's
+    ``max_retry_after``; without one, the policy's first backoff) before it is sent.
+
+    One is made per session; pass the same instance to several sessions
+    (``rate_budget=``) to have them pause together.
+
+    Args:
+        policy: whose ``backoff`` sizes the pause and whose ``sleep`` waits it out
+            (default: ``RetryPolicy()``; a session's own budget uses the session's policy).
+    """
+
+    __slots__ = ("_paused_until", "_policy")
+
+    def __init__(self, policy: RetryPolicy | None = None) -> None:
+        self._policy = policy if policy is not None else RetryPolicy()
+        self._paused_until = 0.0
+
+    async def acquire(self) -> None:
+        """Wait out the pause the last 429 started, if it still runs."""
+        if self._paused_until:
+            remaining = self._paused_until - time.monotonic()
+            if remaining > 0:
+                await self._policy.sleep(remaining)
+
+    async def on_rate_limited(self, retry_after: float | None) -> None:
+        """Hold every call sharing this budget back for ``retry_after`` seconds."""
+        pause = self._policy.backoff(1, retry_after)
+        self._paused_until = max(self._paused_until, time.monotonic() + pause)
+
+    def __repr__(self) -> str:
+        return "LocalRateBudget()"
 
 
 class SessionStats:
@@ -125,7 +182,8 @@ class Sender:
         self.redact = redact
         #: the session's hooks (None: none given)
         self.observer: _observe.Observer | None = None
-        self._paused_until = 0.0
+        #: held before each API attempt, told of each 429 (see RateBudget)
+        self.rate_budget: RateBudget = LocalRateBudget()
         self.transport_errors = _http.transport_errors(client)
         self.decoding_errors = _http.decoding_errors(client)
         #: what a signed-URL transfer maps to DecodeError: any other HTTP-library error
@@ -191,8 +249,8 @@ class Sender:
         if loop is not self._loop:
             self._bind(loop)
         deadline = options.deadline
-        work = self._with_retries(options.retry, method, display, attempt, replay_safe,
-                                  watch)
+        work = self.with_retries(options.retry, method, display, attempt, replay_safe,
+                                 watch, self.rate_budget)
         if task is None:  # trio: a cancel scope close() can cancel
             return await self.guarded(self._bounded(None, deadline, work, method, display))
         # asyncio: the task itself is registered (a cancel scope per call costs too much);
@@ -307,56 +365,60 @@ class Sender:
         if self._drained is not None and self._is_drained():
             self._drained.set()
 
-    async def _with_retries(
+    async def with_retries(
         self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
         replay_safe: bool, watch: _observe.Watch | None = None,
+        budget: RateBudget | None = None,
     ) -> Exchange:
+        """Run ``attempt`` until it answers 2xx, per ``policy``: the one retry loop.
+
+        API calls and signed-URL transfers both run here. An attempt returns its response
+        and body (non-2xx: the error is built here from them) or raises a
+        :class:`LightlyError` of its own (a transfer's streamed error answer, its time
+        bound). ``budget`` (API calls only) is awaited before each attempt and told of
+        each 429; a storage host's 429 pauses no API call.
+        """
         number = 0
         while True:
             if self.closed:  # closed while this call waited to retry
                 raise SessionClosedError(
                     "the LightlySession was closed while this call was in flight")
             number += 1
-            retry_after: float | None = None
+            failure: APIError
             try:
                 response, body = await self._send_once(
-                    policy, method, display, attempt, watch, number)
-            except APIConnectionError as exc:
-                if number > policy.max_retries or (exc.may_have_been_sent and not replay_safe) or (
-                        isinstance(exc, TLSCertificateError)):
-                    raise
-                error: Exception = exc
+                    method, display, attempt, watch, number, budget)
+            except APIError as exc:
+                failure = exc
             else:
                 status = response.status_code
                 if 200 <= status < 300:
                     return response, body
                 failure = status_error(response, body, method, display(), self.redact)
-                if (number > policy.max_retries or not replay_safe
-                        or not policy.is_retryable_status(status)):
-                    raise failure
-                retry_after = failure.retry_after
-                error = failure
-            wait = policy.backoff(number, retry_after)
+            # Raised outside the except block: no __context__ keeps the transport's error
+            # (whose request and message hold the token or signed URL) alive or on display.
+            if number > policy.max_retries or not _retryable(failure, policy, replay_safe):
+                raise failure
+            wait = policy.backoff(number, getattr(failure, "retry_after", None))
             self.stats.retries += 1
             if watch is not None:
-                await watch.retry(number, wait, error)
+                await watch.retry(number, wait, failure)
             if log.isEnabledFor(logging.INFO):
                 log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method,
-                         display(), type(error).__name__, number, wait)
+                         display(), type(failure).__name__, number, wait)
             await policy.sleep(wait)
 
     async def _send_once(
-        self, policy: RetryPolicy, method: str, display: Callable[[], str], attempt: Attempt,
-        watch: _observe.Watch | None = None, number: int = 1,
+        self, method: str, display: Callable[[], str], attempt: Attempt,
+        watch: _observe.Watch | None, number: int, budget: RateBudget | None,
     ) -> Exchange:
-        if self._paused_until:
-            remaining = self._paused_until - time.monotonic()
-            if remaining > 0:
-                await policy.sleep(remaining)
+        """One attempt, what it may raise mapped to a :class:`LightlyError`."""
+        if budget is not None:
+            await budget.acquire()
         self.stats.requests += 1
         if watch is not None:
             await watch.request(number)
-        debug = log.isEnabledFor(logging.DEBUG)
+        debug = budget is not None and log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug or watch is not None else 0.0
         failure: APIError | None = None
         try:
@@ -372,11 +434,17 @@ class Sender:
                 f"response body of at least {exc.size} bytes exceeds max_response_size="
                 f"{exc.limit}; reading stopped", method=method, url=display(),
                 limit=exc.limit, size=exc.size)
+        except self.body_errors as exc:  # any other failure of the HTTP library to read it
+            failure = DecodeError(
+                f"response body unreadable: {type(exc).__name__}: "
+                f"{self.redact(str(exc))}"[:300], method=method, url=display())
+        except APIError as exc:  # the attempt's own (a transfer's error answer, time bound)
+            failure = exc
         if failure is not None:
             if watch is not None:
-                await watch.response(number, None, time.perf_counter() - started, failure, None)
-            # Raised outside the except block: no __context__ keeps the transport's error
-            # (whose request and message hold the token) alive or on display.
+                await watch.response(number, getattr(failure, "status_code", None),
+                                     time.perf_counter() - started, failure,
+                                     getattr(failure, "request_id", None))
             raise failure
         if watch is not None:
             await watch.response(number, response.status_code, time.perf_counter() - started,
@@ -384,9 +452,8 @@ class Sender:
         if debug:
             log.debug("%s %s -> %d (%.1f ms)", method, display(), response.status_code,
                       (time.perf_counter() - started) * 1000)
-        if response.status_code == 429:
-            hint = parse_retry_after(response.headers.get("retry-after"))
-            self._pause(policy.backoff(1, hint))
+        if budget is not None and response.status_code == 429:
+            await budget.on_rate_limited(parse_retry_after(response.headers.get("retry-after")))
         return response, body
 
     def connection_error(
@@ -408,9 +475,15 @@ class Sender:
             method=method, url=display(),
             may_have_been_sent=not isinstance(error, _http.ConnectError))
 
-    def _pause(self, seconds: float) -> None:
-        """After a 429, hold every new request back for ``seconds``."""
-        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+def _retryable(error: APIError, policy: RetryPolicy, replay_safe: bool) -> bool:
+    """Whether ``error`` may be met by another attempt: the rules of :mod:`._retry`."""
+    if isinstance(error, APIStatusError):
+        return replay_safe and policy.is_retryable_status(error.status_code)
+    if isinstance(error, APIConnectionError):
+        return not isinstance(error, TLSCertificateError) and (
+            replay_safe or not error.may_have_been_sent)
+    return False
 
 
 def _trio_token() -> Any:

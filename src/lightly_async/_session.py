@@ -34,6 +34,8 @@ from lightly_async._send import (
     DEFAULT_DEADLINE,
     DEFAULT_MAX_RESPONSE_SIZE,
     CallOptions,
+    LocalRateBudget,
+    RateBudget,
     Sender,
     SessionStats,
 )
@@ -42,8 +44,10 @@ from lightly_async.errors import InvalidInputError, SessionClosedError, WrongCon
 
 if TYPE_CHECKING:
     import ssl
+    from pathlib import Path
 
     from lightly_async._config import SessionConfig
+    from lightly_async._transfer import IfExists, TransferTimeout
     from lightly_async.models.datasets import DatasetData
     from lightly_async.resources.dataset import Dataset
     from lightly_async.resources.datasets import Datasets
@@ -140,6 +144,11 @@ class LightlySession:
         on_response: a hook called after each attempt (its status or error, the elapsed
             seconds).
         on_retry: a hook called before a retry (the wait).
+        rate_budget: the pace API calls keep (a :class:`RateBudget`): awaited before each
+            attempt of an API call and told of each 429. Default: a
+            :class:`LocalRateBudget` of this session, which holds its calls back for the
+            server's ``Retry-After`` after a 429. Pass a budget shared by several processes
+            to pace them together.
     """
 
     def __init__(
@@ -165,6 +174,7 @@ class LightlySession:
         on_request: _observe.Hook | None = None,
         on_response: _observe.Hook | None = None,
         on_retry: _observe.Hook | None = None,
+        rate_budget: RateBudget | None = None,
     ) -> None:
         self._api = (check_api(api) if api is not None
                      else check_api(os.environ.get("LIGHTLY_API") or None, "LIGHTLY_API"))
@@ -213,11 +223,12 @@ class LightlySession:
                               redact=self._redact)
         observer = _observe.Observer(on_request, on_response, on_retry)
         self._sender.observer = observer if observer.active else None
+        policy = retry if retry is not None else RetryPolicy(max_retries=max_retries)
         self._options = CallOptions(
             timeout=per_phase, client_timeout=_http.client_timeout(client, per_phase),
-            deadline=_check_deadline(deadline), retry=(
-                retry if retry is not None else RetryPolicy(max_retries=max_retries)),
+            deadline=_check_deadline(deadline), retry=policy,
             max_response_size=_check_size(max_response_size))
+        self._sender.rate_budget = _check_budget(rate_budget, policy)
         self._view_closed = False
         self._is_view = False
         # what `config` reports beyond the options in force (never a secret)
@@ -504,6 +515,38 @@ class LightlySession:
         return decode(body, cast, response.status_code, method, display, self._redact)
 
 
+    async def _upload(self, url: str, source: bytes | str | os.PathLike[str], *,
+                      transfer_timeout: TransferTimeout) -> None:
+        """PUT ``source`` to a signed URL (``_transfer``), retried by this session's loop."""
+        from lightly_async import _transfer
+
+        if self._view_closed:
+            raise SessionClosedError("this LightlySession is closed")
+        await _transfer.upload(self._sender, self._options, url, source,
+                               transfer_timeout=transfer_timeout)
+
+    async def _download(self, url: str, dest: Path, *, if_exists: IfExists,
+                        transfer_timeout: TransferTimeout, max_size: int | None = None,
+                        ) -> str | None:
+        """Stream a signed URL to ``dest`` (``_transfer``); its Content-Type."""
+        from lightly_async import _transfer
+
+        if self._view_closed:
+            raise SessionClosedError("this LightlySession is closed")
+        return await _transfer.download(
+            self._sender, self._options, url, dest, if_exists=if_exists,
+            transfer_timeout=transfer_timeout, max_size=max_size)
+
+    async def _read(self, url: str, *, transfer_timeout: TransferTimeout,
+                    max_size: int | None = None) -> bytes:
+        """The bytes behind a signed URL, read into memory (``_transfer``)."""
+        from lightly_async import _transfer
+
+        if self._view_closed:
+            raise SessionClosedError("this LightlySession is closed")
+        return await _transfer.read(self._sender, self._options, url,
+                                    transfer_timeout=transfer_timeout, max_size=max_size)
+
     def _redact(self, text: str) -> str:
         """``_http.redact`` plus this session's own secrets, wherever a server echoed them."""
         text = _http.redact(text)
@@ -625,6 +668,16 @@ def check_give_up_after(value: int | None) -> int | None:
         raise InvalidInputError("bulk_give_up_after", f"must be an integer >= 1 or None, "
                                                       f"got {value!r}")
     return value
+
+
+def _check_budget(budget: RateBudget | None, policy: RetryPolicy) -> RateBudget:
+    if budget is None:
+        return LocalRateBudget(policy)
+    if isinstance(budget, type) or not isinstance(budget, RateBudget):
+        raise InvalidInputError("rate_budget", f"must have async acquire() and "
+                                               f"on_rate_limited(retry_after), got "
+                                               f"{type(budget).__name__}")
+    return budget
 
 
 def _check_deadline(deadline: float | None) -> float | None:

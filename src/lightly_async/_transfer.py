@@ -28,7 +28,6 @@ What sets them apart from API calls (``_session.py``):
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import os
 import re
@@ -44,23 +43,16 @@ import anyio
 import attrs
 
 from lightly_async import _http, _observe
-from lightly_async._redact import redact, signed_url_display
-from lightly_async._retry import parse_retry_after
+from lightly_async._redact import signed_url_display
+from lightly_async._responses import status_error
 from lightly_async.errors import (
-    APIConnectionError,
-    APIError,
-    APIStatusError,
     APITimeoutError,
-    DecodeError,
-    LightlyError,
     RedirectError,
     ResponseTooLargeError,
-    TLSCertificateError,
-    status_error_class,
 )
 
 if TYPE_CHECKING:
-    from lightly_async._session import LightlySession
+    from lightly_async._send import CallOptions, Sender
 
 __all__ = [
     "CHUNK_SIZE",
@@ -120,26 +112,25 @@ DEFAULT_TRANSFER_TIMEOUT: Final = TransferTimeout()
 
 
 async def upload(
-    session: LightlySession,
+    pipe: Sender,
+    options: CallOptions,
     url: str,
     source: bytes | str | os.PathLike[str],
     *,
     transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
 ) -> None:
     """PUT ``source`` (bytes, or a file streamed from disk) to a signed URL; retried."""
-    display = signed_url_display(url)
 
-    async def attempt(clock: _Clock) -> None:
+    async def attempt(clock: _Clock) -> _http.Response:
         async with AsyncExitStack() as stack:
-            await _exchange(session, stack, "PUT", url, source, clock)
+            return await _exchange(pipe, options, stack, "PUT", url, source, clock)
 
-    # closing the session cancels the transfer (SessionClosedError), its files cleaned up
-    await session._sender.guarded(
-        _with_retries(session, "PUT", display, attempt, transfer_timeout))
+    await _run(pipe, options, "PUT", url, attempt, transfer_timeout)
 
 
 async def download(
-    session: LightlySession,
+    pipe: Sender,
+    options: CallOptions,
     url: str,
     dest: Path,
     *,
@@ -160,9 +151,9 @@ async def download(
     """
     display = signed_url_display(url)
 
-    async def attempt(clock: _Clock) -> str | None:
+    async def attempt(clock: _Clock) -> _http.Response:
         async with AsyncExitStack() as stack:
-            response = await _exchange(session, stack, "GET", url, None, clock)
+            response = await _exchange(pipe, options, stack, "GET", url, None, clock)
             _check_declared_size(response, max_size, display)
             partial = await _Partial.create(dest)  # only now: a 2xx body is on its way
             try:
@@ -182,15 +173,45 @@ async def download(
                 with anyio.CancelScope(shield=True):
                     await partial.discard()
                 raise
-        content_type: str | None = response.headers.get("content-type")
-        return content_type
+        return response
 
-    return await session._sender.guarded(
-        _with_retries(session, "GET", display, attempt, transfer_timeout))
+    response = await _run(pipe, options, "GET", url, attempt, transfer_timeout)
+    content_type: str | None = response.headers.get("content-type")
+    return content_type
+
+
+async def _run(
+    pipe: Sender, options: CallOptions, method: str, url: str,
+    work: Callable[[_Clock], Awaitable[_http.Response]], bound: TransferTimeout,
+) -> _http.Response | _http.Answer:
+    """``work`` run by the session's retry loop, each attempt within ``bound``; closing the
+    session cancels it (:class:`SessionClosedError`, its files cleaned up)."""
+    display = signed_url_display(url)
+
+    def shown() -> str:
+        return display
+
+    async def attempt() -> tuple[_http.Response, bytes]:
+        clock = _Clock(bound)
+        with anyio.CancelScope() as scope:
+            clock.start(scope)
+            return await work(clock), b""
+        raise APITimeoutError(clock.explain(), method=method, url=display)
+
+    observer = pipe.observer
+    watch = None if observer is None else _observe.Watch(
+        observer, None, "transfer.upload" if method == "PUT" else "transfer.download", method,
+        shown)
+    # Replay-safe: a signed PUT stores the same bytes again; no rate budget: a storage
+    # host's 429 says nothing of the API's pace.
+    response, _ = await pipe.guarded(pipe.with_retries(
+        options.retry, method, shown, attempt, replay_safe=True, watch=watch))
+    return response
 
 
 async def read(
-    session: LightlySession,
+    pipe: Sender,
+    options: CallOptions,
     url: str,
     *,
     transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
@@ -203,10 +224,11 @@ async def read(
     :class:`ResponseTooLargeError`, the read stopping there.
     """
     display = signed_url_display(url)
+    held = bytearray()  # the bytes of the attempt that completed (a retry starts afresh)
 
-    async def attempt(clock: _Clock) -> bytes:
+    async def attempt(clock: _Clock) -> _http.Response:
         async with AsyncExitStack() as stack:
-            response = await _exchange(session, stack, "GET", url, None, clock)
+            response = await _exchange(pipe, options, stack, "GET", url, None, clock)
             _check_declared_size(response, max_size, display)
             buffer = bytearray()
             chunks = (response.aiter_bytes() if response.is_stream_consumed
@@ -216,10 +238,11 @@ async def read(
                     raise _too_large(max_size, len(buffer) + len(chunk), display)
                 buffer += chunk
                 clock.moved(len(chunk))
-        return bytes(buffer)
+        held[:] = buffer
+        return response
 
-    return await session._sender.guarded(
-        _with_retries(session, "GET", display, attempt, transfer_timeout))
+    await _run(pipe, options, "GET", url, attempt, transfer_timeout)
+    return bytes(held)
 
 
 def _check_declared_size(response: _http.Response, limit: int | None, display: str) -> None:
@@ -237,7 +260,7 @@ def _too_large(limit: int, size: int, display: str) -> ResponseTooLargeError:
 
 # -- one attempt: hops until a 2xx --------------------------------------------------------------
 async def _exchange(
-    session: LightlySession, stack: AsyncExitStack, method: str, url: str,
+    pipe: Sender, options: CallOptions, stack: AsyncExitStack, method: str, url: str,
     source: bytes | str | os.PathLike[str] | None, clock: _Clock,
 ) -> _http.Response:
     """Send ``method url``, following redirects; returns the streamed 2xx answer.
@@ -255,26 +278,29 @@ async def _exchange(
             if source is not None:
                 content = await hop_stack.enter_async_context(_Body.open(source, clock))
                 headers.update(_upload_headers(url, content.size))
-            request = session._client.build_request(
+            client = pipe.client
+            request = client.build_request(
                 method, url, content=content, headers=headers,
-                timeout=session._options.client_timeout)
+                timeout=options.client_timeout)
             for name in ("Authorization", "Cookie"):  # the URL is the only credential
                 request.headers.pop(name, None)
-            session._sender.stats.requests += 1
+            if hop:
+                pipe.stats.requests += 1  # a hop is a request (the loop counted the first)
             started = time.perf_counter()
             # an httpx2 Response, or its httpx twin from a caller's client (same surface)
-            response: _http.Response = await session._client.send(
+            response: _http.Response = await client.send(
                 request, stream=True, follow_redirects=False, auth=None)
             hop_stack.push_async_callback(_close, response)
             if log.isEnabledFor(logging.DEBUG):
                 log.debug("%s %s -> %d (%.1f ms)", method, display, response.status_code,
                           (time.perf_counter() - started) * 1000)
-            status = clock.status = response.status_code
+            status = response.status_code
             if 200 <= status < 300:
                 stack.push_async_callback(hop_stack.pop_all().aclose)
                 return response
             if status < 300 or status >= 400:
-                raise await _status_error(response, method, display)
+                raise status_error(response, await _read_head(response), method, display,
+                                   pipe.redact)
             target = _redirect_target(response, url, method, hop, display)
         if status == 303:
             method, source = "GET", None  # an upload refused 303 in _redirect_target
@@ -323,21 +349,6 @@ def _upload_headers(url: str, size: int) -> dict[str, str]:
     return headers
 
 
-async def _status_error(
-    response: _http.Response, method: str, display: str
-) -> APIStatusError:
-    """The typed error of a 4xx/5xx answer, from at most 64 KiB of its body."""
-    text = (await _read_head(response)).decode("utf-8", "replace")
-    code, message, request_id = _error_fields(text)
-    if not message:
-        message = text.strip()[:200] or response.reason_phrase or "error"
-    return status_error_class(response.status_code)(
-        redact(message)[:500], status_code=response.status_code, method=method, url=display,
-        code=code, request_id=request_id or response.headers.get("x-amz-request-id")
-        or response.headers.get("x-ms-request-id") or response.headers.get("x-request-id"),
-        retry_after=parse_retry_after(response.headers.get("retry-after")))
-
-
 async def _read_head(response: _http.Response) -> bytes:
     head = bytearray()
     try:
@@ -350,96 +361,12 @@ async def _read_head(response: _http.Response) -> bytes:
     return bytes(head[:_ERROR_BODY_LIMIT])
 
 
-def _error_fields(text: str) -> tuple[str | None, str | None, str | None]:
-    """``code``, ``message``, ``requestId`` of a JSON (Lightly) or XML (S3/GCS/Azure) error."""
-    try:
-        body = json.loads(text)
-    except (ValueError, RecursionError):
-        body = None
-    if isinstance(body, dict):
-        return (_text(body.get("code")), _text(body.get("message")) or _text(body.get("error")),
-                _text(body.get("requestId")))
-
-    def element(name: str) -> str | None:
-        found = re.search(rf"<{name}>([^<]{{1,500}})</{name}>", text)
-        return found.group(1).strip() or None if found else None
-
-    return element("Code"), element("Message"), element("RequestId")
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-# -- retries and the time bound -------------------------------------------------------------------
-async def _with_retries(
-    session: LightlySession, method: str, display: str,
-    attempt: Callable[[_Clock], Awaitable[T]], bound: TransferTimeout,
-) -> T:
-    policy = session._options.retry
-    observer = session._sender.observer
-    watch = None if observer is None else _observe.Watch(
-        observer, None, "transfer.upload" if method == "PUT" else "transfer.download", method,
-        lambda: display)
-    number = 0
-    while True:
-        number += 1
-        clock = _Clock(bound)
-        failure: APIError | None = None
-        if watch is not None:
-            await watch.request(number)
-        started = time.perf_counter()
-        with anyio.CancelScope() as scope:
-            clock.start(scope)
-            try:
-                result = await attempt(clock)
-                if watch is not None:
-                    await watch.response(number, clock.status, time.perf_counter() - started,
-                                         None, None)
-                return result
-            except session._sender.transport_errors as exc:  # either httpx family
-                failure = session._sender.connection_error(exc, method, lambda: display)
-            except session._sender.body_errors as exc:  # e.g. a body that does not
-                # decompress, on either httpx family
-                failure = DecodeError(
-                    f"{type(exc).__name__}: {session._redact(str(exc))}"[:300],
-                    method=method, url=display)
-            except APIStatusError as exc:
-                failure = exc
-        if scope.cancelled_caught:
-            failure = APITimeoutError(clock.explain(), method=method, url=display)
-        assert failure is not None
-        if watch is not None:
-            await watch.response(number, getattr(failure, "status_code", None),
-                                 time.perf_counter() - started, failure,
-                                 getattr(failure, "request_id", None))
-        # Raised outside the except blocks: no __context__ keeps the transport's error (whose
-        # message may hold the signed URL) alive or on display.
-        if number > policy.max_retries or not _retryable(failure, policy.is_retryable_status):
-            raise failure
-        wait = policy.backoff(number, getattr(failure, "retry_after", None))
-        session._sender.stats.retries += 1
-        if watch is not None:
-            await watch.retry(number, wait, failure)
-        log.info("retrying %s %s after %s (attempt %d, waiting %.2fs)", method, display,
-                 type(failure).__name__, number, wait)
-        await policy.sleep(wait)
-
-
-def _retryable(error: LightlyError, retryable_status: Callable[[int], bool]) -> bool:
-    if isinstance(error, RedirectError | DecodeError | TLSCertificateError):
-        return False
-    if isinstance(error, APIStatusError):
-        return retryable_status(error.status_code)
-    return isinstance(error, APIConnectionError)
-
-
+# -- the time bound of one attempt ---------------------------------------------------------------
 class _Clock:
     """Moves an attempt's cancel-scope deadline as its bytes move (see TransferTimeout)."""
 
     def __init__(self, bound: TransferTimeout) -> None:
         self._bound = bound
-        self.status: int | None = None  # of the last answer (for the session's hooks)
         self._moved = 0
         self._started = 0.0
         self._scope: anyio.CancelScope | None = None

@@ -8,8 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from lightly_async._convert import get_converter
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     from lightly_async._operation import Operation
     from lightly_async._session import LightlySession
+    from lightly_async._transfer import IfExists, TransferTimeout
 
 T = TypeVar("T")
 
@@ -63,6 +67,19 @@ class Resource:
         url = op.path_for(session.api, **self._path_params(), **path)
         return await session._request(op.method, url, cast=cast, params=params,
                                       json_body=json_body, replay_safe=replay_safe)
+
+    async def _upload_to(self, url: str, source: bytes | str | os.PathLike[str], *,
+                      transfer_timeout: TransferTimeout) -> None:
+        """PUT ``source`` to a signed URL, through the session's retry loop."""
+        await self._session._upload(url, source, transfer_timeout=transfer_timeout)
+
+    async def _download_from(self, url: str, dest: Path, *, if_exists: IfExists,
+                        transfer_timeout: TransferTimeout, max_size: int | None = None,
+                        ) -> str | None:
+        """Stream a signed URL to ``dest``, through the session's retry loop."""
+        return await self._session._download(url, dest, if_exists=if_exists,
+                                             transfer_timeout=transfer_timeout,
+                                             max_size=max_size)
 
     @staticmethod
     def _dump(obj: Any, as_type: Any = None) -> Any:

@@ -382,8 +382,7 @@ class AllRuns(Resource):
             raise FileExistsError(errno.EEXIST, f"destination exists (if_exists={if_exists!r})",
                                   str(dest))
         url = await self._read_url(run, artifact)
-        await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout)
+        await self._download_from(url, dest, if_exists=if_exists, transfer_timeout=transfer_timeout)
         return dest
 
 

@@ -443,8 +443,8 @@ class Samples(DatasetResource):
         max_size: int | None,
     ) -> bytes:
         url = await self.read_url(sample_id, type=kind)
-        return await _transfer.read(self._session, url, transfer_timeout=transfer_timeout,
-                                    max_size=max_size)
+        return await self._session._read(url, transfer_timeout=transfer_timeout,
+                                         max_size=max_size)
 
     async def _upload_one(
         self, sample_id: str, file_name: str | None, source: ImageSource,
@@ -459,8 +459,7 @@ class Samples(DatasetResource):
                                         "the sample has no thumb_name; pass (file_name, bytes)")
             file_name = sample.thumb_name
         url = await self.write_url(sample_id, file_name, thumbnail=thumbnail)
-        upload = partial(_transfer.upload, self._session, source=content,
-                         transfer_timeout=transfer_timeout)
+        upload = partial(self._upload_to, source=content, transfer_timeout=transfer_timeout)
         try:
             await upload(url)
         except PermissionDeniedError:
@@ -479,8 +478,8 @@ class Samples(DatasetResource):
             raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
                                   str(dest))
         url = await self.read_url(sample_id, type=kind)
-        await _transfer.download(self._session, url, dest, if_exists=if_exists,
-                                 transfer_timeout=transfer_timeout, max_size=max_size)
+        await self._download_from(url, dest, if_exists=if_exists,
+                             transfer_timeout=transfer_timeout, max_size=max_size)
         return dest
 
 

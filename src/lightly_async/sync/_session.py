@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from lightly_async import _http
     from lightly_async._config import SessionConfig
     from lightly_async._retry import RetryPolicy
+    from lightly_async._send import RateBudget
     from lightly_async._session import LightlySession as AsyncSession
     from lightly_async._session import NotGiven, TimeoutArg
     from lightly_async.models.datasets import DatasetData
@@ -30,8 +31,10 @@ class LightlySession(_generated.LightlySession):
     Takes the arguments of :class:`lightly_async.LightlySession` (unset ones keep that
     class's defaults; newer keyword arguments pass through ``**options``) plus ``backend``:
     the event loop the async core runs on in this session's own thread (``"asyncio"`` or
-    ``"trio"``). Every call blocks until its result is there, from a plain script, from any
-    thread, and from code that already runs an event loop (a Jupyter cell).
+    ``"trio"``). A ``rate_budget`` (:class:`~lightly_async.RateBudget`) is awaited on that
+    loop: its methods are coroutines as for the async session. Every call blocks until its
+    result is there, from a plain script, from any thread, and from code that already runs
+    an event loop (a Jupyter cell).
 
     The loop thread does not survive ``fork()``: in a forked child, any call raises
     :class:`~lightly_async.WrongContextError` (open a new session there); ``close()`` there
@@ -54,6 +57,7 @@ class LightlySession(_generated.LightlySession):
         transport: _http.AnyTransport | NotGiven | None = NOT_GIVEN,
         allow_insecure_http: bool | NotGiven = NOT_GIVEN,
         api: str | NotGiven | None = NOT_GIVEN,
+        rate_budget: RateBudget | NotGiven | None = NOT_GIVEN,
         backend: str = "asyncio",
         **options: Any,
     ) -> None:
@@ -61,7 +65,8 @@ class LightlySession(_generated.LightlySession):
                  "deadline": deadline, "max_retries": max_retries, "retry": retry,
                  "concurrency": concurrency, "max_response_size": max_response_size,
                  "http_client": http_client, "transport": transport,
-                 "allow_insecure_http": allow_insecure_http, "api": api}
+                 "allow_insecure_http": allow_insecure_http, "api": api,
+                 "rate_budget": rate_budget}
         kwargs = {k: v for k, v in given.items() if v is not NOT_GIVEN} | options
         runner = Runner(backend)
         try:
