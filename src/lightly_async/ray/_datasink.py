@@ -40,7 +40,8 @@ class PredictionsDatasink(Datasink[BulkResult[str, Any]]):
         dataset_id: the dataset the samples belong to.
         task_name: the task the singletons belong to, filled in where missing.
         prediction_uuid_timestamp: the prediction version (milliseconds).
-        sample_id_column, predictions_column: the input columns.
+        sample_id_column: the input column of sample ids.
+        predictions_column: the input column of each sample's singletons.
         concurrency: requests in flight per write task.
         rate_budget: shared by every write task (a :class:`RayRateBudget`).
     """

@@ -63,7 +63,8 @@ class UpsertPredictions(_SessionActor):
         dataset_id: the dataset the samples belong to.
         prediction_uuid_timestamp: the prediction version (milliseconds).
         task_name: the task the singletons belong to, filled in where missing.
-        sample_id_column, predictions_column: the input columns.
+        sample_id_column: the input column of sample ids.
+        predictions_column: the input column of each sample's singletons.
         concurrency: requests in flight per actor (default: the session's ceiling).
         rate_budget: shared by every actor (a :class:`RayRateBudget`), else per actor.
     """
