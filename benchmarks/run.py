@@ -256,7 +256,7 @@ ROWS = {
          "before; the note gives the whole process to the first page, import included.",
     "9": "**Listing fast**: `ds.datasource.list_raw_samples` over 100,000 raw files of the "
          "fake (its own process, 100-row pages), each page answered after 50 ms (a latency "
-         "fault): `shards=8` (eight time windows, the next page of each asked for at once) "
+         "fault): `shards=8` (eight time windows read at once) "
          "against one cursor (one page after another), one round each; every listing checked "
          "(100,000 distinct files). Floor: the windows' latency limit (pages / 8 x 50 ms). "
          "Goal: at least 5x faster than one cursor. The fake serves on one thread, so its "

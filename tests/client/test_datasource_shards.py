@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from lightly_async import InvalidInputError, LightlySession, RawSamplesShard, _http
+from lightly_async.resources import datasource
 
 BASE = "https://api.test"
 DS = "a" * 24
@@ -108,8 +109,15 @@ async def test_list_shard_lists_its_window_with_from_and_to_inclusive() -> None:
     assert firsts == [{"from": "100", "to": "104"}, {"from": "105", "to": "109"}]
 
 
+@pytest.fixture
+def one_page_steps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each step of a sharded listing reads one page per window (the smallest step)."""
+    monkeypatch.setattr(datasource, "STEP_ROWS", 1)
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("api", ["latest", "seed"])
+@pytest.mark.usefixtures("one_page_steps")
 async def test_sharded_listing_yields_every_row_once_window_rows_in_cursor_order(api: str
                                                                                  ) -> None:
     bucket = Bucket(range(0, 30, 2))  # files at even seconds 0..28, windows end on odd ones
@@ -130,6 +138,28 @@ async def test_sharded_listing_yields_every_row_once_window_rows_in_cursor_order
 
 
 @pytest.mark.asyncio
+async def test_a_step_reads_each_window_up_to_the_row_budget(monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    monkeypatch.setattr(datasource, "STEP_ROWS", 4)  # two 2-row pages per window and step
+    bucket = Bucket(range(0, 30, 2))
+    async with bucket.session() as session:
+        source = session.dataset(DS).datasource
+        pages = [p async for p in source.list_raw_samples(from_=0, to=29, shards=3).pages()]
+    assert [[r.file_name for r in p.data] for p in pages] == [
+        ["f0", "f2", "f4", "f6", "f10", "f12", "f14", "f16", "f20", "f22", "f24", "f26"],
+        ["f8", "f18", "f28"]]
+    # with the default budget (1,000 rows) one step reads these small windows to their end
+    monkeypatch.undo()
+    async with Bucket(range(0, 30, 2)).session() as session:
+        source = session.dataset(DS).datasource
+        pages = [p async for p in source.list_raw_samples(from_=0, to=29, shards=3).pages()]
+    assert len(pages) == 1
+    assert not pages[0].has_more
+    assert len(pages[0].data) == 15
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("one_page_steps")
 async def test_a_sharded_listing_resumes_from_its_cursor() -> None:
     bucket = Bucket(range(0, 30, 2))
     async with bucket.session() as session:

@@ -5,6 +5,12 @@ Tags: ``export_filenames_by_tag_id/_name``, ``export_filenames_and_read_urls_by_
 (the paged text export, one listing per ``fileNameFormat``), ``export_label_box_v4_data_rows
 _by_tag_id/_name``, the generated ``export_tag_to_sama_tasks``, ``delete_tag_by_name`` and
 ``get_filenames_in_tag(exclude_parent_tag=True)``.
+
+Datasource files: ``download_raw_predictions(_iter)``, ``download_raw_metadata(_iter)`` (the
+listings, paged by cursor, with ``from_``/``to`` inclusive and a relevant-filenames file),
+``get_prediction_read_url``, ``get_metadata_read_url``, ``get_custom_embedding_read_url`` (each
+URL read back), ``list_datasource_permissions`` and the generated
+``get_datasources_by_dataset_id`` (all datasources).
 """
 
 from __future__ import annotations
@@ -106,3 +112,72 @@ def test_filenames_in_tag_excluding_the_parent(fake: FakeLightly, official: Offi
     tag = client.get_tag_by_id(grand.id)
     assert client.get_filenames_in_tag(tag) == ["img_0.jpg", "img_1.jpg"]
     assert client.get_filenames_in_tag(tag, exclude_parent_tag=True) == ["img_1.jpg"]
+
+
+# -- datasource files -----------------------------------------------------------------------
+RAW = [
+    ("img/a.jpg", 100, b"A"), ("img/b.jpg", 101, b"B"), ("relevant.txt", 50, b"img/b.jpg\n"),
+    (".lightly/predictions/tasks.json", 1, b'["det"]'),
+    (".lightly/predictions/det/schema.json", 1, b"{}"),
+    (".lightly/predictions/det/img/a.json", 100, b'{"p": "a"}'),
+    (".lightly/predictions/det/img/b.json", 101, b'{"p": "b"}'),
+    (".lightly/metadata/img/a.json", 100, b'{"m": "a"}'),
+    (".lightly/metadata/img/b.json", 102, b'{"m": "b"}'),
+    (".lightly/embeddings/custom.csv", 100, b"filenames,embedding_0\nimg/a.jpg,1.0\n"),
+]
+
+
+def _read(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        data: bytes = answer.read()
+        return data
+
+
+def _files_dataset(fake: FakeLightly) -> str:
+    dataset_id = fake.create_dataset("files", [])
+    fake.add_raw_files(dataset_id, RAW)
+    fake.page_size = 1  # every listing pages by cursor
+    return dataset_id
+
+
+def test_raw_predictions_and_metadata_list_the_lightly_folder(fake: FakeLightly,
+                                                              official: Official) -> None:
+    client = official(_files_dataset(fake))
+    predictions = client.download_raw_predictions(task_name="det")
+    assert [name for name, _ in predictions] == [".lightly/predictions/det/img/a.json",
+                                                 ".lightly/predictions/det/img/b.json"]
+    assert [_read(url) for _, url in predictions] == [b'{"p": "a"}', b'{"p": "b"}']
+    assert list(client.download_raw_predictions_iter(task_name="det", from_=101, to=101)) == \
+        predictions[1:]
+    relevant = client.download_raw_predictions(task_name="det",
+                                               relevant_filenames_file_name="relevant.txt")
+    assert [name for name, _ in relevant] == [".lightly/predictions/det/img/b.json"]
+    metadata = client.download_raw_metadata(to=101)
+    assert [name for name, _ in metadata] == [".lightly/metadata/img/a.json"]
+    assert [name for name, _ in client.download_raw_metadata_iter(from_=101)] == [
+        ".lightly/metadata/img/b.json"]
+    # the raw listing leaves Lightly's own files out
+    assert [name for name, _ in client.download_raw_samples()] == [
+        "relevant.txt", "img/a.jpg", "img/b.jpg"]
+    listed = [c for c in fake.calls if c.path.endswith("/predictions/list")]
+    assert listed[0].query["taskName"] == "det"
+    assert any("cursor" in c.query for c in listed)
+
+
+def test_read_urls_of_prediction_metadata_and_embedding_files(fake: FakeLightly,
+                                                              official: Official) -> None:
+    client = official(_files_dataset(fake))
+    assert _read(client.get_prediction_read_url("det/img/b.json")) == b'{"p": "b"}'
+    assert _read(client.get_metadata_read_url("img/a.json")) == b'{"m": "a"}'
+    assert _read(client.get_custom_embedding_read_url("custom.csv")).startswith(b"filenames,")
+
+
+def test_permissions_and_all_datasources(fake: FakeLightly, official: Official) -> None:
+    dataset_id = _files_dataset(fake)
+    fake.set_verify(dataset_id, can_list=False)
+    client = official(dataset_id)
+    permissions = client.list_datasource_permissions()
+    assert permissions["can_read"] is True
+    assert permissions["can_list"] is False
+    configs = client._datasources_api.get_datasources_by_dataset_id(dataset_id=dataset_id)
+    assert [c.actual_instance.type for c in configs] == ["LIGHTLY"]

@@ -156,3 +156,118 @@ def test_shards_list_every_raw_file_exactly_once(facade: str) -> None:
     assert len(sharded) == len(ALL_RAW)
     assert one_by_one == ALL_RAW  # windows in time order, each in the fake's order
     assert [s.from_ for s in shards[1:]] == [s.to + 1 for s in shards[:-1]]
+
+
+# -- datasource files -----------------------------------------------------------------------
+LIGHTLY_FILES = [
+    ("img/a.jpg", 100, b"A"), ("img/b.jpg", 101, b"B"), ("keep.txt", 50, b"img/b.jpg\n"),
+    (".lightly/predictions/tasks.json", 1, b'["det"]'),
+    (".lightly/predictions/det/schema.json", 1, b'{"task_type": "object-detection"}'),
+    (".lightly/predictions/det/img/a.json", 100, b'{"predictions": [1]}'),
+    (".lightly/predictions/det/img/b.json", 101, b'{"predictions": [2]}'),
+    (".lightly/predictions/cls/img/a.json", 100, b'{"predictions": [3]}'),
+    (".lightly/metadata/img/a.json", 100, b'{"metadata": "a"}'),
+    (".lightly/metadata/img/b.json", 105, b'{"metadata": "b"}'),
+    (".lightly/embeddings/custom.csv", 100, b"filenames,embedding_0\nimg/a.jpg,0.5\n"),
+]
+
+
+def _files_fake() -> tuple[FakeLightly, str]:
+    fake = FakeLightly(seed=7)
+    dataset_id = fake.create_dataset("files", [])
+    fake.add_raw_files(dataset_id, LIGHTLY_FILES)
+    fake.page_size = 1
+    return fake, dataset_id
+
+
+def _tree(root: Any) -> dict[str, bytes]:
+    from pathlib import Path
+
+    base = Path(root)
+    return {p.relative_to(base).as_posix(): p.read_bytes()
+            for p in sorted(base.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("facade", ["async", "sync"])
+def test_datasource_files_list_read_and_download(facade: str, fake_api: str,
+                                                 tmp_path: Any) -> None:
+    fake, dataset_id = _files_fake()
+    newest = fake_api == "latest"
+
+    async def run_async() -> dict[str, Any]:
+        async with fake.session() as session:
+            source = session.dataset(dataset_id).datasource
+            out: dict[str, Any] = {
+                "raw": [r.file_name async for r in source.list_raw_samples()],
+                "det": [r.file_name async for r in source.list_predictions("det")],
+                "det_late": [r.file_name async for r in source.list_predictions("det", 101)],
+                "meta": [r.file_name async for r in source.list_metadata(to=100)],
+                "all": await source.list_all(),
+                "urls": [await source.prediction_read_url("det/img/a.json"),
+                         await source.metadata_read_url("img/b.json"),
+                         await source.embedding_read_url("custom.csv")],
+                "pred_dl": await source.download_predictions("det", tmp_path / "p"),
+                "meta_dl": await source.download_metadata(tmp_path / "m", from_=101),
+            }
+            if newest:
+                out["relevant"] = [r.file_name async for r in source.list_predictions(
+                    "det", relevant_filenames_file_name="keep.txt")]
+            return out
+
+    def run_sync() -> dict[str, Any]:
+        with _sync_session(fake) as session:
+            source = session.dataset(dataset_id).datasource
+            out: dict[str, Any] = {
+                "raw": [r.file_name for r in source.list_raw_samples()],
+                "det": [r.file_name for r in source.list_predictions("det")],
+                "det_late": [r.file_name for r in source.list_predictions("det", 101)],
+                "meta": [r.file_name for r in source.list_metadata(to=100)],
+                "all": source.list_all(),
+                "urls": [source.prediction_read_url("det/img/a.json"),
+                         source.metadata_read_url("img/b.json"),
+                         source.embedding_read_url("custom.csv")],
+                "pred_dl": source.download_predictions("det", tmp_path / "p"),
+                "meta_dl": source.download_metadata(tmp_path / "m", from_=101),
+            }
+            if newest:
+                out["relevant"] = [r.file_name for r in source.list_predictions(
+                    "det", relevant_filenames_file_name="keep.txt")]
+            return out
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "m").mkdir()
+    out = anyio.run(run_async) if facade == "async" else run_sync()
+    assert out["raw"] == ["keep.txt", "img/a.jpg", "img/b.jpg"]  # .lightly/ is not listed
+    assert out["det"] == [".lightly/predictions/det/img/a.json",
+                          ".lightly/predictions/det/img/b.json"]
+    assert out["det_late"] == [".lightly/predictions/det/img/b.json"]
+    assert out["meta"] == [".lightly/metadata/img/a.json"]
+    assert [c.type for c in out["all"]] == ["LIGHTLY"]
+    with httpx.Client(transport=_SyncBridge(fake)) as client:
+        assert [client.get(u).content for u in out["urls"]] == [
+            b'{"predictions": [1]}', b'{"metadata": "b"}',
+            b"filenames,embedding_0\nimg/a.jpg,0.5\n"]
+    assert out["pred_dl"].ok
+    assert sorted(out["pred_dl"].succeeded) == out["det"]
+    assert _tree(tmp_path / "p") == {"det/img/a.json": b'{"predictions": [1]}',
+                                     "det/img/b.json": b'{"predictions": [2]}'}
+    assert out["meta_dl"].succeeded == [".lightly/metadata/img/b.json"]
+    assert _tree(tmp_path / "m") == {"img/b.json": b'{"metadata": "b"}'}
+    if newest:
+        assert out["relevant"] == [".lightly/predictions/det/img/b.json"]
+
+
+class _SyncBridge(httpx.BaseTransport):
+    """Reads signed URLs from the fake in-process, synchronously (a test helper)."""
+
+    def __init__(self, fake: FakeLightly) -> None:
+        self._fake = fake
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def go() -> tuple[int, bytes]:
+            async with httpx.AsyncClient(transport=self._fake.transport()) as client:
+                answer = await client.get(str(request.url))
+                return answer.status_code, answer.content
+
+        status, content = anyio.run(go)
+        return httpx.Response(status, content=content)

@@ -99,6 +99,9 @@ CASTS: dict[str, Any] = {
     "DatasourceProcessedUntilTimestampRequest": DatasourceProcessedUntilTimestampRequest,
     "DatasourceProcessedUntilTimestampResponse": DatasourceProcessedUntilTimestampResponse,
     "DatasourceRawSamplesData": DatasourceRawSamplesData,
+    # the predictions and metadata listings: the raw listing's shape, one class for all three
+    "DatasourceRawSamplesMetadataData": DatasourceRawSamplesData,
+    "DatasourceRawSamplesPredictionsData": DatasourceRawSamplesData,
     "DockerRunData": DockerRunData,
     "DockerRunScheduledCreateRequest": DockerRunScheduledCreateRequest,
     "DockerRunScheduledData": DockerRunScheduledData,

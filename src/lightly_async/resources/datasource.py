@@ -5,19 +5,28 @@ from __future__ import annotations
 import base64
 import binascii
 import builtins
+import errno
 import json
+import os
+import posixpath
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
+from pathlib import Path
 
+import anyio
 import attrs
 
 from lightly_async import _operations as op
+from lightly_async import _transfer
 from lightly_async import _validate as check
 from lightly_async._concurrent import gather_first_error
+from lightly_async._operation import Operation
 from lightly_async._pager import Pager
-from lightly_async.errors import DecodeError, InvalidInputError
+from lightly_async._transfer import DEFAULT_TRANSFER_TIMEOUT, IfExists, TransferTimeout
+from lightly_async.bulk import BulkResult, run_bulk
+from lightly_async.errors import InvalidInputError, PermissionDeniedError
 from lightly_async.models.datasources import (
     DatasourceConfig,
     DatasourceConfigAzure,
@@ -36,11 +45,16 @@ from lightly_async.models.datasources import (
     DatasourceRawSamplesDataRow,
     S3Region,
 )
+from lightly_async.progress import ProgressArg
 from lightly_async.resources._base import DatasetResource
 
 __all__ = ["Datasource", "RawSamplesBatch", "RawSamplesPager", "RawSamplesShard"]
 
 RawSamplesPager = Pager[DatasourceRawSamplesData, DatasourceRawSamplesDataRow]
+STEP_ROWS = 1000
+"""A sharded listing's step reads each window's pages until this many rows (at least one
+page), so a step joins at most about ``shards x max(STEP_ROWS, one page)`` rows."""
+
 _SHARDED = "lightly-async-shards:"
 """How the cursor of a sharded listing starts (no cursor of the API does)."""
 
@@ -74,16 +88,17 @@ class _ShardState:
     def active(self) -> builtins.list[int]:
         return [i for i, c in enumerate(self.cursors) if c != ""]
 
-    def advance(self, pages: dict[int, DatasourceRawSamplesData]) -> DatasourceRawSamplesData:
-        """The joined page (windows in order) and, as its cursor, the state after it."""
+    def advance(self, pages: dict[int, builtins.list[DatasourceRawSamplesData]]
+                ) -> DatasourceRawSamplesData:
+        """The joined page (windows in order, each window's pages in order) and, as its
+        cursor, the state after it."""
         cursors = list(self.cursors)
         rows: builtins.list[DatasourceRawSamplesDataRow] = []
         for i in sorted(pages):
-            page = pages[i]
-            rows.extend(page.data)
-            if page.has_more and not page.cursor:
-                raise DecodeError("page says hasMore=true but carries no cursor")
-            cursors[i] = page.cursor if page.has_more else ""
+            for page in pages[i]:
+                rows.extend(page.data)
+            last = pages[i][-1]
+            cursors[i] = last.cursor if last.has_more else ""
         after = _ShardState(self.shards, tuple(cursors))
         return DatasourceRawSamplesData(has_more=bool(after.active()), cursor=after.encode(),
                                         data=rows)
@@ -191,12 +206,13 @@ class Datasource(DatasetResource):
 
         ``shards=N`` (N >= 1) lists faster where each page costs a round trip: ``[from_,
         to]`` (``from_`` default 0, ``to`` default now) is split into N time windows
-        (:meth:`shards`) and every step requests the next page of each unfinished window at
-        once. Each page the pager yields joins those N pages, window by window: the rows of
-        one window come in its cursor order, the windows' rows interleaved page by page (not
-        the one-cursor order). Its ``cursor`` resumes the whole sharded listing when passed
-        back as ``cursor=`` (without ``shards``). Give ``from_`` near the oldest file: the
-        windows split the time evenly, not the files.
+        (:meth:`shards`) read at once: each step reads every unfinished window's next pages
+        (one after another, about 1,000 rows or one page per window) concurrently. Each
+        page the pager yields joins one step, window by window: the rows of one window come
+        in its cursor order, the windows interleaved step by step (not the one-cursor
+        order). Its ``cursor`` resumes the whole sharded listing when passed back as
+        ``cursor=`` (without ``shards``; ``None``: list again as at first). Give ``from_``
+        near the oldest file: the windows split the time evenly, not the files.
         """
         if shards is not None:
             if cursor is not None:
@@ -314,21 +330,238 @@ class Datasource(DatasetResource):
         async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
             state = first if next_cursor is None else _ShardState.decode(
                 next_cursor, self._dataset_id)
-            pages: dict[int, DatasourceRawSamplesData] = {}
+            pages: dict[int, builtins.list[DatasourceRawSamplesData]] = {}
 
             async def one(i: int) -> None:
+                # this window's pages, one after another, until STEP_ROWS rows (at least one
+                # page): the windows drift apart within a step, so the server's work on them
+                # spreads out instead of arriving all at once
                 shard, position = state.shards[i], state.cursors[i]
                 pager = (self.list_shard(shard) if position is None
                          else self.list_raw_samples(
                              cursor=position,
                              use_redirected_read_url=shard.use_redirected_read_url,
                              relevant_filenames_file_name=shard.relevant_filenames_file_name))
-                pages[i] = await anext(aiter(pager.pages()))
+                got, rows = pages.setdefault(i, []), 0
+                async for page in pager.pages():
+                    got.append(page)
+                    rows += len(page.data)
+                    if rows >= STEP_ROWS:
+                        break
 
             await gather_first_error([partial(one, i) for i in state.active()])
             return state.advance(pages)
 
         return Pager(fetch, _rows, start_cursor=resume)
+
+    # -- Lightly's own files in the datasource (.lightly/) ---------------------------------
+    def list_predictions(
+        self,
+        task_name: str,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The prediction files of task ``task_name`` in the datasource
+        (``.lightly/predictions/<task_name>/``) created between ``from_`` and ``to`` (seconds,
+        inclusive): a pager like :meth:`list_raw_samples` (rows: ``file_name``, the path from
+        the datasource's root, and ``read_url``). ``relevant_filenames_file_name`` limits it
+        to the predictions of the files that file lists. lightly 1.5.20:
+        ``download_raw_predictions(_iter)``.
+        """
+        if not isinstance(task_name, str) or not task_name or "/" in task_name:
+            raise InvalidInputError("task_name", f"must be a task name (no '/'), got "
+                                                 f"{task_name!r}")
+        operation = op.GET_LIST_OF_RAW_SAMPLES_PREDICTIONS_FROM_DATASOURCE_BY_DATASET_ID
+        return self._file_listing(operation, {"taskName": task_name}, from_, to, cursor,
+                                  use_redirected_read_url, relevant_filenames_file_name)
+
+    def list_metadata(
+        self,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The metadata files in the datasource (``.lightly/metadata/``) created between
+        ``from_`` and ``to`` (seconds, inclusive): a pager like :meth:`list_predictions`.
+        lightly 1.5.20: ``download_raw_metadata(_iter)``."""
+        return self._file_listing(op.GET_LIST_OF_RAW_SAMPLES_METADATA_FROM_DATASOURCE_BY_DATASET_ID,
+                                  {}, from_, to, cursor, use_redirected_read_url,
+                                  relevant_filenames_file_name)
+
+    def _file_listing(
+        self, operation: Operation, fixed: dict[str, object], from_: int | None, to: int | None,
+        cursor: str | None, use_redirected_read_url: bool | None,
+        relevant_filenames_file_name: str | None,
+    ) -> RawSamplesPager:
+        params, sticky = self._listing_params(from_, to, cursor, use_redirected_read_url,
+                                              relevant_filenames_file_name)
+        sticky = {**fixed, **sticky}
+
+        async def fetch(next_cursor: str | None) -> DatasourceRawSamplesData:
+            query = ({**fixed, **params} if next_cursor is None
+                     else {"cursor": next_cursor, **sticky})
+            return await self._call(operation, cast=DatasourceRawSamplesData, params=query)
+
+        return Pager(fetch, _rows, start_cursor=cursor)
+
+    async def prediction_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/predictions/<file_name>`` (a URL comes back
+        whether or not the file exists). lightly 1.5.20: ``get_prediction_read_url``."""
+        return await self._file_url(
+            op.GET_PREDICTION_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID, file_name, 4)
+
+    async def metadata_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/metadata/<file_name>`` (a URL comes back whether
+        or not the file exists). lightly 1.5.20: ``get_metadata_read_url``."""
+        return await self._file_url(
+            op.GET_METADATA_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID, file_name, 5)
+
+    async def embedding_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/embeddings/<file_name>`` (a custom embedding CSV;
+        a URL comes back whether or not the file exists). lightly 1.5.20:
+        ``get_custom_embedding_read_url``."""
+        return await self._file_url(
+            op.GET_CUSTOM_EMBEDDING_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID, file_name, 4)
+
+    async def _file_url(self, operation: Operation, file_name: str, min_length: int) -> str:
+        if not isinstance(file_name, str) or len(file_name) < min_length:
+            raise InvalidInputError("file_name", f"must be a file name of {min_length} "
+                                                 f"characters or more, got {file_name!r}")
+        url: str = await self._call(operation, cast=str, params={"fileName": file_name})
+        return url
+
+    async def list_all(self) -> builtins.list[DatasourceConfig]:
+        """Every datasource of the dataset (one per purpose), each a ``DatasourceConfig*``."""
+        configs: builtins.list[DatasourceConfig] = await self._call(
+            op.GET_DATASOURCES_BY_DATASET_ID, cast=builtins.list[DatasourceConfig])
+        return configs
+
+    async def download_predictions(
+        self,
+        task_name: str,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download task ``task_name``'s prediction files into ``dest_dir``, keeping their
+        paths below ``.lightly/predictions/`` (``<dest_dir>/<task_name>/<file>.json``).
+
+        Lists them (:meth:`list_predictions`), then streams each as ``samples.download``
+        does: a file appears only once complete, an existing one is never replaced unasked
+        (``if_exists``), ``max_file_size`` bounds each. The result is keyed by the listed
+        ``file_name``; a name that would land outside ``dest_dir`` (``..``, an absolute
+        path) fails that item with :class:`InvalidInputError`, writing nothing. A read URL
+        that expired on the way is asked for again once.
+        """
+        listing = self.list_predictions(task_name, from_, to,
+                                        relevant_filenames_file_name=relevant_filenames_file_name)
+        return await self._download_files(
+            listing, ".lightly/predictions/", self.prediction_read_url, dest_dir,
+            if_exists=if_exists, concurrency=concurrency, fail_fast=fail_fast,
+            progress=progress, transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+
+    async def download_metadata(
+        self,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download the metadata files into ``dest_dir``, keeping their paths below
+        ``.lightly/metadata/``; otherwise as :meth:`download_predictions`."""
+        listing = self.list_metadata(from_, to,
+                                     relevant_filenames_file_name=relevant_filenames_file_name)
+        return await self._download_files(
+            listing, ".lightly/metadata/", self.metadata_read_url, dest_dir,
+            if_exists=if_exists, concurrency=concurrency, fail_fast=fail_fast,
+            progress=progress, transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+
+    async def _download_files(
+        self, listing: RawSamplesPager, folder: str, fresh_url: Callable[[str], Awaitable[str]],
+        dest_dir: str | os.PathLike[str],
+        *, if_exists: IfExists, concurrency: int | None, fail_fast: bool, progress: ProgressArg,
+        transfer_timeout: TransferTimeout, max_file_size: int | None,
+    ) -> BulkResult[str, Path]:
+        if if_exists not in _transfer.IF_EXISTS_CHOICES:
+            raise InvalidInputError("if_exists", f"must be one of "
+                                    f"{', '.join(_transfer.IF_EXISTS_CHOICES)}, got {if_exists!r}")
+        if not isinstance(transfer_timeout, TransferTimeout):
+            raise InvalidInputError("transfer_timeout", f"must be a TransferTimeout, got "
+                                                        f"{transfer_timeout!r}")
+        if max_file_size is not None and (isinstance(max_file_size, bool) or not isinstance(
+                max_file_size, int) or max_file_size < 0):
+            raise InvalidInputError("max_file_size", f"must be a number of bytes >= 0 or None, "
+                                                     f"got {max_file_size!r}")
+        directory = Path(dest_dir)
+        if not await anyio.Path(directory).is_dir():
+            raise InvalidInputError("dest_dir", f"{directory} is not an existing directory")
+        rows = [row async for row in listing]
+        await anyio.to_thread.run_sync(_transfer.remove_stale_partials, directory)
+        seen: set[str] = set()
+        jobs = []
+        skipped: builtins.list[str] = []
+        for row in rows:
+            if row.file_name in seen:  # listed twice: one download
+                continue
+            seen.add(row.file_name)
+            relative = (row.file_name[len(folder):] if row.file_name.startswith(folder)
+                        else row.file_name)
+            if (if_exists == "skip" and _safe_relative(relative) is not None
+                    and await anyio.to_thread.run_sync(os.path.lexists, directory / relative)):
+                skipped.append(row.file_name)
+                continue
+            jobs.append((row.file_name, partial(
+                self._download_file, row.read_url, relative, folder, fresh_url, directory,
+                if_exists=if_exists, transfer_timeout=transfer_timeout,
+                max_size=max_file_size)))
+        result = await run_bulk(self._session, jobs, concurrency=concurrency,
+                                fail_fast=fail_fast, progress=progress, description="downloads")
+        result.skipped.extend(skipped)
+        return result
+
+    async def _download_file(
+        self, url: str, relative: str, folder: str, fresh_url: Callable[[str], Awaitable[str]],
+        directory: Path, *,
+        if_exists: IfExists, transfer_timeout: TransferTimeout, max_size: int | None,
+    ) -> Path:
+        parts = _safe_relative(relative)
+        if parts is None:
+            raise InvalidInputError("file_name", f"{relative!r} would be written outside "
+                                                 f"the destination directory")
+        dest = await anyio.to_thread.run_sync(_prepare, directory, parts)
+        if if_exists == "error" and await anyio.to_thread.run_sync(os.path.lexists, dest):
+            raise FileExistsError(errno.EEXIST, "destination exists (if_exists='error')",
+                                  str(dest))
+        download = partial(self._download_from, dest=dest, if_exists=if_exists,
+                           transfer_timeout=transfer_timeout, max_size=max_size)
+        try:
+            await download(url)
+        except PermissionDeniedError:
+            # Signed URLs expire; a fresh one is worth exactly one more try.
+            await download(await fresh_url(relative))
+        return dest
 
     @asynccontextmanager
     async def new_raw_samples(self) -> AsyncIterator[RawSamplesBatch]:
@@ -397,6 +630,32 @@ def _check_config(config: object) -> None:
             f"got {config.type!r}")
     if isinstance(config, DatasourceConfigS3 | DatasourceConfigS3DelegatedAccess):
         check.enum_value("config.s3_region", config.s3_region, S3Region)
+
+
+def _safe_relative(relative: str) -> builtins.list[str] | None:
+    """The path's parts if it stays below the destination (no absolute path, no ``..``, no
+    ``.``, no empty part, no backslash, no NUL), else None."""
+    if not relative or "\\" in relative or "\x00" in relative or relative.startswith("/"):
+        return None
+    parts = relative.split("/")
+    if any(p in ("", ".", "..") for p in parts) or posixpath.isabs(relative):
+        return None
+    if os.altsep and any(os.altsep in p for p in parts):
+        return None
+    return parts
+
+
+def _prepare(directory: Path, parts: builtins.list[str]) -> Path:
+    """``directory/parts...`` with its parent folders made; refuses a parent that resolves
+    outside ``directory`` (a symlinked folder)."""
+    dest = directory.joinpath(*parts)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    root = os.path.realpath(directory)
+    parent = os.path.realpath(dest.parent)
+    if os.path.commonpath([root, parent]) != root:
+        raise InvalidInputError("file_name", f"{'/'.join(parts)!r} would be written outside "
+                                             f"the destination directory")
+    return dest
 
 
 def _rows(page: DatasourceRawSamplesData) -> list[DatasourceRawSamplesDataRow]:

@@ -235,6 +235,115 @@ class Datasource(DatasetResource):
         """
         return Pager(self._runner, self._aio.list_shard(shard))
 
+    def list_predictions(
+        self,
+        task_name: str,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The prediction files of task ``task_name`` in the datasource
+        (``.lightly/predictions/<task_name>/``) created between ``from_`` and ``to`` (seconds,
+        inclusive): a pager like :meth:`list_raw_samples` (rows: ``file_name``, the path from the
+        datasource's root, and ``read_url``). ``relevant_filenames_file_name`` limits it to the
+        predictions of the files that file lists. lightly 1.5.20:
+        ``download_raw_predictions(_iter)``.
+        """
+        return Pager(self._runner, self._aio.list_predictions(
+            task_name, from_, to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
+            relevant_filenames_file_name=relevant_filenames_file_name))
+
+    def list_metadata(
+        self,
+        from_: int | None = None,
+        to: int | None = None,
+        *,
+        cursor: str | None = None,
+        use_redirected_read_url: bool | None = None,
+        relevant_filenames_file_name: str | None = None,
+    ) -> RawSamplesPager:
+        """The metadata files in the datasource (``.lightly/metadata/``) created between ``from_``
+        and ``to`` (seconds, inclusive): a pager like :meth:`list_predictions`. lightly 1.5.20:
+        ``download_raw_metadata(_iter)``.
+        """
+        return Pager(self._runner, self._aio.list_metadata(
+            from_, to, cursor=cursor, use_redirected_read_url=use_redirected_read_url,
+            relevant_filenames_file_name=relevant_filenames_file_name))
+
+    def prediction_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/predictions/<file_name>`` (a URL comes back whether or
+        not the file exists). lightly 1.5.20: ``get_prediction_read_url``.
+        """
+        return self._runner.call(self._aio.prediction_read_url, file_name)
+
+    def metadata_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/metadata/<file_name>`` (a URL comes back whether or not
+        the file exists). lightly 1.5.20: ``get_metadata_read_url``.
+        """
+        return self._runner.call(self._aio.metadata_read_url, file_name)
+
+    def embedding_read_url(self, file_name: str) -> str:
+        """A signed read URL of ``.lightly/embeddings/<file_name>`` (a custom embedding CSV; a URL
+        comes back whether or not the file exists). lightly 1.5.20:
+        ``get_custom_embedding_read_url``.
+        """
+        return self._runner.call(self._aio.embedding_read_url, file_name)
+
+    def list_all(self) -> builtins.list[DatasourceConfig]:
+        """Every datasource of the dataset (one per purpose), each a ``DatasourceConfig*``."""
+        return self._runner.call(self._aio.list_all)
+
+    def download_predictions(
+        self,
+        task_name: str,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download task ``task_name``'s prediction files into ``dest_dir``, keeping their paths
+        below ``.lightly/predictions/`` (``<dest_dir>/<task_name>/<file>.json``). More in the
+        async :meth:`lightly_async.Datasource.download_predictions`.
+        """
+        return self._runner.call(
+            self._aio.download_predictions, task_name, dest_dir, from_=from_, to=to,
+            relevant_filenames_file_name=relevant_filenames_file_name, if_exists=if_exists,
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+
+    def download_metadata(
+        self,
+        dest_dir: str | os.PathLike[str],
+        *,
+        from_: int | None = None,
+        to: int | None = None,
+        relevant_filenames_file_name: str | None = None,
+        if_exists: IfExists = "error",
+        concurrency: int | None = None,
+        fail_fast: bool = False,
+        progress: ProgressArg = None,
+        transfer_timeout: TransferTimeout = DEFAULT_TRANSFER_TIMEOUT,
+        max_file_size: int | None = None,
+    ) -> BulkResult[str, Path]:
+        """Download the metadata files into ``dest_dir``, keeping their paths below
+        ``.lightly/metadata/``; otherwise as :meth:`download_predictions`.
+        """
+        return self._runner.call(
+            self._aio.download_metadata, dest_dir, from_=from_, to=to,
+            relevant_filenames_file_name=relevant_filenames_file_name, if_exists=if_exists,
+            concurrency=concurrency, fail_fast=fail_fast, progress=progress,
+            transfer_timeout=transfer_timeout, max_file_size=max_file_size)
+
 
 class Embeddings(DatasetResource):
     """``dataset.embeddings``: the embeddings uploaded for a dataset."""

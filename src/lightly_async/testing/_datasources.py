@@ -11,6 +11,17 @@ Guesses about the real service made here (NOTES.md marks them unspecified):
   ignored when a cursor is given; the last page has ``hasMore: false`` and a cursor pointing
   past the end. Page size ``FakeLightly.page_size`` (default 100). The read URLs are signed
   URLs of the fake's blob store, as the sample URLs are.
+* Lightly's own files live in the same bucket under ``.lightly/`` (``FakeLightly.add_raw_files``
+  with such names): the raw listing leaves them out. ``.../predictions/list?taskName=T`` lists
+  the files under ``.lightly/predictions/T/`` and ``.../metadata/list`` those under
+  ``.lightly/metadata/`` (``schema.json`` and ``tasks.json`` left out in both), each row's
+  ``fileName`` the path from the bucket's root, paged and filtered by ``from``/``to`` as the
+  raw listing is; with ``relevantFilenamesFileName`` only the files whose path (below the
+  folder, without its extension) is a listed file name without its extension.
+* ``.../{predictions,metadata,embeddings}/file?fileName=F`` answer (a JSON string) the signed
+  read URL of ``.lightly/<folder>/F``, whether or not the file exists (as lightly 1.5.20 says
+  of the real API); reading a missing one is the blob store's 404.
+* ``.../datasource/all`` lists the configured datasource (an empty list: none).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import base64
 import binascii
 import bisect
 import json
+import posixpath
 from typing import TYPE_CHECKING, Any, Final
 
 from lightly_async import _operations as op
@@ -111,26 +123,43 @@ class DatasourceOps:
         cursor: str | None,
         base_url: str,
         relevant: str | None = None,
+        folder: str | None = None,
     ) -> DatasourceRawSamplesData:
         """``GET .../datasource/list``: one page of raw files (with ``relevant``, the name of
-        a file in the bucket listing file names one per line: only those)."""
+        a file in the bucket listing file names one per line: only those). With ``folder``
+        (``.lightly/predictions/<task>/``, ``.lightly/metadata/``) the files below it: the
+        predictions and metadata listings."""
         store = self._store
         dataset = store.dataset(user, dataset_id)
         _configured(dataset)
         offset = 0
         if cursor is not None:
             offset, from_, to = _decode_cursor(cursor)
-        if dataset.raw_order is None:  # sorted once, not per page (a million files page fast)
-            ordered = sorted(dataset.raw_files.values(), key=lambda f: (f.created_at, f.file_name))
-            dataset.raw_order = (ordered, [f.created_at for f in ordered])
-        ordered, created = dataset.raw_order
+        if folder is None:
+            if dataset.raw_order is None:  # sorted once, not per page (a million files page fast)
+                ordered = sorted((f for f in dataset.raw_files.values()
+                                  if not f.file_name.startswith(LIGHTLY_FOLDER)),
+                                 key=lambda f: (f.created_at, f.file_name))
+                dataset.raw_order = (ordered, [f.created_at for f in ordered])
+            ordered, created = dataset.raw_order
+        else:  # Lightly's own files: few, sorted per page
+            ordered = sorted((f for f in dataset.raw_files.values()
+                              if f.file_name.startswith(folder)
+                              and posixpath.basename(f.file_name) not in _NOT_LISTED),
+                             key=lambda f: (f.created_at, f.file_name))
+            created = [f.created_at for f in ordered]
         if relevant is not None:
             listed = store.blobs.get(raw_blob_key(dataset_id, relevant))
             if relevant not in dataset.raw_files or listed is None:
                 raise FakeApiError.of("NOT_FOUND", f"relevant filenames file {relevant!r} is not "
                                                    "in the datasource")
             names = {line.strip() for line in listed.decode("utf-8", "replace").splitlines()}
-            ordered = [f for f in ordered if f.file_name in names]
+            if folder is None:
+                ordered = [f for f in ordered if f.file_name in names]
+            else:
+                stems = {posixpath.splitext(n)[0] for n in names}
+                ordered = [f for f in ordered if posixpath.splitext(
+                    f.file_name[len(folder):])[0] in stems]
             created = [f.created_at for f in ordered]
         first = 0 if from_ is None else bisect.bisect_left(created, from_)
         stop = len(ordered) if to is None else bisect.bisect_right(created, to)
@@ -149,6 +178,27 @@ class DatasourceOps:
                 for f in page
             ],
         )
+
+
+    def list_all(self, user: User, dataset_id: str) -> list[Any]:
+        """``GET .../datasource/all``: the configured datasource, or none."""
+        dataset = self._store.dataset(user, dataset_id)
+        if dataset.datasource is None:
+            return []
+        return [self.get(user, dataset_id)]
+
+    def file_read_url(self, user: User, dataset_id: str, folder: str, file_name: str,
+                      base_url: str) -> str:
+        """``GET .../datasource/<folder>/file``: a read URL of ``.lightly/<folder>/<name>``."""
+        dataset = self._store.dataset(user, dataset_id)
+        _configured(dataset)
+        key = raw_blob_key(dataset_id, f"{LIGHTLY_FOLDER}{folder}/{file_name}")
+        return self._store.signed_url(base_url, key, "GET")
+
+
+LIGHTLY_FOLDER: Final = ".lightly/"
+"""Where Lightly keeps its own files in a datasource (predictions, metadata, embeddings)."""
+_NOT_LISTED: Final = frozenset({"schema.json", "tasks.json"})
 
 
 def _configured(dataset: Dataset) -> DatasourceConfig:
@@ -237,6 +287,48 @@ def _list_raw(c: RequestContext) -> Any:
         c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url, relevant=relevant)
 
 
+def _list_files(c: RequestContext, folder: str) -> Any:
+    cursor = c.query("cursor")
+    from_ = to = None
+    if cursor is None:
+        from_, to = c.timestamp("from"), c.timestamp("to")
+    c.query_bool("useRedirectedReadUrl")
+    relevant = c.query("relevantFilenamesFileName")
+    if relevant is not None and len(relevant) < 4:
+        raise FakeApiError.of("MALFORMED_REQUEST",
+                              "relevantFilenamesFileName must have 4 characters or more")
+    return c.store.datasources.list_raw(
+        c.user, c.ds, from_=from_, to=to, cursor=cursor, base_url=c.base_url, relevant=relevant,
+        folder=folder)
+
+
+def _list_predictions(c: RequestContext) -> Any:
+    task = c.required_query("taskName")
+    if not task or "/" in task or task in (".", ".."):
+        raise FakeApiError.of("MALFORMED_REQUEST", f"taskName {task!r} is not a task name")
+    return _list_files(c, f"{LIGHTLY_FOLDER}predictions/{task}/")
+
+
+def _list_metadata(c: RequestContext) -> Any:
+    return _list_files(c, f"{LIGHTLY_FOLDER}metadata/")
+
+
+def _file_url(folder: str, min_length: int) -> Any:
+    def handler(c: RequestContext) -> Any:
+        name = c.required_query("fileName")
+        if len(name) < min_length:
+            raise FakeApiError.of("MALFORMED_REQUEST",
+                                  f"fileName must have {min_length} characters or more")
+        return c.store.datasources.file_read_url(c.user, c.ds, folder, name, c.base_url)
+
+    handler.__name__ = f"_{folder}_file"
+    return handler
+
+
+def _list_all(c: RequestContext) -> Any:
+    return c.store.datasources.list_all(c.user, c.ds)
+
+
 def _verify_datasource(c: RequestContext) -> Any:
     return c.store.datasources.verify(c.user, c.ds)
 
@@ -249,5 +341,16 @@ ROUTES: Final = [
                    DatasourceProcessedUntilTimestampRequest),
     OperationRoute(op.GET_LIST_OF_RAW_SAMPLES_FROM_DATASOURCE_BY_DATASET_ID, _list_raw),
     OperationRoute(op.VERIFY_DATASOURCE_BY_DATASET_ID, _verify_datasource),
+    OperationRoute(op.GET_LIST_OF_RAW_SAMPLES_PREDICTIONS_FROM_DATASOURCE_BY_DATASET_ID,
+                   _list_predictions),
+    OperationRoute(op.GET_LIST_OF_RAW_SAMPLES_METADATA_FROM_DATASOURCE_BY_DATASET_ID,
+                   _list_metadata),
+    OperationRoute(op.GET_PREDICTION_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID,
+                   _file_url("predictions", 4)),
+    OperationRoute(op.GET_METADATA_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID,
+                   _file_url("metadata", 5)),
+    OperationRoute(op.GET_CUSTOM_EMBEDDING_FILE_READ_URL_FROM_DATASOURCE_BY_DATASET_ID,
+                   _file_url("embeddings", 4)),
+    OperationRoute(op.GET_DATASOURCES_BY_DATASET_ID, _list_all),
 ]
 """The Datasources routes, as ``_app.py`` mounts them."""

@@ -208,7 +208,7 @@ class Dataset:
     verify: tuple[bool, bool, bool, bool] = (True, True, True, True)  # read/write/list/overwrite
     processed_until: int = 0
     raw_files: dict[str, RawFile] = field(default_factory=dict)
-    # raw_files sorted by (created_at, file_name), and their created_at; None: rebuild
+    # the raw files outside .lightly/ by (created_at, file_name), their created_at; None: rebuild
     raw_order: tuple[list[RawFile], list[int]] | None = None
     # version (predictionUUIDTimestamp) -> task name -> (schema id, schema)
     task_schemas: dict[int, dict[str, tuple[str, PredictionTaskSchema]]] = field(
