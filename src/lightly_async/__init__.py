@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from lightly_async._config import SessionConfig
     from lightly_async._observe import CallEvent
     from lightly_async._transfer import TransferTimeout
-    from lightly_async.bulk import BulkResult
+    from lightly_async.bulk import BulkOutcome, BulkResult
     from lightly_async.models import (
         CreateEntityResponse,
         DatasetCreator,
@@ -96,6 +96,7 @@ if TYPE_CHECKING:
 # Models, resources and the bulk helpers load on first use (PEP 562), so that a script or CLI
 # that only imports the package does not pay for building ~45 attrs classes and the converter.
 _LAZY: dict[str, str] = {
+    "BulkOutcome": "lightly_async.bulk",
     "BulkResult": "lightly_async.bulk",
     "CallEvent": "lightly_async._observe",
     "RawSamplesShard": "lightly_async.resources.datasource",
@@ -131,6 +132,7 @@ __all__ = [
     "BadRequestError",
     "BitMask",
     "BulkError",
+    "BulkOutcome",
     "BulkResult",
     "CallEvent",
     "ConflictError",

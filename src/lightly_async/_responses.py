@@ -15,11 +15,12 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from lightly_async._redact import redact
 from lightly_async._retry import parse_retry_after
 from lightly_async.errors import APIStatusError, DecodeError, RedirectError, status_error_class
 
-__all__ = ["PlainText", "decode", "find_lone_surrogate", "loads", "redirect_target",
-           "status_error"]
+__all__ = ["PlainText", "decode", "find_lone_surrogate", "from_wire", "loads",
+           "redirect_target", "status_error", "to_wire"]
 
 
 #: Headers naming a request, in the order asked: the Lightly API's, then S3's and Azure's
@@ -141,6 +142,43 @@ def decode(
         raise DecodeError(
             f"response does not match {_type_name(cast)}: {redact(detail)}"[:1000],
             method=method, url=display(), status_code=status_code) from None
+
+
+def from_wire(cast: Any, data: Any, *, strict: bool = False) -> Any:
+    """``data`` (a parsed JSON value, or JSON text as bytes) structured into ``cast`` as a
+    response is decoded; ``strict`` also refuses unknown keys and union types."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        try:
+            data = loads(bytes(data))
+        except (ValueError, RecursionError) as exc:
+            raise DecodeError(f"not JSON: {redact(str(exc))}"[:300]) from None
+    if strict:
+        from lightly_async._convert import describe_error, get_converter
+
+        try:
+            return get_converter(strict=True).structure(data, cast)
+        except Exception as exc:  # cattrs raises many types; all mean "not the schema"
+            problems = "; ".join(describe_error(exc, data=data))
+            raise DecodeError(
+                f"does not match {_type_name(cast)}: {redact(problems)}"[:1000]) from None
+    structure = _structure or _load_decoder()
+    try:
+        return structure(data, cast)
+    except Exception:
+        from lightly_async._convert import explain_failure
+
+        value, detail = explain_failure(data, cast)
+        if detail is None:
+            return value
+        raise DecodeError(
+            f"does not match {_type_name(cast)}: {redact(detail)}"[:1000]) from None
+
+
+def to_wire(value: Any, as_type: Any = None) -> Any:
+    """``value`` (a model, or a list or dict of them) as the JSON value the client sends."""
+    from lightly_async._convert import get_converter
+
+    return get_converter().unstructure(value, unstructure_as=as_type)
 
 
 _structure: Callable[[Any, Any], Any] | None = None

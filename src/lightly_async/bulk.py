@@ -45,6 +45,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeAlias, TypeVar
 
 import anyio
+import anyio.lowlevel
 import attrs
 
 from lightly_async.errors import (
@@ -69,7 +70,6 @@ __all__ = [  # BulkError lives in errors
     "BulkResult",
     "BulkStream",
     "OnResult",
-    "map_items",
     "run_bulk",
     "stream",
 ]
@@ -340,6 +340,7 @@ async def run_bulk(
         raise SessionClosedError("this LightlySession is closed")
     session._sender.check_usable()  # another event loop: one clear error, not one per item
     limiter = session.limiter
+    slot = _Slot(limiter)
     ceiling = math.ceil(limiter.total_tokens)
     if concurrency is not None:
         if (isinstance(concurrency, bool) or not isinstance(concurrency, int)
@@ -352,7 +353,8 @@ async def run_bulk(
                 "requests in flight; pass LightlySession(concurrency=...) to raise it")
     keep = on_result is None
     total = 0
-    if isinstance(items, Collection) and not isinstance(items, str | bytes):
+    sized = isinstance(items, Collection) and not isinstance(items, str | bytes)
+    if isinstance(items, Collection) and sized:
         total = len(items)
         if keep:
             keys = [key for key, _ in items]
@@ -360,7 +362,7 @@ async def run_bulk(
                 raise InvalidInputError("items", "keys must be unique")
             del keys
     result: BulkResult[K, R] = BulkResult(summary_only=not keep)
-    seen: set[K] | None = set() if keep and not total else None  # a stream's keys, kept
+    seen: set[K] | None = set() if keep and not sized else None  # a stream's keys, kept
     source = _Source(items)
     stop = False
     give_up_after = session.bulk_give_up_after
@@ -387,6 +389,7 @@ async def run_bulk(
 
         async def worker() -> None:
             nonlocal connection_failures
+            done = 0
             while not stop:
                 try:
                     pulled = await source.next()
@@ -404,7 +407,7 @@ async def run_bulk(
                         stop_by(raised[-1])
                         return
                     seen.add(key)
-                async with limiter:
+                async with slot:
                     try:
                         value = await call()
                     except ITEM_ERRORS as exc:
@@ -434,9 +437,12 @@ async def run_bulk(
                                    BulkOutcome(key=key, status="succeeded", value=value))
                 await report(outcome)
                 bar.advance(1)
+                done += 1
+                if not done % 32:  # items that never wait (bad input) still let others run
+                    await anyio.lowlevel.checkpoint()
 
         workers = concurrency or ceiling
-        if total:
+        if sized:
             workers = min(workers, total)
         async with anyio.create_task_group() as tg:
             for _ in range(workers):
@@ -450,6 +456,25 @@ async def run_bulk(
     if raised:
         raise raised[0]
     return result
+
+
+class _Slot:
+    """A place under the session's ceiling: taken at once when one is free (no two event
+    loop round trips per item, as ``async with limiter`` makes), else waited for."""
+
+    __slots__ = ("_limiter",)
+
+    def __init__(self, limiter: anyio.CapacityLimiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> None:
+        try:
+            self._limiter.acquire_nowait()
+        except anyio.WouldBlock:
+            await self._limiter.acquire()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._limiter.release()
 
 
 class _Source(Generic[T]):
@@ -548,11 +573,13 @@ class BulkStream(Generic[K, R]):
     async def __aexit__(self, exc_type: type[BaseException] | None,
                         exc: BaseException | None, tb: TracebackType | None) -> None:
         assert self._group is not None
-        if exc_type is not None or self.result is None:
+        early = exc_type is not None or self.result is None
+        if early:
             self._group.cancel_scope.cancel()  # left early: the run stops
         self._receive.close()
         await self._group.__aexit__(None, None, None)
-        if exc_type is None:
+        if exc_type is None and (not early or not isinstance(
+                self._error, anyio.BrokenResourceError | anyio.ClosedResourceError)):
             self._raise()
 
 

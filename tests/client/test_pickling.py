@@ -207,24 +207,30 @@ def _answer(request: httpx.Request) -> httpx.Response:
     return httpx.Response(200, json=[])
 
 
-async def _bulk_in_child() -> bytes:
-    async with la.LightlySession(TOKEN, base_url="https://api.test", max_retries=0,
-                                 transport=httpx.MockTransport(_answer)) as session:
+async def _bulk_in_child(config: la.SessionConfig) -> bytes:
+    async with la.LightlySession.from_config(
+            config, transport=httpx.MockTransport(_answer)) as session:
         result = await run_bulk(session, [
             (dataset, session.dataset(dataset).tags.list) for dataset in DATASETS])
     return pickle.dumps(result)
 
 
-def child_run() -> bytes:
-    """Run in a spawned process: a bulk run with failures, pickled there."""
+def child_run(config: la.SessionConfig) -> bytes:
+    """Run in a spawned process: a session from the shipped config (its token from the
+    child's environment), a bulk run with failures, pickled there."""
     import anyio
 
-    return anyio.run(_bulk_in_child)
+    return anyio.run(_bulk_in_child, config)
 
 
-def test_bulk_result_with_failures_crosses_a_spawned_process() -> None:
+def test_bulk_result_with_failures_crosses_a_spawned_process(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PICKLE_TEST_TOKEN", TOKEN)  # the child inherits the environment
+    config = la.SessionConfig(base_url="https://api.test", max_retries=0,
+                              token_env="PICKLE_TEST_TOKEN")
+    assert TOKEN.encode() not in pickle.dumps(config)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        data = pool.apply(child_run)
+        data = pool.apply(child_run, (config,))
     assert TOKEN.encode() not in data
     result = pickle.loads(data)
     assert isinstance(result, BulkResult)

@@ -1,4 +1,12 @@
-"""Every model of the Lightly API subset, re-exported; one submodule per API group."""
+"""Every model of the Lightly API subset, re-exported; one submodule per API group.
+
+:func:`from_wire` and :func:`to_wire` convert between models and the API's JSON exactly as
+the client does (camelCase keys, ``0x…`` bit masks, unions chosen by ``type``, optional
+fields left unset omitted): to build a model from JSON read elsewhere (a file, a Ray or
+Spark row, a webhook) or to see the body a call would send.
+"""
+
+from typing import Any, TypeVar
 
 from lightly_async.models.common import (
     ApiErrorCode,
@@ -189,6 +197,42 @@ from lightly_async.models.tags import (
     VideoFrameData,
 )
 
+_T = TypeVar("_T")
+
+
+def from_wire(type_: type[_T] | Any, data: Any, *, strict: bool = False) -> _T:
+    """A model (or a list/dict of them, any type the client decodes) from the API's JSON.
+
+    ``data`` is a parsed JSON value (what ``json.loads`` gives: a dict, a list, a string,
+    …) or JSON text as ``bytes``. Decoding is the client's own: types exact (no coercion),
+    unknown keys ignored, an unknown union ``type`` kept as its ``…Unknown`` class; with
+    ``strict=True`` unknown keys and union types are refused too. Anything else is a
+    :class:`~lightly_async.errors.DecodeError` naming the JSON path
+    (``$.data[3].fileName``), as a response that does not match would be.
+
+    ::
+
+        tag = from_wire(TagData, {"id": "…", "name": "initial-tag", …})
+        rows = from_wire(list[SampleData], raw_bytes)
+    """
+    from lightly_async._responses import from_wire as decode
+
+    value: _T = decode(type_, data, strict=strict)
+    return value
+
+
+def to_wire(model: Any, *, as_type: Any = None) -> Any:
+    """The JSON value (dicts, lists, strings, numbers) the client sends for ``model``.
+
+    ``model`` is a model or a list/dict of them; ``as_type`` names the declared type when
+    the value's own class is not enough (``list[PredictionSingleton]``). ``json.dumps`` of
+    the result is the request body; ``from_wire(type(model), to_wire(model)) == model``.
+    """
+    from lightly_async._responses import to_wire as encode
+
+    return encode(model, as_type)
+
+
 __all__ = [
     "ApiErrorCode",
     "ApiErrorResponse",
@@ -362,4 +406,6 @@ __all__ = [
     "TagUpsizeRequest",
     "TaskType",
     "VideoFrameData",
+    "from_wire",
+    "to_wire",
 ]

@@ -107,18 +107,7 @@ def singletons_of(value: Any, task_name: str | None = None) -> list[PredictionSi
 
 
 def _from_wire(item: dict[str, Any]) -> PredictionSingleton:
-    from lightly_async import models
-    from lightly_async.models import PredictionSingleton
+    from lightly_async.models import PredictionSingleton, from_wire
 
-    from_wire = getattr(models, "from_wire", None)
-    if from_wire is not None:
-        singleton: PredictionSingleton = from_wire(PredictionSingleton, item)
-        return singleton
-    from lightly_async._convert import get_decoder
-
-    try:
-        decoded: PredictionSingleton = get_decoder().structure(
-            item, PredictionSingleton)  # type: ignore[arg-type]
-    except Exception as exc:  # cattrs raises many types: all mean "not a singleton"
-        raise InvalidInputError("predictions", f"not a prediction singleton: {exc}") from None
-    return decoded
+    singleton: PredictionSingleton = from_wire(PredictionSingleton, item)
+    return singleton
