@@ -1,5 +1,6 @@
-"""Developer tasks: `nox -s tests`, `nox -s lint`, `nox -s typecheck`, `nox -s docs`,
-`nox -s bench`, `nox -s generate` (`-- --check` fails when derived source has drifted)."""
+"""Developer tasks: `nox -s tests`, `nox -s ray`, `nox -s lint`, `nox -s typecheck`,
+`nox -s docs`, `nox -s bench`, `nox -s generate` (`-- --check` fails when derived source has
+drifted)."""
 
 import nox
 
@@ -28,7 +29,20 @@ def tests(session: nox.Session) -> None:
     session.install("--no-deps", OFFICIAL_CLIENT)
     session.install(*OFFICIAL_CLIENT_DEPS)
     session.env["LIGHTLY_DID_VERSION_CHECK"] = "True"  # it makes no network call
-    session.run("pytest", *session.posargs)
+    # tests/ray need Ray and a local cluster: `nox -s ray` runs them
+    session.run("pytest", "--ignore=tests/ray", *session.posargs)
+
+
+@nox.session(python="3.11")
+def ray(session: nox.Session) -> None:
+    """The engines' tests (tests/ray): the Ray Data pipeline of docs/ray.md and the Dask
+    recipe, each against the fake served by its own process on 127.0.0.1, on a local Ray
+    whose every listener is on loopback (no dashboard, no usage stats).
+    """
+    session.install("-e", ".[ray,test]", "dask")
+    session.env["LIGHTLY_RAY_TESTS"] = "1"
+    session.env["RAY_USAGE_STATS_ENABLED"] = "0"
+    session.run("pytest", "tests/ray", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -3,12 +3,13 @@
     python scripts/check_docs_reference.py [SITE_DIR]      # default: site/
 
 Run by ``nox -s docs`` after ``mkdocs build --strict``. Every name in the ``__all__`` of
-``lightly_async``, ``lightly_async.sync``, ``lightly_async.models``, ``lightly_async.errors``
-and ``lightly_async.testing`` must have its entry (an HTML anchor ``id="module.Name"``) on
-its module's page; a top-level name re-exported from ``models`` or ``errors`` may have it on
-that module's page instead. ``__all__`` is read from the sources (no import, so the docs
-session installs only the docs tools). No page may show a docstring's reST left over (a role
-such as ``:class:`` or a ``::`` marker: scripts/griffe_rst.py turns them into Markdown).
+``lightly_async``, ``lightly_async.sync``, ``lightly_async.models``,
+``lightly_async.errors``, ``lightly_async.testing`` and ``lightly_async.ray`` must have its
+entry (an HTML anchor ``id="module.Name"``) on its module's page; a top-level name re-
+exported from ``models`` or ``errors`` may have it on that module's page instead.
+``__all__`` is read from the sources (no import, so the docs session installs only the docs
+tools). No page may show a docstring's reST left over (a role such as ``:class:`` or a
+``::`` marker: scripts/griffe_rst.py turns them into Markdown).
 Exits 1 naming every missing entry and every leftover.
 """
 
@@ -28,6 +29,7 @@ MODULES = {
     "lightly_async.models": (SRC / "models" / "__init__.py", "models"),
     "lightly_async.errors": (SRC / "errors.py", "errors"),
     "lightly_async.testing": (SRC / "testing" / "__init__.py", "testing"),
+    "lightly_async.ray": (SRC / "ray" / "__init__.py", "ray"),
 }
 # where a top-level name may be documented instead of the top-level page
 ALSO = {"lightly_async": ("lightly_async.models", "lightly_async.errors")}

@@ -127,6 +127,9 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     fake = _group(commands, "fake", "the fake Lightly server")
     cmd = fake.add_parser("serve", help="serve a seeded fake until Ctrl-C")
     _fake.add_serve_arguments(cmd)
+    cmd.add_argument("--rate-limit", type=float, default=None, metavar="N",
+                     help="answer 429 with Retry-After beyond N requests/s over the whole "
+                     "server (a token bucket shared by every client; default: no limit)")
     cmd.set_defaults(handler=_fake.serve)
 
     from lightly_async import __main__ as demo

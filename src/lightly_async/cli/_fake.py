@@ -58,6 +58,10 @@ def serve(args: argparse.Namespace) -> int:
     if args.samples < 1:
         print("lightly-async: error: --samples must be >= 1", file=sys.stderr)
         return 2
+    rate_limit = getattr(args, "rate_limit", None)
+    if rate_limit is not None and not 0 < rate_limit < float("inf"):
+        print("lightly-async: error: --rate-limit must be a positive number", file=sys.stderr)
+        return 2
     try:
         from lightly_async.testing import FakeLightly
     except ImportError as exc:
@@ -67,6 +71,8 @@ def serve(args: argparse.Namespace) -> int:
     args.api = fake_api(args)
     fake = FakeLightly(api=args.api)
     dataset_id = seed(fake, args.samples)
+    if rate_limit is not None:  # after seeding: the seed's own requests are not limited
+        fake.faults.add_rate_limit(rate_limit)
     anyio.run(_serve_forever, fake, dataset_id, args)
     return 0
 
@@ -115,7 +121,9 @@ async def _serve_forever(fake: FakeLightly, dataset_id: str, args: argparse.Name
     async with fake.serve(host=args.host, port=args.port) as base_url:
         if args.host in ("0.0.0.0", "::"):  # listening everywhere: reach it over loopback here
             base_url = base_url.replace(f"//{args.host}:", "//127.0.0.1:")
-        print(f"fake Lightly server on {base_url} (api={args.api}) - Ctrl-C to stop")
+        limit = getattr(args, "rate_limit", None)
+        limited = f", {limit:g} requests/s" if limit is not None else ""
+        print(f"fake Lightly server on {base_url} (api={args.api}{limited}) - Ctrl-C to stop")
         n = args.samples
         print(f"# dataset {dataset_id}: {n} samples with images, tag 'initial-tag', {n} raw "
               f"files; task 'classification' (cat, dog, bird) at prediction version "

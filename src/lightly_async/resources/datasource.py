@@ -557,10 +557,10 @@ class Datasource(DatasetResource):
         download = partial(self._download_from, dest=dest, if_exists=if_exists,
                            transfer_timeout=transfer_timeout, max_size=max_size)
         try:
-            await download(url=url)
+            await download(url)
         except PermissionDeniedError:
             # Signed URLs expire; a fresh one is worth exactly one more try.
-            await download(url=await fresh_url(relative))
+            await download(await fresh_url(relative))
         return dest
 
     @asynccontextmanager

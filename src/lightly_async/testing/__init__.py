@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from lightly_async.testing._app import Call
     from lightly_async.testing._fake import FAKE_BASE_URL, FakeLightly
-    from lightly_async.testing._faults import DroppedConnection, FaultRule, Faults
+    from lightly_async.testing._faults import DroppedConnection, FaultRule, Faults, RateLimit
     from lightly_async.testing._state import FakeApiError
     from lightly_async.testing._store import DEFAULT_TOKEN
 
@@ -32,6 +32,7 @@ __all__ = [
     "FakeLightly",
     "FaultRule",
     "Faults",
+    "RateLimit",
 ]
 
 _HOMES = {
@@ -43,6 +44,7 @@ _HOMES = {
     "FakeLightly": "_fake",
     "FaultRule": "_faults",
     "Faults": "_faults",
+    "RateLimit": "_faults",
 }
 
 
