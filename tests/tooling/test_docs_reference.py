@@ -30,13 +30,13 @@ def _site(tmp_path: Path, leave_out: str = "", extra: str = "") -> Path:
     """A site whose pages hold an anchor for every public name, but ``leave_out``;
     the top level keeps only what is neither a model nor an error, as the real page does."""
     elsewhere = {*lightly_async.models.__all__, *lightly_async.errors.__all__}
-    for module in MODULES:
-        page = module.__name__.removeprefix("lightly_async.") if module is not lightly_async \
-            else "lightly_async"
-        names = [n for n in module.__all__
-                 if module is not lightly_async or n not in elsewhere]
-        html = "".join(f'<h2 id="{module.__name__}.{n}">{n}</h2>' for n in names
-                       if f"{module.__name__}.{n}" != leave_out)
+    # every documented module, read from its source as the script reads it (``lightly_async.ray``
+    # is documented too, though importing it needs the ``ray`` extra)
+    for module_name, (source, page) in check.MODULES.items():
+        names = [n for n in check.public_names(source)
+                 if module_name != "lightly_async" or n not in elsewhere]
+        html = "".join(f'<h2 id="{module_name}.{n}">{n}</h2>' for n in names
+                       if f"{module_name}.{n}" != leave_out)
         path = tmp_path / "api" / page / "index.html"
         path.parent.mkdir(parents=True)
         path.write_text(html + extra)
