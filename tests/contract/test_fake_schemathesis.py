@@ -230,6 +230,24 @@ def _pools(dataset_id: str | None) -> dict[str, list[Any]]:
         }
 
 
+def _keep_a_leaf() -> None:
+    """Give the seeded dataset a deletable leaf tag again when earlier requests took them all
+    (deleted them, or made them parents): whether a DELETE can succeed must not depend on
+    what the run did before it."""
+    ds = DATASETS["ds"]
+    if _pools(ds)["leafTagId"]:
+        return
+    store = FAKE.store
+    with store.lock:
+        dataset = store.datasets[ds]
+        initial = next(t.id for t in dataset.tags.values() if t.prev_tag_id is None)
+        name = f"leaf-{len(dataset.tags)}"
+        body = TagCreateRequest(name=name, prev_tag_id=initial,
+                                bit_mask_data=BitMask.from_indices([0], len(dataset.samples)),
+                                tot_size=len(dataset.samples))
+        store.tags.create_tag(store.default_user, ds, body)
+
+
 def _datasets(needs: list[str]) -> list[str]:
     """Seeded datasets (``ds`` weighted up) that have something for each path id in ``needs``.
 
@@ -274,11 +292,16 @@ def _with_real_values(draw: st.DrawFn, case: Any) -> Any:
         return value
 
     path = dict(case.path_parameters or {})
+    deletes_tag = case.method.upper() == "DELETE" and "tagId" in path
+    if deletes_tag:
+        _keep_a_leaf()
     if "datasetId" in path:
         needs = [name for name in ("sampleId", "tagId", "embeddingId") if name in path]
+        if deletes_tag:  # a dataset with a leaf to delete
+            needs = [*needs, "leafTagId"]
         path["datasetId"] = real(path["datasetId"], _datasets(needs), _is_object_id)
     pools = _pools(path.get("datasetId"))
-    if case.method.upper() == "DELETE" and "tagId" in path:
+    if deletes_tag:
         # only a leaf can go: aim at one, or the run's earlier requests decide whether any
         # DELETE succeeds (they turn the seeded leaves into parents)
         pools["tagId"] = pools["leafTagId"]
