@@ -182,3 +182,30 @@ def test_every_call_the_table_names_exists(
         assert callable(obj), f"{facade}: {path} is not callable"
     if facade == "sync" and called and root != "la":
         assert not inspect.iscoroutinefunction(obj), f"sync: {path} is a coroutine function"
+
+
+COLLECTED = sorted({(facade, match.group(1))
+                    for row in ROWS.values()
+                    for facade, cell in (("async", row[1]), ("sync", row[2]))
+                    for span in re.findall(r"`([^`]+)`", cell)
+                    for match in re.finditer(r"\b((?:session|ds)(?:\.\w+)+)\([^()]*\)\.collect\(",
+                                             span)})
+"""``x.method(…).collect()`` in the table: the method must return something with ``collect``."""
+
+
+@pytest.mark.parametrize(("facade", "chain"), COLLECTED)
+def test_collect_is_only_called_on_what_has_it(
+        roots: dict[str, dict[str, Any]], facade: str, chain: str) -> None:
+    root, *attrs = chain.split(".")
+    obj = roots[facade][root]
+    for attr in attrs:
+        obj = getattr(obj, attr)
+    returned = inspect.signature(obj).return_annotation
+    if isinstance(returned, str):
+        namespace = vars(inspect.getmodule(inspect.unwrap(obj)))
+        returned = eval(returned.split("[")[0], namespace)  # a class name of that module
+    assert hasattr(returned, "collect"), f"{facade}: {chain}(…) returns {returned!r}"
+
+
+def test_the_table_has_collect_calls_to_check() -> None:
+    assert ("async", "session.datasets.list") in COLLECTED
