@@ -11,15 +11,19 @@ and the worker-runs iterator. Each result is checked against the fake's own stat
 ``tests/conformance/test_*.py``, the ``ApiWorkflowClient`` methods some test function calls
 (``client.<method>(…)``, or the method's name as a string a test resolves with ``getattr``),
 and fails on a public method that is neither driven nor listed in ``NOT_DRIVEN`` with a reason.
+In this module the count is checked as the tests run: each test calls exactly the methods the
+tally credits it with (``_called_as_tallied``).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import io
+import sys
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +63,32 @@ def _read(url: str) -> bytes:
     with urllib.request.urlopen(url) as response:  # the fake's signed URL, on 127.0.0.1
         body: bytes = response.read()
     return body
+
+
+@pytest.fixture(autouse=True)
+def _called_as_tallied(request: pytest.FixtureRequest,
+                       monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test here calls exactly the methods the tally below credits it with: the
+    ``ApiWorkflowClient`` methods called from this file's code are recorded as they run."""
+    if request.node.name in TALLY_TESTS:
+        yield
+        return
+    called: set[str] = set()
+    for name in _methods():
+        original = getattr(ApiWorkflowClient, name)
+
+        @functools.wraps(original)
+        def recording(*args: Any, __name: str = name, __original: Any = original,
+                      **kwargs: Any) -> Any:
+            if sys._getframe(1).f_code.co_filename == __file__:
+                called.add(__name)
+            return __original(*args, **kwargs)
+
+        monkeypatch.setattr(ApiWorkflowClient, name, recording)
+    yield
+    where = f"{Path(__file__).name}::{request.node.name}"
+    credited = {name for name, tests in driven_methods().items() if where in tests}
+    assert called == credited
 
 
 # -- datasets ------------------------------------------------------------------------------------
