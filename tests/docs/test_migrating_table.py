@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,8 @@ NO_EQUIVALENT = "No equivalent:"
 DEPRECATED = "Deprecated in 1.5.20"
 CHAIN = re.compile(r"(?<![\w.])(session|ds|la)((?:\.[A-Za-z_]\w*)+)(\()?")
 DATASET_ID = "5f0c1c6e2a9b4c1d8e7f6a5b"
+
+os.environ["LIGHTLY_DID_VERSION_CHECK"] = "True"  # importing lightly.api then asks no server
 
 
 def _official_version() -> str | None:
