@@ -325,33 +325,10 @@ def test_worker_runs_iterator_lists_the_fake_runs(
 
 
 # -- the tally -----------------------------------------------------------------------------------
-PENDING = "issue 21, on another branch (parity1/parity2): "
 NOT_DRIVEN: dict[str, str] = {
     # no request to the API at all
     "verify_custom_metadata_format": "a local check of a dict: sends no request",
     "index_custom_metadata_by_filename": "a local helper over a dict: sends no request",
-    # the operations behind these are not served by the fake yet
-    "export_filenames_by_tag_id": PENDING + "the fake serves no export/basic/filenames",
-    "export_filenames_by_tag_name": PENDING + "the fake serves no export/basic/filenames",
-    "export_filenames_and_read_urls_by_tag_id":
-        PENDING + "the fake serves no export/basic/filenames",
-    "export_filenames_and_read_urls_by_tag_name":
-        PENDING + "the fake serves no export/basic/filenames",
-    "download_raw_predictions": PENDING + "the fake serves no datasource/predictions/list",
-    "download_raw_predictions_iter": PENDING + "the fake serves no datasource/predictions/list",
-    "download_raw_metadata": PENDING + "the fake serves no datasource/metadata/list",
-    "download_raw_metadata_iter": PENDING + "the fake serves no datasource/metadata/list",
-    "get_prediction_read_url": PENDING + "the fake serves no datasource/predictions/readurl",
-    "get_metadata_read_url": PENDING + "the fake serves no datasource/metadata/readurl",
-    "get_custom_embedding_read_url": PENDING + "the fake serves no datasource/embeddings/readurl",
-    "upload_embeddings": PENDING + "the fake serves no embeddings CSV write URL",
-    "append_embeddings": PENDING + "the fake serves no embeddings CSV read/write URL",
-    "download_embeddings_csv": PENDING + "the fake serves no embeddings CSV read URL",
-    "download_embeddings_csv_by_id": PENDING + "the fake serves no embeddings CSV read URL",
-    "upload_custom_metadata": PENDING + "the fake stores no custom metadata",
-    "create_custom_metadata_config": PENDING + "the fake serves no configuration/metadata",
-    "share_dataset_only_with": PENDING + "the fake serves no collaboration operations",
-    "get_shared_users": PENDING + "the fake serves no collaboration operations",
     "upload_scores": "calls the scores operation the API deprecates (POST …/tags/{tagId}/scores),"
                      " which lightly_async does not offer (docs/migrating.md)",
 }
@@ -407,8 +384,7 @@ def test_every_method_is_driven_or_has_a_reason() -> None:
     assert not unknown, f"NOT_DRIVEN names no method of ApiWorkflowClient: {unknown}"
     for name, reason in NOT_DRIVEN.items():
         assert len(reason) > 20, f"{name}: give a reason"
-    stale = sorted(n for n in set(NOT_DRIVEN) & set(driven)
-                   if not NOT_DRIVEN[n].startswith(PENDING))
+    stale = sorted(set(NOT_DRIVEN) & set(driven))
     assert not stale, f"driven now, drop their reasons from NOT_DRIVEN: {stale}"
     uncovered = sorted(set(methods) - set(driven) - set(NOT_DRIVEN) - deprecated)
     assert not uncovered, f"neither driven by tests/conformance nor given a reason: {uncovered}"
