@@ -9,8 +9,8 @@ Everything else in the library speaks in terms of the small surface re-exported 
 - :mod:`~lightly_async._http.client`: building the session's own client;
 - :mod:`~lightly_async._http.choice`: which pool carries the requests (aiohttp's on asyncio,
   httpx2's under trio, httpx2's while a test's mock is in place);
-- :mod:`~lightly_async._http.aiohttp_transport`: our httpx2 transport over aiohttp;
-- :mod:`~lightly_async._http.call_path`: an API call straight to aiohttp when it can;
+- :mod:`~lightly_async._http.aiohttp_transport`: our httpx2 transport over aiohttp, and the
+  API call path that sends an API call straight to it when it can;
 - :mod:`~lightly_async._http.body_cap`: ``max_response_size``.
 
 Test transports (``mock_transport``, ``asgi_transport``) live in
@@ -41,10 +41,10 @@ from lightly_async._redact import REDACTED, install_log_redaction, redact, redac
 if TYPE_CHECKING:
     from lightly_async._http.aiohttp_transport import (
         AiohttpTransport,
+        ApiCallPath,
         ResponseHead,
         aiohttp_error,
     )
-    from lightly_async._http.call_path import ApiCallPath
     from lightly_async._http.choice import (
         AutoTransport,
         aiohttp_installed,
@@ -153,7 +153,7 @@ _LAZY: dict[str, tuple[str, str]] = {
         "connection_limit", "httpx2_pool", "mock_active", "report_stale_connections",
         "transport_name")},
     **{name: (_AIOHTTP, name) for name in ("AiohttpTransport", "ResponseHead", "aiohttp_error")},
-    "ApiCallPath": ("lightly_async._http.call_path", "ApiCallPath"),
+    "ApiCallPath": (_AIOHTTP, "ApiCallPath"),
     "NoCookies": ("lightly_async._http.client", "NoCookies"),
     "build_client": ("lightly_async._http.client", "build_client"),
 }

@@ -1,4 +1,5 @@
-"""The aiohttp transport: httpx2's transport interface over one ``aiohttp.ClientSession``.
+"""The aiohttp transport (httpx2's transport interface over one ``aiohttp.ClientSession``)
+and the API call path that sends a session's API calls straight to it (:class:`ApiCallPath`).
 
 aiohttp's pool keeps many requests in flight near the latency limit and answers small calls
 fastest (``benchmarks/bench_transport.py``), so a session's own client runs on it on asyncio
@@ -16,14 +17,15 @@ already buffered (no re-chunking into 16 KiB pieces).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
 import httpx2
 
-from lightly_async._http.body_cap import declared_size, gather_body
+from lightly_async._http.body_cap import declared_size, gather_body, read_body
+from lightly_async._http.defaults import AnyClient
 from lightly_async._http.family import DEFAULT_LIMITS
 from lightly_async._http.network import Network, Proxy
 from lightly_async._redact import install_log_redaction
@@ -31,7 +33,7 @@ from lightly_async._redact import install_log_redaction
 if TYPE_CHECKING:
     import aiohttp
 
-__all__ = ["AiohttpTransport", "ResponseHead", "aiohttp_error"]
+__all__ = ["AiohttpTransport", "ApiCallPath", "ResponseHead", "aiohttp_error"]
 
 
 class AiohttpTransport(httpx2.AsyncBaseTransport):
@@ -350,3 +352,77 @@ class ResponseHead:
 
     def __repr__(self) -> str:
         return f"<ResponseHead [{self.status_code}]>"
+
+
+class ApiCallPath:
+    """Sends one API request and reads its whole answer under the size cap.
+
+    On a session's own client whose pool is aiohttp's, the request goes straight to
+    :meth:`AiohttpTransport.exchange`: httpx2's request and response objects, its URL
+    parsing, auth and redirect machinery cost about half of a small call's time on
+    loopback (``benchmarks``, per-call row), and an API call needs none of them: the URL is
+    built and encoded by the session, redirects are never followed, the headers are the
+    client's constant ones. The answer is decompressed by aiohttp; the call advertises exactly
+    the codings it decodes (``gzip``/``deflate``, ``br``/``zstd`` with their decoders).
+    Anything else — a caller's client or transport, httpx2's own pool (trio, or
+    ``LIGHTLY_ASYNC_TRANSPORT=httpx2``), a test's httpx2 mock — goes through the client.
+    """
+
+    def __init__(self, client: AnyClient, *, owned: bool) -> None:
+        # (here, not at import: ``choice`` imports this module)
+        from lightly_async._http.choice import AutoTransport, mock_active
+
+        self._mock_active = mock_active
+        self._client = client
+        transport = (getattr(client, "_transport", None)
+                     if owned and isinstance(client, httpx2.AsyncClient) else None)
+        self._auto = transport if isinstance(transport, AutoTransport) else None
+        self._direct = transport if isinstance(transport, AiohttpTransport) else None
+        self._common = [(k, v) for k, v in client.headers.items()
+                        if k.lower() not in _DIRECT_SKIPPED_HEADERS]
+        self._base_headers = [] if self._direct is None else self._head(self._direct)
+
+    def _head(self, direct: AiohttpTransport) -> list[tuple[str, str]]:
+        """The constant headers of a direct call: the encodings aiohttp here can decode."""
+        return [*self._common, ("Accept-Encoding", direct.accept_encoding())]
+
+    @property
+    def direct(self) -> bool:
+        """True once API calls go straight to aiohttp."""
+        return self._direct is not None
+
+    def exchange(
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None,
+        timeout: Any, limit: int | None,
+    ) -> Awaitable[tuple[ResponseHead | httpx2.Response, bytes | bytearray]]:
+        """The answer and its body (an awaitable: the direct path adds no coroutine of its own)."""
+        direct = self._direct
+        if direct is None and self._auto is not None:
+            chosen = self._auto.resolve()  # called in the task that awaits: its loop decides
+            if isinstance(chosen, AiohttpTransport):
+                direct = self._direct = chosen
+                self._base_headers = self._head(chosen)
+            self._auto = None
+        if direct is not None and not self._mock_active(url):
+            sent = self._base_headers if not headers else [*self._base_headers,
+                                                           *headers.items()]
+            return direct.exchange(method, url, sent, content, timeout, limit)
+        return self._through_client(method, url, content, headers, timeout, limit)
+
+    async def _through_client(
+        self, method: str, url: str, content: bytes | None, headers: Mapping[str, str] | None,
+        timeout: Any, limit: int | None,
+    ) -> tuple[httpx2.Response, bytes | bytearray]:
+        client = self._client
+        request = client.build_request(
+            method, url, content=content, headers=headers, timeout=timeout)
+        response = await client.send(request, stream=True, follow_redirects=False)
+        try:
+            body = await read_body(response, limit)
+        finally:
+            await response.aclose()
+        return response, body
+
+
+#: httpx2 client defaults aiohttp sets itself (Host, Connection) or this path replaces.
+_DIRECT_SKIPPED_HEADERS: Final = frozenset({"host", "connection", "accept-encoding"})
