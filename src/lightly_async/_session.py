@@ -9,7 +9,6 @@ no HTTP.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from collections.abc import Mapping
@@ -41,7 +40,7 @@ from lightly_async._pipeline import (
 )
 from lightly_async._redact import mask_secret
 from lightly_async._retry import RetryPolicy
-from lightly_async._validate import object_id
+from lightly_async._validate import is_loopback, object_id
 from lightly_async.errors import InvalidInputError, WrongContextError
 
 if TYPE_CHECKING:
@@ -536,20 +535,11 @@ def _check_base_url(url: str, allow_insecure_http: bool) -> str:
         raise InvalidInputError("base_url", f"must be an http(s) URL, got {url!r}")
     if parts.query or "token=" in url:
         raise InvalidInputError("base_url", "must not carry a query string (pass token=...)")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise InvalidInputError(
             "base_url", f"plain http to {parts.hostname!r} would send the token unencrypted; "
             "use https or pass allow_insecure_http=True")
     return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _check_secret(field: str, secret: str | None, source: str) -> None:

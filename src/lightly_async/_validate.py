@@ -20,6 +20,7 @@ __all__ = [
     "bitmask",
     "dataset_name",
     "enum_value",
+    "is_loopback",
     "non_negative_int",
     "object_id",
     "path_safe_name",
@@ -136,3 +137,15 @@ def _pattern(field: str, value: Any, pattern: c.Pattern) -> str:
 
 def _range(field: str, value: Any, rule: c.Range) -> Any:
     return satisfies(field, value, rule)
+
+
+def is_loopback(host: str) -> bool:
+    """``host`` is this machine: ``localhost`` (or a ``.localhost`` name) or a loopback IP."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    import ipaddress  # only when a URL is checked
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -9,7 +9,6 @@ pytest-httpx2) is in place, requests go through httpx2's pool so that the mock s
 from __future__ import annotations
 
 import importlib.util
-import ipaddress
 import os
 import sys
 from functools import cache
@@ -22,6 +21,7 @@ from lightly_async._http.aiohttp_transport import AiohttpTransport
 from lightly_async._http.defaults import DEFAULT_MAX_CONNECTIONS, TRANSPORT_ENV, AnyClient
 from lightly_async._http.family import DEFAULT_LIMITS
 from lightly_async._http.network import Network
+from lightly_async._validate import is_loopback
 from lightly_async.errors import MockNotSeenError
 
 __all__ = [
@@ -167,7 +167,7 @@ def mock_active(url: object = None) -> bool:
         return True
     httpx = sys.modules.get("httpx")
     if httpx is not None and httpx is not httpx2 and _replaced(_HTTPX_SEAMS) and not (
-            url is not None and _loopback(urlsplit(str(url)).hostname or "")):
+            url is not None and is_loopback(urlsplit(str(url)).hostname or "")):
         raise MockNotSeenError(
             "the httpx package is mocked (respx?), but lightly_async sends its requests with "
             "httpx2, so that mock would not see them and they would reach the real server. "
@@ -176,15 +176,6 @@ def mock_active(url: object = None) -> bool:
             "`-p lightly_async.testing.alias_httpx`); or pass "
             "transport=httpx2.MockTransport(handler) to the session. No request was sent.")
     return False
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def choose_transport(
